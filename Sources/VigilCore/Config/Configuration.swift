@@ -1,0 +1,109 @@
+import Foundation
+
+/// A whole, validated Vigil configuration.
+public struct Configuration: Sendable {
+    /// Path of the file it was read from.
+    public var file: String
+    /// Directory relative paths are resolved against.
+    public var directory: String
+    public var sources: [SourceConfiguration]
+    public var outputs: [any Output]
+    /// Where state lives when `--state` is not given.
+    public var stateDirectory: String
+
+    public init(
+        file: String, directory: String, sources: [SourceConfiguration], outputs: [any Output], stateDirectory: String
+    ) {
+        self.file = file
+        self.directory = directory
+        self.sources = sources
+        self.outputs = outputs
+        self.stateDirectory = stateDirectory
+    }
+
+    /// Reads and validates the file at `path`, reporting every problem at once.
+    public static func load(path: String, outputs registry: OutputRegistry = OutputRegistry()) throws(ConfigErrors)
+        -> Configuration
+    {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigErrors([ConfigIssue(file: path, path: "$", location: nil, message: "cannot read the file")])
+        }
+        return try parse(Array(data), file: path, outputs: registry)
+    }
+
+    /// Validates a configuration document; `file` names it in errors and anchors relative paths.
+    public static func parse(_ bytes: [UInt8], file: String, outputs registry: OutputRegistry = OutputRegistry())
+        throws(ConfigErrors) -> Configuration
+    {
+        let root: JSONValue
+        do {
+            root = try JSONParser.parse(bytes)
+        } catch {
+            throw ConfigErrors([
+                ConfigIssue(file: file, path: "$", location: error.location, message: "not valid JSON: \(error.message)")
+            ])
+        }
+        let directory = URL(fileURLWithPath: file).deletingLastPathComponent().standardizedFileURL.path
+        let reader = ConfigReader(file: file, bytes: bytes)
+        var configuration = Configuration(
+            file: file, directory: directory, sources: [], outputs: [], stateDirectory: directory + "/state")
+        if var object = reader.object(root, path: "$") {
+            if let version = object.optionalInteger("version", in: 1...1) { _ = version }
+            if let state = object.optionalString("state") {
+                configuration.stateDirectory = state.hasPrefix("/") ? state : directory + "/" + state
+            }
+            if let sources = object.requiredValue("sources", expected: "an array of sources"),
+                let elements = reader.array(sources, path: "$.sources")
+            {
+                var seen: [String: Int] = [:]
+                for (index, element) in elements.enumerated() {
+                    let path = "$.sources[\(index)]"
+                    guard let source = SourceConfigurationReader.read(element, path: path, reader: reader, directory: directory)
+                    else { continue }
+                    if let first = seen[source.id] {
+                        reader.report("duplicate source id \"\(source.id)\" (also $.sources[\(first)])", path: path + ".id", offset: element["id"]?.offset)
+                    } else {
+                        seen[source.id] = index
+                        configuration.sources.append(source)
+                    }
+                }
+                if elements.isEmpty { reader.report("expected at least one source", path: "$.sources", offset: sources.offset) }
+            }
+            if let outputs = object.requiredValue("outputs", expected: "an array of outputs"),
+                let elements = reader.array(outputs, path: "$.outputs")
+            {
+                var seen: [String: Int] = [:]
+                for (index, element) in elements.enumerated() {
+                    let path = "$.outputs[\(index)]"
+                    guard var options = reader.object(element, path: path) else { continue }
+                    let id = options.string("id")
+                    let type = options.choice("type", registry.types)
+                    if let id, !Self.isValidID(id) {
+                        options.report("an id uses letters, digits, '-' and '_' only, got \"\(id)\"", key: "id")
+                    }
+                    if let id, let first = seen[id] {
+                        options.report("duplicate output id \"\(id)\" (also $.outputs[\(first)])", key: "id")
+                    }
+                    guard let id, let type, let factory = registry.factory(for: type) else {
+                        options.finish()
+                        continue
+                    }
+                    seen[id] = index
+                    if let output = factory.makeOutput(id: id, options: &options) {
+                        configuration.outputs.append(output)
+                    }
+                    options.finish()
+                }
+            }
+            object.finish()
+        }
+        guard reader.issues.isEmpty else { throw ConfigErrors(reader.issues) }
+        return configuration
+    }
+
+    static func isValidID(_ id: String) -> Bool {
+        !id.isEmpty && id.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+        }
+    }
+}

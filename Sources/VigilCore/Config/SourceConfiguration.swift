@@ -1,0 +1,100 @@
+/// One watched source: where it is, how to read it, and how its records map to people.
+public struct SourceConfiguration: Sendable {
+    /// Where the document comes from.
+    public enum Location: Sendable, Equatable {
+        /// `http://` or `https://`, fetched through curl.
+        case url(String)
+        /// A local file (absolute path).
+        case file(String)
+    }
+
+    /// How the document is read into records.
+    public enum Format: Sendable {
+        /// Records are the values `records` selects.
+        case json(records: JSONPath)
+        /// A header row, then one record per row.
+        case csv(delimiter: Unicode.Scalar)
+    }
+
+    /// Credentials for an HTTP source.
+    public enum Authentication: Sendable {
+        case basic(username: SecretString, password: SecretString)
+        case bearer(SecretString)
+    }
+
+    public var id: String
+    public var location: Location
+    public var format: Format
+    public var mapping: FieldMapping
+    public var headers: [(name: String, value: SecretString)]
+    public var authentication: Authentication?
+    public var timeout: Duration
+    public var connectTimeout: Duration
+    /// Share of stored records that may disappear in one run before the fetch is held as suspicious.
+    public var maxDrop: Double
+    public var verifyTLS: Bool
+    public var caFile: String?
+    public var maxBytes: Int
+
+    public init(
+        id: String, location: Location, format: Format, mapping: FieldMapping,
+        headers: [(name: String, value: SecretString)] = [], authentication: Authentication? = nil,
+        timeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10), maxDrop: Double = 0.2,
+        verifyTLS: Bool = true, caFile: String? = nil, maxBytes: Int = 64 << 20
+    ) {
+        self.id = id
+        self.location = location
+        self.format = format
+        self.mapping = mapping
+        self.headers = headers
+        self.authentication = authentication
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+        self.maxDrop = maxDrop
+        self.verifyTLS = verifyTLS
+        self.caFile = caFile
+        self.maxBytes = maxBytes
+    }
+}
+
+/// How a source's fields become a ``Record``.
+///
+/// Field references are member names (JSON) or column names (CSV); in JSON sources a
+/// reference that starts with `$` is a path relative to the record (`$.person.name`).
+public struct FieldMapping: Sendable {
+    /// One mapped field beyond key, name and status.
+    public struct Field: Sendable {
+        public enum Kind: Sendable, Equatable {
+            case text
+            /// Normalised to `yyyy-MM-dd`; `formats` are tried in order (ISO 8601 always).
+            case date(formats: [DatePattern])
+        }
+
+        public var from: String
+        public var kind: Kind
+
+        public init(from: String, kind: Kind = .text) {
+            self.from = from
+            self.kind = kind
+        }
+    }
+
+    public var key: [String]
+    public var name: [String]
+    public var status: String?
+    /// Configured field name → where to read it.
+    public var fields: [(name: String, field: Field)]
+    /// Normalised (trimmed, lowercased) source word → canonical status.
+    public var statusMap: [String: DetaineeStatus.Canonical]
+
+    public init(
+        key: [String], name: [String], status: String?, fields: [(name: String, field: Field)] = [],
+        statusMap: [String: DetaineeStatus.Canonical] = [:]
+    ) {
+        self.key = key
+        self.name = name
+        self.status = status
+        self.fields = fields
+        self.statusMap = statusMap
+    }
+}

@@ -1,0 +1,196 @@
+/// Reads one element of `sources` into a ``SourceConfiguration``, reporting every problem.
+enum SourceConfigurationReader {
+    static func read(_ value: JSONValue, path: String, reader: ConfigReader, directory: String) -> SourceConfiguration? {
+        guard var object = reader.object(value, path: path) else { return nil }
+        defer { object.finish() }
+        let issuesBefore = reader.issues.count
+
+        let id = object.string("id")
+        if let id, !Configuration.isValidID(id) {
+            object.report("an id uses letters, digits, '-' and '_' only, got \"\(id)\"", key: "id")
+        }
+        let type = object.choice("type", ["json", "csv"])
+        let location = readLocation(&object, directory: directory)
+
+        var format: SourceConfiguration.Format?
+        switch type {
+        case "json":
+            let recordsText = object.optionalString("records") ?? "$[*]"
+            do {
+                format = .json(records: try JSONPath(recordsText))
+            } catch {
+                object.report("invalid JSONPath at column \(error.column): \(error.message)", key: "records")
+            }
+        case "csv":
+            let delimiterText = object.optionalString("delimiter") ?? ","
+            let scalars = Array((delimiterText == "\\t" ? "\t" : delimiterText).unicodeScalars)
+            if scalars.count == 1, scalars[0] != "\"", scalars[0] != "\n", scalars[0] != "\r" {
+                format = .csv(delimiter: scalars[0])
+            } else {
+                object.report("expected a single delimiter character such as \",\", \";\" or \"\\t\"", key: "delimiter")
+            }
+        default:
+            break
+        }
+        if type == "csv", object.keys.contains("records") {
+            object.report("\"records\" applies to json sources only", key: "records")
+        }
+        if type == "json", object.keys.contains("delimiter") {
+            object.report("\"delimiter\" applies to csv sources only", key: "delimiter")
+        }
+
+        let key = object.stringOrStrings("key", required: true)
+        let name = object.stringOrStrings("name", required: true)
+        let status = object.optionalString("status")
+        let fields = readFields(&object)
+        let statusMap = readStatusMap(&object)
+
+        var headers: [(name: String, value: SecretString)] = []
+        if let found = object.value("headers"), var headerObject = reader.object(found, path: object.path(of: "headers")) {
+            for headerName in headerObject.keys {
+                guard isValidHeaderName(headerName) else {
+                    headerObject.report("invalid header name \"\(headerName)\"", key: headerName)
+                    _ = headerObject.value(headerName)
+                    continue
+                }
+                if let secret = headerObject.optionalSecret(headerName) { headers.append((headerName, secret)) }
+            }
+        }
+        let authentication = readAuthentication(&object)
+        let timeout = object.optionalDuration("timeout") ?? .seconds(30)
+        let connectTimeout = object.optionalDuration("connectTimeout") ?? .seconds(10)
+        let maxDrop = object.optionalNumber("maxDrop") ?? 0.2
+        if !(0...1).contains(maxDrop) { object.report("expected a share from 0 to 1, such as 0.2", key: "maxDrop") }
+        let maxBytes = object.optionalInteger("maxBytes", in: 1...(1 << 34)) ?? (64 << 20)
+        var verifyTLS = true
+        var caFile: String?
+        if let found = object.value("tls"), var tls = reader.object(found, path: object.path(of: "tls")) {
+            verifyTLS = tls.optionalBool("verify") ?? true
+            caFile = tls.optionalString("caFile").map { $0.hasPrefix("/") ? $0 : directory + "/" + $0 }
+            tls.finish()
+        }
+        if case .file? = location, !headers.isEmpty || authentication != nil {
+            object.report("headers and auth apply to url sources only")
+        }
+
+        guard reader.issues.count == issuesBefore, let id, let location, let format, let key, let name else {
+            return nil
+        }
+        return SourceConfiguration(
+            id: id, location: location, format: format,
+            mapping: FieldMapping(key: key, name: name, status: status, fields: fields, statusMap: statusMap),
+            headers: headers, authentication: authentication, timeout: timeout, connectTimeout: connectTimeout,
+            maxDrop: maxDrop, verifyTLS: verifyTLS, caFile: caFile, maxBytes: maxBytes)
+    }
+
+    private static func readLocation(_ object: inout ObjectReader, directory: String) -> SourceConfiguration.Location? {
+        let url = object.optionalString("url")
+        let path = object.optionalString("path")
+        switch (url, path) {
+        case (let url?, nil):
+            let lower = url.lowercased()
+            guard lower.hasPrefix("https://") || lower.hasPrefix("http://") else {
+                object.report("expected an http:// or https:// URL (use \"path\" for a local file)", key: "url")
+                return nil
+            }
+            return .url(url)
+        case (nil, let path?):
+            guard !path.isEmpty else {
+                object.report("expected a file path", key: "path")
+                return nil
+            }
+            return .file(path.hasPrefix("/") ? path : directory + "/" + path)
+        case (.some, .some):
+            object.report("give either \"url\" or \"path\", not both")
+            return nil
+        case (nil, nil):
+            object.report("missing \"url\" (http:// or https://) or \"path\" (a local file)")
+            return nil
+        }
+    }
+
+    private static func readFields(_ object: inout ObjectReader) -> [(name: String, field: FieldMapping.Field)] {
+        guard let found = object.value("fields"), var fieldsObject = object.reader.object(found, path: object.path(of: "fields"))
+        else { return [] }
+        var fields: [(name: String, field: FieldMapping.Field)] = []
+        for name in fieldsObject.keys {
+            if ["name", "status"].contains(name) {
+                fieldsObject.report("\"\(name)\" is mapped by the source's own \"\(name)\" key", key: name)
+                _ = fieldsObject.value(name)
+                continue
+            }
+            guard let value = fieldsObject.value(name) else { continue }
+            let fieldPath = fieldsObject.path(of: name)
+            switch value.kind {
+            case .string(let from):
+                fields.append((name, FieldMapping.Field(from: from)))
+            case .object:
+                guard var spec = object.reader.object(value, path: fieldPath) else { continue }
+                let from = spec.string("from")
+                let type = spec.choice("type", ["text", "date"], default: "text")
+                var kind = FieldMapping.Field.Kind.text
+                if type == "date" {
+                    var patterns: [DatePattern] = []
+                    for text in spec.stringOrStrings("format", required: false) ?? [] {
+                        do {
+                            patterns.append(try DatePattern(text))
+                        } catch {
+                            spec.report(error.description, key: "format")
+                        }
+                    }
+                    kind = .date(formats: patterns)
+                } else if spec.keys.contains("format") {
+                    spec.report("\"format\" applies to \"type\": \"date\" only", key: "format")
+                }
+                spec.finish()
+                if let from { fields.append((name, FieldMapping.Field(from: from, kind: kind))) }
+            default:
+                object.reader.report(
+                    "expected a field reference (a string) or {\"from\": …, \"type\": \"date\", \"format\": …}, got \(value.typeDescription)",
+                    path: fieldPath, offset: value.offset)
+            }
+        }
+        return fields
+    }
+
+    private static func readStatusMap(_ object: inout ObjectReader) -> [String: DetaineeStatus.Canonical] {
+        guard let pairs = object.optionalStringMap("statusMap") else { return [:] }
+        var map: [String: DetaineeStatus.Canonical] = [:]
+        let vocabulary = DetaineeStatus.Canonical.allCases.map(\.rawValue)
+        for (word, canonical) in pairs {
+            guard let status = DetaineeStatus.Canonical(rawValue: canonical) else {
+                object.reader.report(
+                    "\"\(canonical)\" is not a canonical status; expected one of: \(vocabulary.joined(separator: ", "))",
+                    path: object.path(of: "statusMap") + ObjectReader.pathComponent(word), offset: nil)
+                continue
+            }
+            map[TextNormalizer.statusKey(word)] = status
+        }
+        return map
+    }
+
+    private static func readAuthentication(_ object: inout ObjectReader) -> SourceConfiguration.Authentication? {
+        guard let found = object.value("auth"), var auth = object.reader.object(found, path: object.path(of: "auth")) else {
+            return nil
+        }
+        defer { auth.finish() }
+        if auth.keys.contains("bearer") {
+            return auth.optionalSecret("bearer").map { .bearer($0) }
+        }
+        if auth.keys.contains("username") || auth.keys.contains("password") {
+            guard let username = auth.optionalSecret("username"), let password = auth.optionalSecret("password") else {
+                auth.report("basic auth needs both \"username\" and \"password\"")
+                return nil
+            }
+            return .basic(username: username, password: password)
+        }
+        auth.report("expected {\"bearer\": …} or {\"username\": …, \"password\": …}")
+        return nil
+    }
+
+    private static func isValidHeaderName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { byte in
+            byte > 0x20 && byte < 0x7F && !"()<>@,;:\\\"/[]?={}".utf8.contains(byte)
+        }
+    }
+}

@@ -1,0 +1,296 @@
+/// A strict JSON (RFC 8259) parser over UTF-8 bytes that records each value's byte offset.
+///
+/// Rejects what lenient parsers accept and a source should not send: trailing commas,
+/// comments, invalid UTF-8, control characters in strings, trailing garbage, and nesting
+/// deeper than ``maxDepth``.
+public struct JSONParser {
+    /// Why a document is not JSON, and where.
+    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        public var message: String
+        public var offset: Int
+        public var location: TextLocation
+
+        public var description: String { "line \(location.line), column \(location.column): \(message)" }
+    }
+
+    public static let maxDepth = 512
+
+    /// Parses one complete JSON document.
+    public static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+        let result: Result<JSONValue, RawFailure> = bytes.withUnsafeBufferPointer { buffer in
+            var parser = Cursor(bytes: buffer)
+            do throws(RawFailure) {
+                parser.skipWhitespace()
+                if buffer.starts(with: [0xEF, 0xBB, 0xBF]) {
+                    throw RawFailure(message: "byte order mark before the JSON document", offset: 0)
+                }
+                let value = try parser.parseValue(depth: 0)
+                parser.skipWhitespace()
+                if parser.position < buffer.count {
+                    throw RawFailure(
+                        message: "unexpected \(parser.describeCurrent()) after the end of the document",
+                        offset: parser.position)
+                }
+                return .success(value)
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch result {
+        case .success(let value): return value
+        case .failure(let raw):
+            throw Failure(message: raw.message, offset: raw.offset, location: TextLocation(offset: raw.offset, in: bytes))
+        }
+    }
+
+    /// Parses a document given as a string.
+    public static func parse(_ text: String) throws(Failure) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
+
+    struct RawFailure: Error {
+        var message: String
+        var offset: Int
+    }
+
+    private struct Cursor {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var position = 0
+
+        init(bytes: UnsafeBufferPointer<UInt8>) {
+            self.bytes = bytes
+        }
+
+        mutating func skipWhitespace() {
+            while position < bytes.count {
+                switch bytes[position] {
+                case 0x20, 0x0A, 0x0D, 0x09: position += 1
+                default: return
+                }
+            }
+        }
+
+        func describeCurrent() -> String {
+            guard position < bytes.count else { return "end of document" }
+            let byte = bytes[position]
+            if byte >= 0x20 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
+            return "byte 0x\(String(byte, radix: 16))"
+        }
+
+        private func fail(_ message: String) -> RawFailure {
+            RawFailure(message: message, offset: position)
+        }
+
+        mutating func parseValue(depth: Int) throws(RawFailure) -> JSONValue {
+            guard depth < JSONParser.maxDepth else { throw fail("nesting deeper than \(JSONParser.maxDepth) levels") }
+            guard position < bytes.count else { throw fail("unexpected end of document, expected a value") }
+            let start = position
+            switch bytes[position] {
+            case UInt8(ascii: "{"): return JSONValue(.object(try parseObject(depth: depth)), offset: start)
+            case UInt8(ascii: "["): return JSONValue(.array(try parseArray(depth: depth)), offset: start)
+            case UInt8(ascii: "\""): return JSONValue(.string(try parseString()), offset: start)
+            case UInt8(ascii: "t"):
+                try expectLiteral("true")
+                return JSONValue(.bool(true), offset: start)
+            case UInt8(ascii: "f"):
+                try expectLiteral("false")
+                return JSONValue(.bool(false), offset: start)
+            case UInt8(ascii: "n"):
+                try expectLiteral("null")
+                return JSONValue(.null, offset: start)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                return JSONValue(.number(try parseNumber()), offset: start)
+            default:
+                throw fail("unexpected \(describeCurrent()), expected a value")
+            }
+        }
+
+        private mutating func expectLiteral(_ literal: StaticString) throws(RawFailure) {
+            let count = literal.utf8CodeUnitCount
+            let expected = UnsafeBufferPointer(start: literal.utf8Start, count: count)
+            guard position + count <= bytes.count,
+                UnsafeBufferPointer(rebasing: bytes[position..<position + count]).elementsEqual(expected)
+            else { throw fail("unexpected \(describeCurrent()), expected a value") }
+            position += count
+        }
+
+        private mutating func parseObject(depth: Int) throws(RawFailure) -> [JSONMember] {
+            position += 1
+            var members: [JSONMember] = []
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+                position += 1
+                return members
+            }
+            while true {
+                skipWhitespace()
+                guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                    throw fail("unexpected \(describeCurrent()), expected a member name in double quotes")
+                }
+                let keyOffset = position
+                let key = try parseString()
+                skipWhitespace()
+                guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+                    throw fail("unexpected \(describeCurrent()), expected ':' after a member name")
+                }
+                position += 1
+                skipWhitespace()
+                let value = try parseValue(depth: depth + 1)
+                members.append(JSONMember(key: key, keyOffset: keyOffset, value: value))
+                skipWhitespace()
+                guard position < bytes.count else { throw fail("unexpected end of document, expected ',' or '}'") }
+                if bytes[position] == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
+                if bytes[position] == UInt8(ascii: "}") {
+                    position += 1
+                    return members
+                }
+                throw fail("unexpected \(describeCurrent()), expected ',' or '}'")
+            }
+        }
+
+        private mutating func parseArray(depth: Int) throws(RawFailure) -> [JSONValue] {
+            position += 1
+            var elements: [JSONValue] = []
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+                position += 1
+                return elements
+            }
+            while true {
+                skipWhitespace()
+                elements.append(try parseValue(depth: depth + 1))
+                skipWhitespace()
+                guard position < bytes.count else { throw fail("unexpected end of document, expected ',' or ']'") }
+                if bytes[position] == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
+                if bytes[position] == UInt8(ascii: "]") {
+                    position += 1
+                    return elements
+                }
+                throw fail("unexpected \(describeCurrent()), expected ',' or ']'")
+            }
+        }
+
+        private mutating func parseString() throws(RawFailure) -> String {
+            position += 1
+            let start = position
+            // Fast path: no escapes.
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == UInt8(ascii: "\"") {
+                    let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
+                    guard let text = String(validating: slice, as: UTF8.self) else {
+                        throw RawFailure(message: "invalid UTF-8 in a string", offset: start - 1)
+                    }
+                    position += 1
+                    return text
+                }
+                if byte == UInt8(ascii: "\\") { break }
+                if byte < 0x20 { throw fail("control character in a string (escape it)") }
+                position += 1
+            }
+            var scratch = Array(UnsafeBufferPointer(rebasing: bytes[start..<position]))
+            while position < bytes.count {
+                let byte = bytes[position]
+                switch byte {
+                case UInt8(ascii: "\""):
+                    guard let text = String(validating: scratch, as: UTF8.self) else {
+                        throw RawFailure(message: "invalid UTF-8 in a string", offset: start - 1)
+                    }
+                    position += 1
+                    return text
+                case UInt8(ascii: "\\"):
+                    position += 1
+                    guard position < bytes.count else { break }
+                    let escaped = bytes[position]
+                    position += 1
+                    switch escaped {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(escaped)
+                    case UInt8(ascii: "b"): scratch.append(0x08)
+                    case UInt8(ascii: "f"): scratch.append(0x0C)
+                    case UInt8(ascii: "n"): scratch.append(0x0A)
+                    case UInt8(ascii: "r"): scratch.append(0x0D)
+                    case UInt8(ascii: "t"): scratch.append(0x09)
+                    case UInt8(ascii: "u"):
+                        let scalar = try parseUnicodeEscape()
+                        scratch.append(contentsOf: String(Character(scalar)).utf8)
+                    default:
+                        position -= 1
+                        throw fail("invalid escape sequence '\\\(describeCurrent())'")
+                    }
+                default:
+                    if byte < 0x20 { throw fail("control character in a string (escape it)") }
+                    scratch.append(byte)
+                    position += 1
+                }
+            }
+            throw RawFailure(message: "unterminated string", offset: start - 1)
+        }
+
+        private mutating func parseHex4() throws(RawFailure) -> UInt32 {
+            guard position + 4 <= bytes.count else { throw fail("unexpected end of document in a \\u escape") }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                let byte = bytes[position]
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: throw fail("invalid hex digit in a \\u escape")
+                }
+                value = value << 4 | UInt32(digit)
+                position += 1
+            }
+            return value
+        }
+
+        private mutating func parseUnicodeEscape() throws(RawFailure) -> Unicode.Scalar {
+            let first = try parseHex4()
+            if (0xD800...0xDBFF).contains(first) {
+                guard position + 2 <= bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                    bytes[position + 1] == UInt8(ascii: "u")
+                else { throw fail("unpaired surrogate in a \\u escape") }
+                position += 2
+                let second = try parseHex4()
+                guard (0xDC00...0xDFFF).contains(second),
+                    let scalar = Unicode.Scalar(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
+                else { throw fail("unpaired surrogate in a \\u escape") }
+                return scalar
+            }
+            guard let scalar = Unicode.Scalar(first) else { throw fail("unpaired surrogate in a \\u escape") }
+            return scalar
+        }
+
+        private mutating func parseNumber() throws(RawFailure) -> String {
+            let start = position
+            func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+            if bytes[position] == UInt8(ascii: "-") { position += 1 }
+            guard position < bytes.count, isDigit(bytes[position]) else { throw fail("invalid number") }
+            if bytes[position] == UInt8(ascii: "0") {
+                position += 1
+            } else {
+                while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+            }
+            if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+                position += 1
+                guard position < bytes.count, isDigit(bytes[position]) else { throw fail("invalid number") }
+                while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+            }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+                position += 1
+                if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                    position += 1
+                }
+                guard position < bytes.count, isDigit(bytes[position]) else { throw fail("invalid number") }
+                while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        }
+    }
+}

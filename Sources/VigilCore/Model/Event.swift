@@ -1,0 +1,62 @@
+import Foundation
+
+/// Something a run noticed: a change to a person, or a change in a source's health.
+public struct Event: Sendable, Equatable {
+    /// What happened.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// A person appeared in a source.
+        case added
+        /// A person's fields changed; see ``Event/changes``.
+        case changed
+        /// A person disappeared from a source (not the same as released).
+        case removed
+        /// A source started failing (the first failure of a streak).
+        case failing
+        /// A source that was failing works again.
+        case recovered
+        /// A source lost a suspicious share of its records at once; nothing was applied.
+        case suspicious
+
+        /// Person events are about a detainee; the others are about a source.
+        public var isPersonEvent: Bool { self == .added || self == .changed || self == .removed }
+    }
+
+    /// Unique id, also the root of the idempotency keys of its notifications.
+    public var id: String
+    public var kind: Kind
+    public var sourceID: String
+    public var at: Date
+    /// The person as they are now (for `removed`: as they were last seen).
+    public var record: Record?
+    /// Field by field, for `changed`.
+    public var changes: [FieldChange]
+    /// For source-health events: what went wrong, without personal data.
+    public var message: String?
+
+    public init(
+        id: String = UUID().uuidString.lowercased(), kind: Kind, sourceID: String, at: Date,
+        record: Record? = nil, changes: [FieldChange] = [], message: String? = nil
+    ) {
+        self.id = id
+        self.kind = kind
+        self.sourceID = sourceID
+        self.at = at
+        self.record = record
+        self.changes = changes
+        self.message = message
+    }
+}
+
+/// One field's value before and after a change. A missing value is `nil`.
+public struct FieldChange: Sendable, Equatable {
+    /// `name`, `status`, or a configured field name.
+    public var field: String
+    public var from: String?
+    public var to: String?
+
+    public init(field: String, from: String?, to: String?) {
+        self.field = field
+        self.from = from
+        self.to = to
+    }
+}

@@ -1,0 +1,47 @@
+/// Renders events as short plain text: a subject line and a body a person reads in a mail
+/// or a terminal. (Per-language templates come with the rules engine.)
+public enum PlainTextRenderer {
+    public static func subject(for event: Event) -> String {
+        let name = event.record?.name ?? ""
+        switch event.kind {
+        case .added: return "\(name): now listed (\(event.record?.status.description ?? "unknown"))"
+        case .removed: return "\(name): no longer listed"
+        case .changed:
+            if let status = event.changes.first(where: { $0.field == "status" }) {
+                return "\(name): \(status.from ?? "none") → \(status.to ?? "none")"
+            }
+            return "\(name): \(event.changes.map(\.field).joined(separator: ", ")) changed"
+        case .failing: return "Source \(event.sourceID) is failing"
+        case .recovered: return "Source \(event.sourceID) recovered"
+        case .suspicious: return "Source \(event.sourceID): suspicious drop, nothing applied"
+        }
+    }
+
+    public static func text(for event: Event) -> String {
+        var lines: [String] = []
+        switch event.kind {
+        case .added, .changed, .removed:
+            guard let record = event.record else { break }
+            lines.append("[\(event.sourceID)] \(event.kind.rawValue): \(record.name) (key \(record.key))")
+            switch event.kind {
+            case .changed:
+                for change in event.changes {
+                    lines.append("  \(change.field): \(change.from ?? "(none)") → \(change.to ?? "(none)")")
+                }
+            case .added:
+                lines.append("  status: \(record.status)")
+                for (field, value) in record.fields.sorted(by: { $0.key < $1.key }) {
+                    lines.append("  \(field): \(value)")
+                }
+            default:
+                lines.append("  last status: \(record.status)")
+            }
+        case .failing, .suspicious:
+            lines.append("[\(event.sourceID)] source \(event.kind == .failing ? "failing" : "suspicious"): \(event.message ?? "")")
+            lines.append("  No person events are produced from this source until it recovers; stored state is kept.")
+        case .recovered:
+            lines.append("[\(event.sourceID)] source recovered\(event.message.map { ": \($0)" } ?? "")")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

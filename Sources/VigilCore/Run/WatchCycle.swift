@@ -1,0 +1,246 @@
+import Curl
+import Foundation
+import Logging
+
+/// One watch cycle: fetch every source, detect changes, queue notifications, deliver.
+///
+/// Detection and enqueueing commit in one transaction; delivery happens after the commit
+/// and records each outcome, so a crash in between re-sends with the same idempotency key.
+/// Callers hold the ``RunLock`` around ``run(options:)``.
+public struct WatchCycle: Sendable {
+    /// Knobs of one run.
+    public struct Options: Sendable {
+        /// Sources whose suspicious drop the operator accepts for this run.
+        public var acceptDrop: Set<String>
+        public var now: Date
+
+        public init(acceptDrop: Set<String> = [], now: Date = Date()) {
+            self.acceptDrop = acceptDrop
+            self.now = now
+        }
+    }
+
+    public let configuration: Configuration
+    public let store: StateStore
+    public let curl: CurlEngine
+    public let logger: Logger
+    public let retryPolicy: RetryPolicy
+
+    public init(
+        configuration: Configuration, store: StateStore, curl: CurlEngine, logger: Logger,
+        retryPolicy: RetryPolicy = RetryPolicy()
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.curl = curl
+        self.logger = logger
+        self.retryPolicy = retryPolicy
+    }
+
+    public func run(options: Options = Options()) async throws(StateStore.Failure) -> RunReport {
+        let now = options.now
+        var report = RunReport()
+        let states = try store.sourceStates()
+        let results = await fetchAll(states: states)
+
+        var batch = RunBatch(startedAt: now)
+        for source in configuration.sources {
+            guard let result = results[source.id] else { continue }
+            let sourceReport = try detect(
+                source, result: result, state: states[source.id] ?? SourceState(id: source.id), options: options,
+                batch: &batch)
+            report.sources.append(sourceReport)
+        }
+        for event in batch.events {
+            for output in configuration.outputs {
+                batch.notifications.append(
+                    RunBatch.QueuedNotification(
+                        idempotencyKey: "\(event.id).\(output.id)", eventID: event.id, outputID: output.id,
+                        recipient: nil, subject: PlainTextRenderer.subject(for: event),
+                        text: PlainTextRenderer.text(for: event)))
+            }
+        }
+        report.events = batch.events.count
+        report.queued = batch.notifications.count
+        let runID = try store.commit(batch)
+        logger.info("run \(runID): \(batch.events.count) events, \(batch.notifications.count) notifications queued")
+
+        try await deliverDue(at: now, report: &report)
+        try store.finishRun(runID, exitCode: report.exitStatus.rawValue, at: Date())
+        return report
+    }
+
+    // MARK: - Fetch and parse
+
+    enum SourceResult: Sendable {
+        case notModified
+        case parsed(ParsedSource, Validators)
+        case failed(SourceFailure)
+    }
+
+    private func fetchAll(states: [String: SourceState]) async -> [String: SourceResult] {
+        let fetcher = SourceFetcher(curl: curl, configDirectory: configuration.directory)
+        return await withTaskGroup(of: (String, SourceResult).self) { group in
+            for source in configuration.sources {
+                // A source not yet baselined fetches unconditionally, so a 304 cannot skip its baseline.
+                let state = states[source.id]
+                let validators = state?.baselineAt == nil || state?.isFailing == true ? Validators() : state?.validators ?? Validators()
+                group.addTask {
+                    do throws(SourceFailure) {
+                        switch try await fetcher.fetch(source, validators: validators) {
+                        case .notModified:
+                            return (source.id, .notModified)
+                        case .document(let bytes, _, let fresh):
+                            return (source.id, .parsed(try source.parse(bytes), fresh))
+                        }
+                    } catch {
+                        return (source.id, .failed(error))
+                    }
+                }
+            }
+            var results: [String: SourceResult] = [:]
+            for await (id, result) in group { results[id] = result }
+            return results
+        }
+    }
+
+    // MARK: - Detection and guards
+
+    private func detect(
+        _ source: SourceConfiguration, result: SourceResult, state previous: SourceState, options: Options,
+        batch: inout RunBatch
+    ) throws(StateStore.Failure) -> RunReport.SourceReport {
+        let now = options.now
+        var state = previous
+        state.lastAttemptAt = now
+        var report = RunReport.SourceReport(id: source.id, outcome: .notModified, unmappedStatuses: [], unparsedDates: 0)
+
+        func fail(_ failure: SourceFailure) {
+            logger.warning("source \(source.id) failed closed: \(failure.description)")
+            if !state.isFailing {
+                state.failingSince = now
+                batch.events.append(
+                    Event(kind: failure.kind == "drop" ? .suspicious : .failing, sourceID: source.id, at: now, message: failure.description))
+            }
+            state.failureKind = failure.kind
+            state.failureMessage = failure.description
+            state.consecutiveFailures += 1
+            report.outcome = .failed(failure)
+        }
+
+        switch result {
+        case .failed(let failure):
+            fail(failure)
+        case .notModified:
+            report.outcome = .notModified
+        case .parsed(let parsed, let validators):
+            report.unmappedStatuses = parsed.unmappedStatuses.sorted()
+            report.unparsedDates = parsed.unparsedDates
+            let stored = try store.storedRecords(source: source.id)
+            if state.baselineAt == nil {
+                var writes = RunBatch.RecordWrites(upserts: parsed.records)
+                let fresh = Set(parsed.records.map(\.key))
+                writes.deletions = stored.keys.filter { !fresh.contains($0) }
+                batch.recordWrites[source.id] = writes
+                state.baselineAt = now
+                report.outcome = .baseline(records: parsed.records.count)
+            } else {
+                let diff: RecordDiff
+                do {
+                    diff = try RecordDiff(stored: stored, fresh: parsed.records)
+                } catch {
+                    throw .corruptRecord(source: source.id, key: "?")
+                }
+                do throws(SourceFailure) {
+                    if !options.acceptDrop.contains(source.id) {
+                        try DropGuard.check(removed: diff.removed.count, storedCount: stored.count, maxDrop: source.maxDrop)
+                    }
+                    for record in diff.added {
+                        batch.events.append(Event(kind: .added, sourceID: source.id, at: now, record: record))
+                    }
+                    for change in diff.changed {
+                        batch.events.append(
+                            Event(kind: .changed, sourceID: source.id, at: now, record: change.record, changes: change.changes))
+                    }
+                    for record in diff.removed {
+                        batch.events.append(Event(kind: .removed, sourceID: source.id, at: now, record: record))
+                    }
+                    batch.recordWrites[source.id] = RunBatch.RecordWrites(
+                        upserts: diff.added + diff.changed.map(\.record), deletions: diff.removed.map(\.key))
+                    report.outcome = .compared(
+                        records: parsed.records.count, added: diff.added.count, changed: diff.changed.count,
+                        removed: diff.removed.count)
+                } catch {
+                    fail(error)
+                }
+            }
+            if report.isFailure { break }
+            state.validators = validators
+            state.recordCount = parsed.records.count
+            state.unmappedStatuses = report.unmappedStatuses
+        }
+
+        if !report.isFailure {
+            if let since = state.failingSince {
+                let runs = state.consecutiveFailures
+                batch.events.append(
+                    Event(
+                        kind: .recovered, sourceID: source.id, at: now,
+                        message: "after \(runs) failed run\(runs == 1 ? "" : "s") since \(ISO8601DateFormatter().string(from: since))"))
+            }
+            state.failingSince = nil
+            state.failureKind = nil
+            state.failureMessage = nil
+            state.consecutiveFailures = 0
+            state.lastSuccessAt = now
+        }
+        batch.sources.append(state)
+        return report
+    }
+
+    // MARK: - Delivery
+
+    private func deliverDue(at now: Date, report: inout RunReport) async throws(StateStore.Failure) {
+        let due = try store.dueNotifications(at: now)
+        guard !due.isEmpty else { return }
+        let outputs = Dictionary(configuration.outputs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let byOutput = Dictionary(grouping: due.map(\.notification), by: \.outputID)
+        let context = DeliveryContext(curl: curl, logger: logger, configDirectory: configuration.directory)
+        var outcomes: [(id: Int64, outcome: DeliveryOutcome)] = []
+        await withTaskGroup(of: [(id: Int64, outcome: DeliveryOutcome)].self) { group in
+            for (outputID, notifications) in byOutput {
+                guard let output = outputs[outputID] else {
+                    logger.warning("\(notifications.count) queued notifications for output \(outputID), which is no longer configured")
+                    continue
+                }
+                group.addTask {
+                    let results = await output.deliver(notifications, context: context)
+                    return zip(notifications, results).map { ($0.id, $1) }
+                        + notifications.dropFirst(results.count).map {
+                            ($0.id, DeliveryOutcome.retry(after: nil, reason: "output returned no outcome"))
+                        }
+                }
+            }
+            for await results in group { outcomes.append(contentsOf: results) }
+        }
+        let deadLettered = try store.recordOutcomes(outcomes, at: Date(), policy: retryPolicy)
+        var retries = 0
+        var permanentFailures = 0
+        for (_, outcome) in outcomes {
+            switch outcome {
+            case .delivered:
+                report.delivered += 1
+            case .retry(_, let reason):
+                retries += 1
+                logger.warning("delivery will be retried: \(reason)")
+            case .failed(let reason):
+                permanentFailures += 1
+                logger.error("delivery failed permanently: \(reason)")
+            }
+        }
+        // Retries past the give-up deadline were dead-lettered too.
+        let gaveUp = deadLettered.count - permanentFailures
+        report.retrying = retries - gaveUp
+        report.failedDeliveries = deadLettered.count
+    }
+}

@@ -1,0 +1,122 @@
+import Curl
+import Foundation
+
+/// What one fetch of a source produced.
+public enum FetchResult: Sendable {
+    /// The server said the document has not changed since the stored validators (HTTP 304).
+    case notModified
+    /// A fresh document, with the validators to send next time.
+    case document(bytes: [UInt8], contentType: String?, validators: Validators)
+}
+
+/// HTTP cache validators kept per source, so an unchanged source costs one 304.
+public struct Validators: Sendable, Equatable {
+    public var etag: String?
+    public var lastModified: String?
+
+    public init(etag: String? = nil, lastModified: String? = nil) {
+        self.etag = etag
+        self.lastModified = lastModified
+    }
+}
+
+/// Fetches a source's document over HTTP(S) through curl, or from a local file.
+public struct SourceFetcher: Sendable {
+    public let curl: CurlEngine
+    public let configDirectory: String
+    public let environment: [String: String]
+
+    public init(curl: CurlEngine, configDirectory: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.curl = curl
+        self.configDirectory = configDirectory
+        self.environment = environment
+    }
+
+    public func fetch(_ source: SourceConfiguration, validators: Validators) async throws(SourceFailure) -> FetchResult {
+        switch source.location {
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw .fetch("cannot read file \(path)")
+            }
+            guard data.count <= source.maxBytes else { throw .fetch("file larger than \(source.maxBytes) bytes") }
+            return .document(bytes: Array(data), contentType: nil, validators: Validators())
+        case .url(let url):
+            return try await fetch(url: url, source: source, validators: validators)
+        }
+    }
+
+    private func fetch(url: String, source: SourceConfiguration, validators: Validators) async throws(SourceFailure)
+        -> FetchResult
+    {
+        var request = CurlRequest(
+            url: url,
+            allowedProtocols: url.lowercased().hasPrefix("https://") ? "https" : "http,https",
+            followRedirects: true,
+            connectTimeout: source.connectTimeout,
+            totalTimeout: source.timeout,
+            verifyTLS: source.verifyTLS,
+            caFile: source.caFile,
+            maxResponseBytes: source.maxBytes)
+        do {
+            for (name, value) in source.headers {
+                request.headers.append((name, try value.resolve(environment: environment, directory: configDirectory)))
+            }
+            switch source.authentication {
+            case .basic(let username, let password)?:
+                request.authentication = .basic(
+                    username: try username.resolve(environment: environment, directory: configDirectory),
+                    password: try password.resolve(environment: environment, directory: configDirectory))
+            case .bearer(let token)?:
+                request.authentication = .bearer(try token.resolve(environment: environment, directory: configDirectory))
+            case nil:
+                break
+            }
+        } catch {
+            throw .fetch("secret: \(error.description)")
+        }
+        if let etag = validators.etag { request.headers.append(("If-None-Match", etag)) }
+        if let lastModified = validators.lastModified { request.headers.append(("If-Modified-Since", lastModified)) }
+        switch source.format {
+        case .json: request.headers.append(("Accept", "application/json"))
+        case .csv: request.headers.append(("Accept", "text/csv, text/plain;q=0.9, */*;q=0.5"))
+        }
+
+        let response: CurlResponse
+        do {
+            response = try await curl.perform(request)
+        } catch let error as CurlError {
+            throw .fetch(error.description)
+        } catch {
+            throw .fetch("\(error)")
+        }
+        if response.status == 304 { return .notModified }
+        guard (200..<300).contains(response.status) else { throw .httpStatus(response.status) }
+        let contentType = response.header("Content-Type")
+        if let contentType, contentType.lowercased().contains("text/html") {
+            throw .wrongType("expected \(formatName(source.format)), the server sent text/html (a login or captcha page?)")
+        }
+        return .document(
+            bytes: response.body, contentType: contentType,
+            validators: Validators(etag: response.header("ETag"), lastModified: response.header("Last-Modified")))
+    }
+
+    private func formatName(_ format: SourceConfiguration.Format) -> String {
+        switch format {
+        case .json: "JSON"
+        case .csv: "CSV"
+        }
+    }
+}
+
+extension SourceConfiguration {
+    /// Reads a fetched document into records according to the source's format and mapping.
+    public func parse(_ bytes: [UInt8]) throws(SourceFailure) -> ParsedSource {
+        guard bytes.contains(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
+            throw .empty("the document is empty")
+        }
+        switch format {
+        case .json(let path): return try JSONRecordReader.read(bytes, records: path, mapping: mapping)
+        case .csv(let delimiter): return try CSVRecordReader.read(bytes, delimiter: delimiter, mapping: mapping)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// The stored JSON form of an event's content (record, changes, message).
+enum EventCoding {
+    static func encode(_ event: Event) -> String {
+        "{" + event.contentMembersJSON + "}"
+    }
+
+    static func decode(id: String, kind: Event.Kind, sourceID: String, at: Date, content: String) throws -> Event {
+        let value = try JSONParser.parse(content)
+        var record: Record?
+        if let stored = value["record"] {
+            var fields: [String: String] = [:]
+            if case .object(let members)? = stored["fields"]?.kind {
+                for member in members { fields[member.key] = member.value.scalarText }
+            }
+            record = Record(
+                key: stored["key"]?.scalarText ?? "", name: stored["name"]?.scalarText ?? "",
+                status: DetaineeStatus(stored: stored["status"]?.scalarText ?? ""), fields: fields)
+        }
+        var changes: [FieldChange] = []
+        if case .array(let elements)? = value["changes"]?.kind {
+            for element in elements {
+                changes.append(
+                    FieldChange(
+                        field: element["field"]?.scalarText ?? "", from: element["from"]?.scalarText,
+                        to: element["to"]?.scalarText))
+            }
+        }
+        return Event(
+            id: id, kind: kind, sourceID: sourceID, at: at, record: record, changes: changes,
+            message: value["message"]?.scalarText)
+    }
+}
+
+extension Record {
+    /// The record as a JSON object: key, name, status, fields.
+    public var json: String {
+        "{\"key\":" + JSONWriter.string(key) + ",\"name\":" + JSONWriter.string(name) + ",\"status\":"
+            + JSONWriter.string(status.description) + ",\"fields\":" + JSONWriter.object(fields) + "}"
+    }
+}
+
+extension Event {
+    /// The event's content as JSON object members (no braces): `record`, `changes`, `message`.
+    public var contentMembersJSON: String {
+        var output = ""
+        if let record { output += "\"record\":" + record.json + "," }
+        output += "\"changes\":["
+        for (index, change) in changes.enumerated() {
+            if index > 0 { output += "," }
+            output += "{\"field\":" + JSONWriter.string(change.field)
+            output += ",\"from\":" + (change.from.map(JSONWriter.string) ?? "null")
+            output += ",\"to\":" + (change.to.map(JSONWriter.string) ?? "null") + "}"
+        }
+        output += "]"
+        if let message { output += ",\"message\":" + JSONWriter.string(message) }
+        return output
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import GRDB
+
+/// Everything one run decided, written to the state in a single transaction: record
+/// changes, source health, events and the notifications they produced. Either all of it
+/// is stored or none of it, so nothing is lost between "noticed" and "queued".
+public struct RunBatch: Sendable {
+    /// The changes to one source's stored records.
+    public struct RecordWrites: Sendable {
+        public var upserts: [Record] = []
+        public var deletions: [String] = []
+
+        public init(upserts: [Record] = [], deletions: [String] = []) {
+            self.upserts = upserts
+            self.deletions = deletions
+        }
+    }
+
+    /// A notification to store in the outbox before anything is sent.
+    public struct QueuedNotification: Sendable {
+        public var idempotencyKey: String
+        public var eventID: String
+        public var outputID: String
+        public var recipient: String?
+        public var subject: String
+        public var text: String
+        public var html: String?
+
+        public init(
+            idempotencyKey: String, eventID: String, outputID: String, recipient: String?, subject: String, text: String,
+            html: String? = nil
+        ) {
+            self.idempotencyKey = idempotencyKey
+            self.eventID = eventID
+            self.outputID = outputID
+            self.recipient = recipient
+            self.subject = subject
+            self.text = text
+            self.html = html
+        }
+    }
+
+    public var startedAt: Date
+    public var sources: [SourceState] = []
+    public var recordWrites: [String: RecordWrites] = [:]
+    public var events: [Event] = []
+    public var notifications: [QueuedNotification] = []
+
+    public init(startedAt: Date) {
+        self.startedAt = startedAt
+    }
+}
+
+extension StateStore {
+    /// Stores a run's batch in one transaction; returns the run id.
+    @discardableResult
+    public func commit(_ batch: RunBatch) throws(Failure) -> Int64 {
+        try write { db in
+            try db.execute(sql: "INSERT INTO run (started_at) VALUES (?)", arguments: [batch.startedAt.timeIntervalSince1970])
+            let runID = db.lastInsertedRowID
+            let now = batch.startedAt.timeIntervalSince1970
+            for state in batch.sources {
+                try Self.save(state, in: db)
+            }
+            let upsert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO record (source_id, key, content, first_seen, last_changed) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (source_id, key) DO UPDATE SET content = excluded.content, last_changed = excluded.last_changed
+                    """)
+            let delete = try db.cachedStatement(sql: "DELETE FROM record WHERE source_id = ? AND key = ?")
+            for (sourceID, writes) in batch.recordWrites {
+                for record in writes.upserts {
+                    try upsert.execute(arguments: [sourceID, record.key, record.canonicalEncoding, now, now])
+                }
+                for key in writes.deletions {
+                    try delete.execute(arguments: [sourceID, key])
+                }
+            }
+            let insertEvent = try db.cachedStatement(
+                sql: "INSERT INTO event (id, run_id, at, source_id, kind, record_key, content) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            for event in batch.events {
+                try insertEvent.execute(arguments: [
+                    event.id, runID, event.at.timeIntervalSince1970, event.sourceID, event.kind.rawValue, event.record?.key,
+                    EventCoding.encode(event),
+                ])
+            }
+            let enqueue = try db.cachedStatement(
+                sql: """
+                    INSERT INTO outbox (idempotency_key, event_id, output_id, recipient, subject, body_text, body_html,
+                                        next_attempt_at, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING
+                    """)
+            for notification in batch.notifications {
+                try enqueue.execute(arguments: [
+                    notification.idempotencyKey, notification.eventID, notification.outputID, notification.recipient,
+                    notification.subject, notification.text, notification.html, now, now,
+                ])
+            }
+            return runID
+        }
+    }
+
+    /// Marks a run finished with its exit code.
+    public func finishRun(_ runID: Int64, exitCode: Int32, at date: Date) throws(Failure) {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE run SET finished_at = ?, exit_code = ? WHERE id = ?",
+                arguments: [date.timeIntervalSince1970, exitCode, runID])
+        }
+    }
+
+    static func save(_ state: SourceState, in db: Database) throws {
+        var statuses = "["
+        for (index, word) in state.unmappedStatuses.enumerated() {
+            if index > 0 { statuses += "," }
+            statuses += JSONWriter.string(word)
+        }
+        statuses += "]"
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO source (id, etag, last_modified, baseline_at, last_success_at, last_attempt_at,
+                    failing_since, failure_kind, failure_message, consecutive_failures, record_count, unmapped_statuses)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                state.id, state.validators.etag, state.validators.lastModified, state.baselineAt?.timeIntervalSince1970,
+                state.lastSuccessAt?.timeIntervalSince1970, state.lastAttemptAt?.timeIntervalSince1970,
+                state.failingSince?.timeIntervalSince1970, state.failureKind, state.failureMessage,
+                state.consecutiveFailures, state.recordCount, statuses,
+            ])
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import GRDB
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Vigil's state in SQLite (WAL mode): records per source, source health, events, runs and
+/// the outbox. The database file is created readable by its owner only.
+public final class StateStore: Sendable {
+    /// Problems opening or using the state.
+    public enum Failure: Error, Sendable, CustomStringConvertible {
+        case cannotCreateDirectory(String, String)
+        case database(String)
+        case corruptRecord(source: String, key: String)
+
+        public var description: String {
+            switch self {
+            case .cannotCreateDirectory(let path, let why): "cannot create state directory \(path): \(why)"
+            case .database(let why): "state database: \(why)"
+            case .corruptRecord(let source, let key): "stored record \(key) of source \(source) cannot be read"
+            }
+        }
+    }
+
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating when needed) `vigil.sqlite` in `directory`, and migrates its schema.
+    public init(directory: String) throws(Failure) {
+        do {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .cannotCreateDirectory(directory, error.localizedDescription)
+        }
+        path = directory + "/vigil.sqlite"
+        // Create the file private before SQLite opens it; SQLite gives -wal and -shm the same mode.
+        let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        if descriptor >= 0 { close(descriptor) }
+        do {
+            var configuration = GRDB.Configuration()
+            configuration.busyMode = .timeout(10)
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE source (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        etag TEXT, last_modified TEXT,
+                        baseline_at REAL, last_success_at REAL, last_attempt_at REAL,
+                        failing_since REAL, failure_kind TEXT, failure_message TEXT,
+                        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+                        record_count INTEGER NOT NULL DEFAULT 0,
+                        unmapped_statuses TEXT NOT NULL DEFAULT '[]'
+                    );
+                    CREATE TABLE record (
+                        source_id TEXT NOT NULL, key TEXT NOT NULL, content TEXT NOT NULL,
+                        first_seen REAL NOT NULL, last_changed REAL NOT NULL,
+                        PRIMARY KEY (source_id, key)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE run (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        started_at REAL NOT NULL, finished_at REAL, exit_code INTEGER
+                    );
+                    CREATE TABLE event (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        id TEXT NOT NULL UNIQUE, run_id INTEGER NOT NULL, at REAL NOT NULL,
+                        source_id TEXT NOT NULL, kind TEXT NOT NULL, record_key TEXT,
+                        content TEXT NOT NULL
+                    );
+                    CREATE INDEX event_source ON event(source_id, seq);
+                    CREATE TABLE outbox (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        idempotency_key TEXT NOT NULL UNIQUE,
+                        event_id TEXT NOT NULL, output_id TEXT NOT NULL, recipient TEXT,
+                        subject TEXT NOT NULL, body_text TEXT NOT NULL, body_html TEXT,
+                        state TEXT NOT NULL DEFAULT 'pending',
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at REAL NOT NULL, last_error TEXT,
+                        created_at REAL NOT NULL, delivered_at REAL
+                    );
+                    CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+                    """)
+        }
+        return migrator
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(Failure) -> T {
+        do {
+            return try pool.read(body)
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws(Failure) -> T {
+        do {
+            return try pool.write(body)
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+
+    // MARK: - Reading
+
+    public func sourceStates() throws(Failure) -> [String: SourceState] {
+        try read { db in
+            var states: [String: SourceState] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM source") {
+                let state = Self.sourceState(row)
+                states[state.id] = state
+            }
+            return states
+        }
+    }
+
+    /// Stored records of one source as key → canonical encoding.
+    public func storedRecords(source: String) throws(Failure) -> [String: String] {
+        try read { db in
+            var records: [String: String] = [:]
+            let cursor = try Row.fetchCursor(db, sql: "SELECT key, content FROM record WHERE source_id = ?", arguments: [source])
+            while let row = try cursor.next() {
+                records[row[0]] = row[1]
+            }
+            return records
+        }
+    }
+
+    /// Stored records with their dates, ordered by source and key.
+    public func records(source: String? = nil) throws(Failure) -> [StoredRecord] {
+        try read { db in
+            let rows: [Row]
+            if let source {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM record WHERE source_id = ? ORDER BY key", arguments: [source])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM record ORDER BY source_id, key")
+            }
+            return try rows.map { row in
+                let sourceID: String = row["source_id"]
+                let key: String = row["key"]
+                guard let record = try? Record(key: key, canonicalEncoding: row["content"]) else {
+                    throw Failure.corruptRecord(source: sourceID, key: key)
+                }
+                return StoredRecord(
+                    sourceID: sourceID, record: record, firstSeen: Date(timeIntervalSince1970: row["first_seen"]),
+                    lastChanged: Date(timeIntervalSince1970: row["last_changed"]))
+            }
+        }
+    }
+
+    /// The most recent events, newest first.
+    public func events(limit: Int, source: String? = nil) throws(Failure) -> [StoredEvent] {
+        try read { db in
+            let rows: [Row]
+            if let source {
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM event WHERE source_id = ? ORDER BY seq DESC LIMIT ?", arguments: [source, limit])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM event ORDER BY seq DESC LIMIT ?", arguments: [limit])
+            }
+            return rows.compactMap { row in
+                guard let kind = Event.Kind(rawValue: row["kind"]),
+                    let event = try? EventCoding.decode(
+                        id: row["id"], kind: kind, sourceID: row["source_id"],
+                        at: Date(timeIntervalSince1970: row["at"]), content: row["content"])
+                else { return nil }
+                return StoredEvent(sequence: row["seq"], runID: row["run_id"], event: event)
+            }
+        }
+    }
+
+    static func sourceState(_ row: Row) -> SourceState {
+        var state = SourceState(id: row["id"])
+        state.validators = Validators(etag: row["etag"], lastModified: row["last_modified"])
+        state.baselineAt = (row["baseline_at"] as Double?).map(Date.init(timeIntervalSince1970:))
+        state.lastSuccessAt = (row["last_success_at"] as Double?).map(Date.init(timeIntervalSince1970:))
+        state.lastAttemptAt = (row["last_attempt_at"] as Double?).map(Date.init(timeIntervalSince1970:))
+        state.failingSince = (row["failing_since"] as Double?).map(Date.init(timeIntervalSince1970:))
+        state.failureKind = row["failure_kind"]
+        state.failureMessage = row["failure_message"]
+        state.consecutiveFailures = row["consecutive_failures"]
+        state.recordCount = row["record_count"]
+        if let value = try? JSONParser.parse(row["unmapped_statuses"] as String), case .array(let words) = value.kind {
+            state.unmappedStatuses = words.compactMap(\.scalarText)
+        }
+        return state
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import VigilCore
+
+/// `vigil check`: validate a configuration without fetching or sending anything.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate a configuration and print every problem with its location.",
+        discussion: """
+            Prints each problem as FILE:LINE:COLUMN: JSON-PATH: message, and exits 78 if there is
+            any. On success prints one summary line. Secrets given as ${env:NAME} or
+            ${file:PATH} are resolved to check they exist; their values are never printed.
+
+            Examples:
+              vigil check --config config.json
+            """)
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        let configuration = try common.loadConfiguration()
+        var problems: [String] = []
+        for (index, source) in configuration.sources.enumerated() {
+            var secrets: [(String, SecretString)] = source.headers.map { ("headers.\($0.name)", $0.value) }
+            switch source.authentication {
+            case .basic(let username, let password)?: secrets += [("auth.username", username), ("auth.password", password)]
+            case .bearer(let token)?: secrets.append(("auth.bearer", token))
+            case nil: break
+            }
+            for (path, secret) in secrets {
+                do {
+                    _ = try secret.resolve(directory: configuration.directory)
+                } catch {
+                    problems.append("\(configuration.file): $.sources[\(index)].\(path): \(error.description)")
+                }
+            }
+        }
+        let stateDirectory = common.stateDirectory(for: configuration)
+        if FileManager.default.fileExists(atPath: stateDirectory + "/vigil.sqlite"),
+            let store = try? StateStore(directory: stateDirectory), let states = try? store.sourceStates()
+        {
+            for source in configuration.sources {
+                if let words = states[source.id]?.unmappedStatuses, !words.isEmpty {
+                    Console.out("note: \(source.id): unmapped status words seen in the last run: \(words.joined(separator: ", "))")
+                }
+            }
+        }
+        guard problems.isEmpty else {
+            problems.forEach(Console.error)
+            throw ExitCode(ExitStatus.configError.rawValue)
+        }
+        let sources = configuration.sources.count
+        let outputs = configuration.outputs.count
+        Console.out(
+            "ok: \(sources) source\(sources == 1 ? "" : "s"), \(outputs) output\(outputs == 1 ? "" : "s"), 0 rules")
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Logging
+import VigilCore
+
+/// Options every command shares: which configuration and which state.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "The configuration file (JSON).")
+    var config: String = "config.json"
+
+    @Option(help: "The state directory (default: the config's \"state\", or state/ beside the config).")
+    var state: String?
+
+    /// The output types this program ships.
+    static var registry: OutputRegistry { OutputRegistry() }
+
+    /// Loads the configuration or prints every problem and exits with the config-error code.
+    func loadConfiguration() throws -> Configuration {
+        do {
+            return try Configuration.load(path: config, outputs: Self.registry)
+        } catch {
+            for issue in error.issues { Console.error(issue.description) }
+            Console.error("\(error.issues.count) problem\(error.issues.count == 1 ? "" : "s") in \(config)")
+            throw ExitCode(ExitStatus.configError.rawValue)
+        }
+    }
+
+    func stateDirectory(for configuration: Configuration) -> String {
+        state ?? configuration.stateDirectory
+    }
+
+    func openStore(for configuration: Configuration) throws -> StateStore {
+        do {
+            return try StateStore(directory: stateDirectory(for: configuration))
+        } catch {
+            Console.error("vigil: \(error.description)")
+            throw ExitCode(ExitStatus.internalError.rawValue)
+        }
+    }
+}
+
+/// Writing to the terminal.
+enum Console {
+    static func error(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    static func out(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    /// Sets up logging to standard error: warnings by default, info with -v, debug with -vv.
+    static func bootstrapLogging(verbosity: Int) -> Logger {
+        let level: Logger.Level = verbosity >= 2 ? .debug : verbosity == 1 ? .info : .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "vigil")
+        logger.logLevel = level
+        return logger
+    }
+}
