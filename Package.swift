@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["VigilCore"],
+            dependencies: ["VigilCore", "Curl"],
             swiftSettings: strict
         ),
     ]

@@ -201,7 +201,8 @@ final class EasyTransfer {
     }
 
     private func appendHeader(_ line: String) throws(CurlError) {
-        guard !line.contains(where: { $0 == "\r" || $0 == "\n" }) else {
+        // Compare bytes: "\r\n" is a single Character in Swift and would slip past a Character test.
+        guard !line.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
             throw .invalidRequest("line break in a header")
         }
         headerList = try Self.append(headerList, line)

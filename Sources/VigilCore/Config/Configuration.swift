@@ -58,12 +58,16 @@ public struct Configuration: Sendable {
                 var seen: [String: Int] = [:]
                 for (index, element) in elements.enumerated() {
                     let path = "$.sources[\(index)]"
-                    guard let source = SourceConfigurationReader.read(element, path: path, reader: reader, directory: directory)
-                    else { continue }
-                    if let first = seen[source.id] {
-                        reader.report("duplicate source id \"\(source.id)\" (also $.sources[\(first)])", path: path + ".id", offset: element["id"]?.offset)
-                    } else {
-                        seen[source.id] = index
+                    if case .string(let id)? = element["id"]?.kind {
+                        if let first = seen[id] {
+                            reader.report(
+                                "duplicate source id \"\(id)\" (also $.sources[\(first)])", path: path + ".id",
+                                offset: element["id"]?.offset)
+                        } else {
+                            seen[id] = index
+                        }
+                    }
+                    if let source = SourceConfigurationReader.read(element, path: path, reader: reader, directory: directory) {
                         configuration.sources.append(source)
                     }
                 }

@@ -154,14 +154,16 @@ enum SourceConfigurationReader {
     }
 
     private static func readStatusMap(_ object: inout ObjectReader) -> [String: DetaineeStatus.Canonical] {
-        guard let pairs = object.optionalStringMap("statusMap") else { return [:] }
+        guard let found = object.value("statusMap"),
+            var words = object.reader.object(found, path: object.path(of: "statusMap"))
+        else { return [:] }
+        defer { words.finish() }
         var map: [String: DetaineeStatus.Canonical] = [:]
-        let vocabulary = DetaineeStatus.Canonical.allCases.map(\.rawValue)
-        for (word, canonical) in pairs {
+        let vocabulary = DetaineeStatus.Canonical.allCases.map(\.rawValue).joined(separator: ", ")
+        for word in words.keys {
+            guard let canonical = words.string(word) else { continue }
             guard let status = DetaineeStatus.Canonical(rawValue: canonical) else {
-                object.reader.report(
-                    "\"\(canonical)\" is not a canonical status; expected one of: \(vocabulary.joined(separator: ", "))",
-                    path: object.path(of: "statusMap") + ObjectReader.pathComponent(word), offset: nil)
+                words.report("\"\(canonical)\" is not a canonical status; expected one of: \(vocabulary)", key: word)
                 continue
             }
             map[TextNormalizer.statusKey(word)] = status

@@ -113,6 +113,7 @@ public struct WatchCycle: Sendable {
         let now = options.now
         var state = previous
         state.lastAttemptAt = now
+        let firstEventIndex = batch.events.count
         var report = RunReport.SourceReport(id: source.id, outcome: .notModified, unmappedStatuses: [], unparsedDates: 0)
 
         func fail(_ failure: SourceFailure) {
@@ -183,10 +184,12 @@ public struct WatchCycle: Sendable {
         if !report.isFailure {
             if let since = state.failingSince {
                 let runs = state.consecutiveFailures
-                batch.events.append(
+                // Before this source's person events: the room learns the source works again first.
+                batch.events.insert(
                     Event(
                         kind: .recovered, sourceID: source.id, at: now,
-                        message: "after \(runs) failed run\(runs == 1 ? "" : "s") since \(ISO8601DateFormatter().string(from: since))"))
+                        message: "after \(runs) failed run\(runs == 1 ? "" : "s") since \(ISO8601DateFormatter().string(from: since))"),
+                    at: firstEventIndex)
             }
             state.failingSince = nil
             state.failureKind = nil

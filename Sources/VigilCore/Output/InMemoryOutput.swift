@@ -1,0 +1,23 @@
+import Synchronization
+
+/// An output that keeps what it is given, for tests and for programs that embed Vigil.
+///
+/// Answers each notification with the outcome `decide` returns (delivered by default).
+public final class InMemoryOutput: Output, Sendable {
+    public let id: String
+    private let received = Mutex<[RenderedNotification]>([])
+    private let decide: @Sendable (RenderedNotification) -> DeliveryOutcome
+
+    public init(id: String, decide: @escaping @Sendable (RenderedNotification) -> DeliveryOutcome = { _ in .delivered }) {
+        self.id = id
+        self.decide = decide
+    }
+
+    /// Every notification delivered to this output so far, in order (whatever the outcome).
+    public var notifications: [RenderedNotification] { received.withLock { $0 } }
+
+    public func deliver(_ notifications: [RenderedNotification], context: DeliveryContext) async -> [DeliveryOutcome] {
+        received.withLock { $0.append(contentsOf: notifications) }
+        return notifications.map(decide)
+    }
+}

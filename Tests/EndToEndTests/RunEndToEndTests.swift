@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+
+/// The built `vigil` binary against the example snapshots served over real HTTP on loopback.
+@Suite struct RunEndToEndTests {
+    @Test func detectsTheReleaseSentenceAndTransferOverHTTP() async throws {
+        let vigil = try VigilProcess()
+        let feed = "e2e-\(UUID().uuidString)"
+        try vigil.writeConfig(sources: [("example", "\(vigil.server)/feed/\(feed)")])
+        try await vigil.putFeed(feed, try vigil.snapshot("detainees-before.json"))
+
+        let baseline = try vigil.run(["run", "--config", "config.json"])
+        #expect(baseline.status == 0, "\(baseline.stderr)")
+        #expect(baseline.stdout.isEmpty, "a baseline run sends nothing")
+        #expect(baseline.stderr.isEmpty, "a healthy run prints nothing")
+
+        let unchanged = try vigil.run(["run", "--config", "config.json", "-v"])
+        #expect(unchanged.status == 0)
+        #expect(unchanged.stdout.isEmpty)
+        #expect(unchanged.stderr.contains("example: not modified"))
+        #expect(try await vigil.requests(feed).statuses == [200, 304])
+
+        try await vigil.putFeed(feed, try vigil.snapshot("detainees-after.json"))
+        let changed = try vigil.run(["run", "--config", "config.json"])
+        #expect(changed.status == 0, "\(changed.stderr)")
+        let out = changed.stdout
+        #expect(out.components(separatedBy: "status: detained → released").count - 1 == 32)
+        #expect(out.components(separatedBy: "status: on_trial → sentenced").count - 1 == 1)
+        #expect(out.contains("sentence: (none) → 20 years"))
+        #expect(out.components(separatedBy: "status: detained → transferred").count - 1 == 1)
+        #expect(out.components(separatedBy: "[example] changed:").count - 1 == 34)
+
+        let status = try vigil.run(["status", "--config", "config.json", "--json"])
+        #expect(status.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let records = try #require(object["records"] as? [[String: Any]])
+        #expect(records.count == 55)
+        let statuses = records.compactMap { ($0["record"] as? [String: Any])?["status"] as? String }
+        #expect(statuses.filter { $0 == "released" }.count == 32)
+
+        let history = try vigil.run(["history", "--config", "config.json", "--json", "--limit", "100"])
+        let events = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
+        #expect(events.count == 34)
+        #expect(events.allSatisfy { $0["kind"] as? String == "changed" })
+
+        let again = try vigil.run(["run", "--config", "config.json"])
+        #expect(again.status == 0)
+        #expect(again.stdout.isEmpty, "nothing changed, nothing is sent twice")
+    }
+
+    @Test(arguments: [
+        ("/status/500", "server answered HTTP 500"),
+        ("/status/404", "server answered HTTP 404"),
+        ("/slow/5", "curl error 28"),
+        ("/empty", "the document is empty"),
+        ("/html", "text/html"),
+        ("/html-as-json", "starting with '<'"),
+    ])
+    func unhealthyFetchesFailClosed(path: String, expected: String) async throws {
+        let vigil = try VigilProcess()
+        let feed = "e2e-\(UUID().uuidString)"
+        try await vigil.putFeed(feed, try vigil.snapshot("detainees-before.json"))
+        try vigil.writeConfig(sources: [("example", "\(vigil.server)/feed/\(feed)")])
+        #expect(try vigil.run(["run", "--config", "config.json"]).status == 0)
+        let before = try vigil.run(["status", "--config", "config.json", "--json"]).stdout
+
+        try vigil.writeConfig(sources: [("example", "\(vigil.server)\(path)")])
+        let first = try vigil.run(["run", "--config", "config.json"])
+        #expect(first.status == 2, "\(first.stderr)")
+        #expect(first.stdout.contains("[example] source failing"))
+        #expect(first.stdout.contains(expected), "\(first.stdout)")
+        #expect(!first.stdout.contains("removed"), "no person events from a failing source")
+        let second = try vigil.run(["run", "--config", "config.json"])
+        #expect(second.status == 2)
+        #expect(second.stdout.isEmpty, "a failure streak is reported once")
+
+        let records = { (text: String) throws -> [[String: Any]] in
+            let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+            return object?["records"] as? [[String: Any]] ?? []
+        }
+        let after = try vigil.run(["status", "--config", "config.json", "--json"]).stdout
+        #expect(try records(after).count == 55)
+        let storedPart = { (text: String) in text.components(separatedBy: "\"records\":[").last ?? "" }
+        #expect(storedPart(after) == storedPart(before), "stored state is untouched")
+
+        try vigil.writeConfig(sources: [("example", "\(vigil.server)/feed/\(feed)")])
+        let recovered = try vigil.run(["run", "--config", "config.json"])
+        #expect(recovered.status == 0)
+        #expect(recovered.stdout.contains("[example] source recovered: after 2 failed runs"))
+    }
+
+    @Test func secretsReachTheServerButNeverTheOutputOrState() async throws {
+        let vigil = try VigilProcess()
+        let feed = "e2e-\(UUID().uuidString)"
+        try await vigil.putFeed(feed, try vigil.snapshot("detainees-before.json"))
+        try vigil.writeConfig(
+            sources: [("example", "\(vigil.server)/feed/\(feed)")],
+            extra: #", "headers": {"X-Api-Key": "${env:VIGIL_E2E_KEY}"}, "auth": {"bearer": "${file:token.txt}"}"#)
+        try vigil.write("token.txt", "t0ken-from-file\n")
+        let secret = "k3y-\(UUID().uuidString)"
+        let missing = try vigil.run(["run", "--config", "config.json"])
+        #expect(missing.status == 2)
+        #expect(missing.stdout.contains("environment variable VIGIL_E2E_KEY is not set"))
+
+        let result = try vigil.run(["run", "--config", "config.json", "-vv"], environment: ["VIGIL_E2E_KEY": secret])
+        #expect(result.status == 0, "\(result.stderr)")
+        let headers = try await vigil.requests(feed).headers
+        #expect(headers["X-Api-Key"] == secret)
+        #expect(headers["Authorization"] == "Bearer t0ken-from-file")
+        #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret))
+        #expect(!result.stderr.contains("t0ken-from-file"))
+        let state = try Data(contentsOf: URL(fileURLWithPath: vigil.directory + "/state/vigil.sqlite"))
+        #expect(state.range(of: Data(secret.utf8)) == nil)
+        #expect(state.range(of: Data("t0ken-from-file".utf8)) == nil)
+        let check = try vigil.run(["check", "--config", "config.json"], environment: ["VIGIL_E2E_KEY": secret])
+        #expect(check.status == 0)
+        #expect(check.stdout == "ok: 1 source, 1 output, 0 rules\n")
+    }
+
+    @Test func overlappingRunsStepAside() async throws {
+        let vigil = try VigilProcess()
+        try vigil.write(
+            "config.json",
+            """
+            {"sources": [{"id": "slow", "type": "json", "url": "\(vigil.server)/slow/3", "records": "$.prisoners[*]",
+              "key": "id", "name": "name", "timeout": "10s"}],
+             "outputs": [{"id": "console", "type": "stdout"}]}
+            """)
+        let first = try vigil.start(["run", "--config", "config.json"])
+        try await Task.sleep(for: .milliseconds(700))
+        let second = try vigil.run(["run", "--config", "config.json"])
+        let firstResult = try first.finish()
+        #expect(second.status == 75)
+        #expect(second.stderr.contains("holds the lock; not running"))
+        #expect(second.stdout.isEmpty)
+        #expect(firstResult.status != 75)
+        #expect(firstResult.stdout.contains("[slow] source failing"), "only the first run did the work")
+    }
+
+    @Test func configurationErrorsAreAllReportedWithLocations() throws {
+        let vigil = try VigilProcess()
+        try vigil.write(
+            "bad.json",
+            """
+            {
+              "sources": [
+                {"id": "a", "type": "json", "url": "https://x/", "key": "id", "name": "n", "timeout": "later"},
+                {"id": "a", "type": "csv", "path": "x.csv", "key": "id", "name": "n", "delimiter": ";;"}
+              ],
+              "outputs": [{"id": "console", "type": "stdout", "colour": "red"}]
+            }
+            """)
+        let result = try vigil.run(["check", "--config", "bad.json"])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("bad.json:3:") && result.stderr.contains("$.sources[0].timeout: expected a duration"))
+        #expect(result.stderr.contains("$.sources[1].id: duplicate source id \"a\""))
+        #expect(result.stderr.contains("$.sources[1].delimiter"))
+        #expect(result.stderr.contains("bad.json:6:") && result.stderr.contains("$.outputs[0].colour: unknown key"))
+        #expect(result.stderr.contains("4 problems in bad.json"))
+        let run = try vigil.run(["run", "--config", "bad.json"])
+        #expect(run.status == 78)
+        #expect(!FileManager.default.fileExists(atPath: vigil.directory + "/state"), "an invalid config touches no state")
+    }
+}

@@ -1,0 +1,149 @@
+import Testing
+
+@testable import VigilCore
+
+@Suite struct RecordReaderTests {
+    let mapping = FieldMapping(
+        key: ["id"], name: ["name"], status: "status",
+        fields: [
+            ("born", .init(from: "born", kind: .date(formats: [try! DatePattern("dd.MM.yyyy")]))),
+            ("place", .init(from: "place")),
+        ],
+        statusMap: ["libéré": .released, "заключен под стражу": .detained])
+
+    func json(_ text: String, path: String = "$.prisoners[*]") throws(SourceFailure) -> ParsedSource {
+        try JSONRecordReader.read(Array(text.utf8), records: try! JSONPath(path), mapping: mapping)
+    }
+
+    func csv(_ text: String, bom: Bool = false, delimiter: Unicode.Scalar = ",") throws(SourceFailure) -> ParsedSource {
+        try CSVRecordReader.read((bom ? [0xEF, 0xBB, 0xBF] : []) + Array(text.utf8), delimiter: delimiter, mapping: mapping)
+    }
+
+    @Test func jsonRecordsAreMappedAndNormalised() throws {
+        let parsed = try json(
+            #"{"prisoners": [{"id": 7, "name": "  Aram   Vardoyantz ", "status": "Libéré", "born": "14.12.1990", "place": null},"#
+                + #"{"id": "8", "name": "Ani Kelounian", "status": "on hunger strike", "born": "1990/12/14"}]}"#)
+        #expect(parsed.records.count == 2)
+        #expect(parsed.records[0] == Record(key: "7", name: "Aram Vardoyantz", status: .canonical(.released), fields: ["born": "1990-12-14"]))
+        #expect(parsed.records[1].status == .unmapped("on hunger strike"))
+        #expect(parsed.unmappedStatuses == ["on hunger strike"])
+        #expect(parsed.unparsedDates == 1)
+        #expect(parsed.records[1].fields["born"] == "1990/12/14")
+    }
+
+    @Test func compositeKeysAndRelativePaths() throws {
+        let composite = FieldMapping(key: ["surname", "born"], name: ["$.person.given", "surname"], status: nil)
+        let parsed = try JSONRecordReader.read(
+            Array(#"[{"surname": "Melkoyantz", "born": "1970", "person": {"given": "Levon"}}]"#.utf8),
+            records: try JSONPath("$[*]"), mapping: composite)
+        #expect(parsed.records.first?.key == "Melkoyantz|1970")
+        #expect(parsed.records.first?.name == "Levon Melkoyantz")
+        #expect(parsed.records.first?.status == .canonical(.unknown))
+    }
+
+    @Test func duplicateKeysAreAnError() {
+        #expect(throws: SourceFailure.parse(#"duplicate key "1" in record 1 and record 2"#)) {
+            try json(#"{"prisoners": [{"id": 1, "name": "A", "status": "x"}, {"id": 1, "name": "B", "status": "x"}]}"#)
+        }
+        #expect(throws: SourceFailure.parse(#"duplicate key "9" in row 2 and row 3"#)) {
+            try csv("id,name,status,born,place\n9,A,x,,\n9,B,x,,\n")
+        }
+    }
+
+    @Test func brokenJSONDocumentsFailClosed() {
+        #expect {
+            try json(#"{"prisoners": [{"id": 1, "name": "A", "status": "x"},"#)
+        } throws: { error in
+            guard case .parse(let message) = error as? SourceFailure else { return false }
+            return message.contains("line 1, column")
+        }
+        #expect(throws: SourceFailure.self) { try json(#"{"prisoners": [{"id": 1, "name": "A", "status": "x"}, "oops"]}"#) }
+        #expect {
+            try json(#"{"data": []}"#)
+        } throws: { error in
+            guard case .empty(let message) = error as? SourceFailure else { return false }
+            return message.contains(#"top-level keys: "data""#)
+        }
+        #expect {
+            try json("<!DOCTYPE html><html>Login</html>")
+        } throws: { error in
+            if case .wrongType = error as? SourceFailure { true } else { false }
+        }
+        #expect(throws: SourceFailure.parse(#"record 1 has no status field "status""#)) {
+            try json(#"{"prisoners": [{"id": 1, "name": "A"}]}"#)
+        }
+        #expect(throws: SourceFailure.parse(#"record 1 has no value for key field "id""#)) {
+            try json(#"{"prisoners": [{"id": null, "name": "A", "status": "x"}]}"#)
+        }
+    }
+
+    @Test func csvWithBOMQuotesAndSemicolons() throws {
+        let text = "id;name;status;born;place\r\n1;\"Vardoyantz; Aram\";Заключен под стражу;01.02.1980;\"Colony\nEast\"\r\n2;Ani;libéré;;\r\n\r\n"
+        let parsed = try csv(text, bom: true, delimiter: ";")
+        #expect(parsed.records.count == 2)
+        #expect(parsed.records[0].name == "Vardoyantz; Aram")
+        #expect(parsed.records[0].status == .canonical(.detained))
+        #expect(parsed.records[0].fields == ["born": "1980-02-01", "place": "Colony East"])
+        #expect(parsed.records[1].status == .canonical(.released))
+    }
+
+    @Test func brokenCSVDocumentsFailClosed() {
+        #expect {
+            try csv("id,name,status,born,place\n1,A,x,,\n2,B")
+        } throws: { error in
+            guard case .parse(let message) = error as? SourceFailure else { return false }
+            return message.contains("row 3 has 2 fields, the header has 5")
+        }
+        #expect {
+            try csv("ident,name,status,born,place\n1,A,x,,\n")
+        } throws: { error in
+            guard case .parse(let message) = error as? SourceFailure else { return false }
+            return message.contains(#"column "id" is not in the header"#)
+        }
+        #expect(throws: SourceFailure.empty("the CSV document has a header but no rows")) {
+            try csv("id,name,status,born,place\n")
+        }
+        #expect {
+            try csv("<!DOCTYPE html>\n<html><body>captcha</body></html>")
+        } throws: { error in
+            if case .wrongType = error as? SourceFailure { true } else { false }
+        }
+    }
+}
+
+@Suite struct RecordDiffTests {
+    func record(_ key: String, _ status: DetaineeStatus.Canonical, place: String? = nil) -> Record {
+        Record(key: key, name: "Person \(key)", status: .canonical(status), fields: place.map { ["place": $0] } ?? [:])
+    }
+
+    @Test func detectsAddedChangedRemovedIndependentOfOrder() throws {
+        let stored = Dictionary(uniqueKeysWithValues: [record("1", .detained, place: "A"), record("2", .detained), record("3", .onTrial)].map { ($0.key, $0.canonicalEncoding) })
+        let fresh = [record("4", .detained), record("2", .detained), record("1", .released)]
+        let diff = try RecordDiff(stored: stored, fresh: fresh)
+        #expect(diff.added.map(\.key) == ["4"])
+        #expect(diff.removed.map(\.key) == ["3"])
+        #expect(diff.changed.count == 1)
+        #expect(
+            diff.changed.first?.changes == [
+                FieldChange(field: "status", from: "detained", to: "released"), FieldChange(field: "place", from: "A", to: nil),
+            ])
+        let same = try RecordDiff(stored: stored, fresh: [record("3", .onTrial), record("2", .detained), record("1", .detained, place: "A")])
+        #expect(same.isEmpty)
+    }
+
+    @Test func fieldOrderDoesNotMatter() throws {
+        var first = Record(key: "1", name: "A", status: .canonical(.detained))
+        first.fields = ["b": "2", "a": "1", "c": "3"]
+        var second = Record(key: "1", name: "A", status: .canonical(.detained))
+        second.fields = ["c": "3", "a": "1", "b": "2"]
+        #expect(first.canonicalEncoding == second.canonicalEncoding)
+        #expect(try Record(key: "1", canonicalEncoding: first.canonicalEncoding) == first)
+    }
+
+    @Test func dropGuardLimit() throws {
+        try DropGuard.check(removed: 2, storedCount: 10, maxDrop: 0.2)
+        #expect(throws: SourceFailure.suspiciousDrop(removed: 3, of: 10, limit: 0.2)) {
+            try DropGuard.check(removed: 3, storedCount: 10, maxDrop: 0.2)
+        }
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs Vigil's main job on the example configuration: a baseline run on the "before"
+# snapshot, then a run on the "after" snapshot (a release of 32, one sentence, one
+# transfer), printing what changed and what was sent through the stdout output.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+swift build -c release --product vigil 2>&1 | grep -v '^\[' >&2 || true
+vigil="$(swift build -c release --show-bin-path)/vigil"
+[ -x "$vigil" ] || { echo "build failed" >&2; exit 1; }
+
+rm -rf examples/feed examples/state
+mkdir -p examples/feed
+cp examples/snapshots/detainees-before.json examples/feed/detainees.json
+cp examples/snapshots/detainees-before.csv examples/feed/detainees.csv
+
+echo "== vigil check"
+"$vigil" check --config config.example.json
+echo "== vigil run -v   (first run: baseline, no person events)"
+"$vigil" run --config config.example.json -v
+
+cp examples/snapshots/detainees-after.json examples/feed/detainees.json
+cp examples/snapshots/detainees-after.csv examples/feed/detainees.csv
+echo "== vigil run -v   (after the release: changes found, sent to stdout)"
+"$vigil" run --config config.example.json -v
+echo "== vigil run      (nothing changed since: prints nothing)"
+"$vigil" run --config config.example.json
+echo "== vigil history --limit 5"
+"$vigil" history --config config.example.json --limit 5
