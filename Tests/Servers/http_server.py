@@ -2,7 +2,7 @@
 """A programmable HTTP/1.1 test server for Vigil's tests, on loopback only.
 
 Routes:
-  GET  /static/NAME            a file from examples/snapshots, with ETag and Last-Modified (304 when matched)
+  GET  /static/NAME            a file from examples/snapshots (or --root), with ETag and Last-Modified (304 when matched)
   PUT  /feed/NAME              store the request body (Content-Type kept) as feed NAME
   GET  /feed/NAME              serve feed NAME with ETag (304 when If-None-Match matches)
   GET  /status/CODE            answer CODE with a short body
@@ -22,7 +22,7 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2] / "examples" / "snapshots"
+ROOT = Path(__file__).resolve().parents[2] / "examples" / "snapshots"  # --root overrides
 LOCK = threading.Lock()
 FEEDS = {}      # name -> (body bytes, content type)
 REQUESTS = {}   # name -> {"count": n, "statuses": [...], "headers": {...}}
@@ -108,7 +108,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--port-file")
+    parser.add_argument("--root", help="directory /static/ serves (default: examples/snapshots)")
     args = parser.parse_args()
+    if args.root:
+        global ROOT
+        ROOT = Path(args.root).resolve()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     port = server.server_address[1]

@@ -11,16 +11,16 @@ import Testing
         ],
         statusMap: ["libéré": .released, "заключен под стражу": .detained])
 
-    func json(_ text: String, path: String = "$.prisoners[*]") throws(SourceFailure) -> ParsedSource {
-        try JSONRecordReader.read(Array(text.utf8), records: try! JSONPath(path), mapping: mapping)
+    func json(_ text: String, path: String = "$.prisoners[*]") async throws(SourceFailure) -> ParsedSource {
+        try await JSONRecordReader.read(Array(text.utf8), records: try! JSONPath(path), mapping: mapping)
     }
 
     func csv(_ text: String, bom: Bool = false, delimiter: Unicode.Scalar = ",") throws(SourceFailure) -> ParsedSource {
         try CSVRecordReader.read((bom ? [0xEF, 0xBB, 0xBF] : []) + Array(text.utf8), delimiter: delimiter, mapping: mapping)
     }
 
-    @Test func jsonRecordsAreMappedAndNormalised() throws {
-        let parsed = try json(
+    @Test func jsonRecordsAreMappedAndNormalised() async throws {
+        let parsed = try await json(
             #"{"prisoners": [{"id": 7, "name": "  Aram   Vardoyantz ", "status": "Libéré", "born": "14.12.1990", "place": null},"#
                 + #"{"id": "8", "name": "Ani Kelounian", "status": "on hunger strike", "born": "1990/12/14"}]}"#)
         #expect(parsed.records.count == 2)
@@ -31,9 +31,31 @@ import Testing
         #expect(parsed.records[1].fields["born"] == "1990/12/14")
     }
 
-    @Test func compositeKeysAndRelativePaths() throws {
+    @Test func largeDocumentsKeepOrderAndCatchDuplicatesAcrossBatches() async throws {
+        let count = JSONRecordReader.batchSize * 3 + 17
+        let items = (1...count).map { #"{"id": \#($0), "name": "P\#($0)", "status": "détenu"}"# }
+        let parsed = try await json(#"{"prisoners": ["# + items.joined(separator: ",") + "]}")
+        #expect(parsed.records.map(\.key) == (1...count).map(String.init))
+        #expect(parsed.unmappedStatuses == ["détenu"])
+
+        var duplicated = items
+        duplicated[count - 5] = #"{"id": 10, "name": "Again", "status": "x"}"#
+        await #expect(throws: SourceFailure.parse(#"duplicate key "10" in record 10 and record \#(count - 4)"#)) {
+            try await json(#"{"prisoners": ["# + duplicated.joined(separator: ",") + "]}")
+        }
+        var broken = items
+        broken[count - 2] = #""not an object""#
+        await #expect {
+            try await json(#"{"prisoners": ["# + broken.joined(separator: ",") + "]}")
+        } throws: { error in
+            guard case .parse(let message) = error as? SourceFailure else { return false }
+            return message.hasPrefix("record \(count - 1) at line 1, column ")
+        }
+    }
+
+    @Test func compositeKeysAndRelativePaths() async throws {
         let composite = FieldMapping(key: ["surname", "born"], name: ["$.person.given", "surname"], status: nil)
-        let parsed = try JSONRecordReader.read(
+        let parsed = try await JSONRecordReader.read(
             Array(#"[{"surname": "Melkoyantz", "born": "1970", "person": {"given": "Levon"}}]"#.utf8),
             records: try JSONPath("$[*]"), mapping: composite)
         #expect(parsed.records.first?.key == "Melkoyantz|1970")
@@ -41,39 +63,39 @@ import Testing
         #expect(parsed.records.first?.status == .canonical(.unknown))
     }
 
-    @Test func duplicateKeysAreAnError() {
-        #expect(throws: SourceFailure.parse(#"duplicate key "1" in record 1 and record 2"#)) {
-            try json(#"{"prisoners": [{"id": 1, "name": "A", "status": "x"}, {"id": 1, "name": "B", "status": "x"}]}"#)
+    @Test func duplicateKeysAreAnError() async {
+        await #expect(throws: SourceFailure.parse(#"duplicate key "1" in record 1 and record 2"#)) {
+            try await json(#"{"prisoners": [{"id": 1, "name": "A", "status": "x"}, {"id": 1, "name": "B", "status": "x"}]}"#)
         }
         #expect(throws: SourceFailure.parse(#"duplicate key "9" in row 2 and row 3"#)) {
             try csv("id,name,status,born,place\n9,A,x,,\n9,B,x,,\n")
         }
     }
 
-    @Test func brokenJSONDocumentsFailClosed() {
-        #expect {
-            try json(#"{"prisoners": [{"id": 1, "name": "A", "status": "x"},"#)
+    @Test func brokenJSONDocumentsFailClosed() async {
+        await #expect {
+            try await json(#"{"prisoners": [{"id": 1, "name": "A", "status": "x"},"#)
         } throws: { error in
             guard case .parse(let message) = error as? SourceFailure else { return false }
             return message.contains("line 1, column")
         }
-        #expect(throws: SourceFailure.self) { try json(#"{"prisoners": [{"id": 1, "name": "A", "status": "x"}, "oops"]}"#) }
-        #expect {
-            try json(#"{"data": []}"#)
+        await #expect(throws: SourceFailure.self) { try await json(#"{"prisoners": [{"id": 1, "name": "A", "status": "x"}, "oops"]}"#) }
+        await #expect {
+            try await json(#"{"data": []}"#)
         } throws: { error in
             guard case .empty(let message) = error as? SourceFailure else { return false }
             return message.contains(#"top-level keys: "data""#)
         }
-        #expect {
-            try json("<!DOCTYPE html><html>Login</html>")
+        await #expect {
+            try await json("<!DOCTYPE html><html>Login</html>")
         } throws: { error in
             if case .wrongType = error as? SourceFailure { true } else { false }
         }
-        #expect(throws: SourceFailure.parse(#"record 1 has no status field "status""#)) {
-            try json(#"{"prisoners": [{"id": 1, "name": "A"}]}"#)
+        await #expect(throws: SourceFailure.parse(#"record 1 has no status field "status""#)) {
+            try await json(#"{"prisoners": [{"id": 1, "name": "A"}]}"#)
         }
-        #expect(throws: SourceFailure.parse(#"record 1 has no value for key field "id""#)) {
-            try json(#"{"prisoners": [{"id": null, "name": "A", "status": "x"}]}"#)
+        await #expect(throws: SourceFailure.parse(#"record 1 has no value for key field "id""#)) {
+            try await json(#"{"prisoners": [{"id": null, "name": "A", "status": "x"}]}"#)
         }
     }
 

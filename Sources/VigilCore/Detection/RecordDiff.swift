@@ -1,10 +1,13 @@
+import Foundation
+
 /// Compares a source's fresh records with what is stored, record by record.
 ///
 /// Independent of record order; values were normalised when the records were built, so
-/// whitespace and JSON key order never read as changes. Stored records are given as their
-/// ``Record/canonicalEncoding``: an unchanged record costs one string comparison.
+/// whitespace and JSON key order never read as changes. Stored records are compared by
+/// the digest of their canonical encoding: an unchanged record costs one integer
+/// comparison, and only changed or removed records are read back in full.
 public struct RecordDiff: Sendable {
-    /// A record that is new or different, with its changes (empty for `added`).
+    /// A record that is new or different, with its changes.
     public struct Change: Sendable {
         public var record: Record
         public var changes: [FieldChange]
@@ -17,22 +20,70 @@ public struct RecordDiff: Sendable {
 
     public var isEmpty: Bool { added.isEmpty && changed.isEmpty && removed.isEmpty }
 
-    public init(stored: [String: String], fresh: [Record]) throws(JSONParser.Failure) {
-        var remaining = stored
-        for record in fresh {
+    /// Compares against stored records given in full (key → canonical encoding).
+    public init(stored: [String: String], fresh: [Record]) throws {
+        try self.init(
+            storedDigests: stored.mapValues(Self.digest), fresh: fresh, freshDigests: fresh.map(\.canonicalDigest),
+            contents: { keys in stored.filter { keys.contains($0.key) } })
+    }
+
+    /// Compares against stored digests, computing the fresh digests on every core.
+    /// `contents` reads the stored encodings of the keys that differ.
+    public static func compute(
+        storedDigests: [String: Int64], fresh: [Record], contents: @Sendable ([String]) throws -> [String: String]
+    ) async throws -> RecordDiff {
+        let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, fresh.count / 10_000))
+        let size = (fresh.count + chunks - 1) / chunks
+        let digests = await withTaskGroup(of: (Int, [Int64]).self) { group in
+            for chunk in 0..<chunks {
+                let range = chunk * size..<min(fresh.count, (chunk + 1) * size)
+                group.addTask { (chunk, fresh[range].map(\.canonicalDigest)) }
+            }
+            var parts = [[Int64]](repeating: [], count: chunks)
+            for await (chunk, part) in group { parts[chunk] = part }
+            return parts.flatMap { $0 }
+        }
+        return try RecordDiff(storedDigests: storedDigests, fresh: fresh, freshDigests: digests, contents: contents)
+    }
+
+    init(
+        storedDigests: [String: Int64], fresh: [Record], freshDigests: [Int64],
+        contents: ([String]) throws -> [String: String]
+    ) throws {
+        var remaining = storedDigests
+        var differing: [Record] = []
+        for (record, digest) in zip(fresh, freshDigests) {
             guard let previous = remaining.removeValue(forKey: record.key) else {
                 added.append(record)
                 continue
             }
-            let encoding = record.canonicalEncoding
-            if previous == encoding { continue }
-            let before = try Record(key: record.key, canonicalEncoding: previous)
+            if previous != digest { differing.append(record) }
+        }
+        let removedKeys = remaining.keys.sorted()
+        let previous = try contents(differing.map(\.key) + removedKeys)
+        for record in differing {
+            guard let encoding = previous[record.key] else { throw Failure.missingStoredRecord(record.key) }
+            let before = try Record(key: record.key, canonicalEncoding: encoding)
             let changes = Self.changes(from: before, to: record)
             if !changes.isEmpty { changed.append(Change(record: record, changes: changes)) }
         }
-        for (key, encoding) in remaining.sorted(by: { $0.key < $1.key }) {
+        for key in removedKeys {
+            guard let encoding = previous[key] else { throw Failure.missingStoredRecord(key) }
             removed.append(try Record(key: key, canonicalEncoding: encoding))
         }
+    }
+
+    /// A stored record vanished between reading its digest and its content.
+    public enum Failure: Error, Sendable {
+        case missingStoredRecord(String)
+    }
+
+    /// The digest of a stored canonical encoding (equal to ``Record/canonicalDigest`` of its record).
+    public static func digest(_ encoding: String) -> Int64 {
+        var hash = FNV1a64()
+        var encoding = encoding
+        encoding.withUTF8 { hash.write($0) }
+        return Int64(bitPattern: hash.value)
     }
 
     /// Field-by-field differences: `name`, `status`, then other fields by name.
@@ -42,10 +93,10 @@ public struct RecordDiff: Sendable {
         if before.status != after.status {
             changes.append(FieldChange(field: "status", from: before.status.description, to: after.status.description))
         }
-        for field in Set(before.fields.keys).union(after.fields.keys).sorted() {
-            let old = before.fields[field]
-            let new = after.fields[field]
-            if old != new { changes.append(FieldChange(field: field, from: old, to: new)) }
+        let old = before.fields
+        let new = after.fields
+        for field in Set(old.keys).union(new.keys).sorted() where old[field] != new[field] {
+            changes.append(FieldChange(field: field, from: old[field], to: new[field]))
         }
         return changes
     }

@@ -48,6 +48,33 @@ public struct JSONParser {
         try parse(Array(text.utf8))
     }
 
+    /// Calls `body` with each value `path` selects, in document order, without building the
+    /// rest of the document: values off the path are validated and skipped. The whole
+    /// document is still checked, so a truncated document fails even after some values.
+    /// Errors thrown by `body` are rethrown as they are.
+    public static func forEach(
+        in bytes: [UInt8], selecting path: JSONPath, _ body: (JSONValue) throws -> Void
+    ) throws {
+        do {
+            try bytes.withUnsafeBufferPointer { buffer in
+                var parser = Cursor(bytes: buffer)
+                parser.skipWhitespace()
+                if buffer.starts(with: [0xEF, 0xBB, 0xBF]) {
+                    throw RawFailure(message: "byte order mark before the JSON document", offset: 0)
+                }
+                try parser.select(path.segments[...], depth: 0, body)
+                parser.skipWhitespace()
+                if parser.position < buffer.count {
+                    throw RawFailure(
+                        message: "unexpected \(parser.describeCurrent()) after the end of the document",
+                        offset: parser.position)
+                }
+            }
+        } catch let raw as RawFailure {
+            throw Failure(message: raw.message, offset: raw.offset, location: TextLocation(offset: raw.offset, in: bytes))
+        }
+    }
+
     struct RawFailure: Error {
         var message: String
         var offset: Int
@@ -77,8 +104,104 @@ public struct JSONParser {
             return "byte 0x\(String(byte, radix: 16))"
         }
 
-        private func fail(_ message: String) -> RawFailure {
+        func fail(_ message: String) -> RawFailure {
             RawFailure(message: message, offset: position)
+        }
+
+        /// Walks the value at the cursor along `segments`, parsing only what they select.
+        mutating func select(_ segments: ArraySlice<JSONPath.Segment>, depth: Int, _ body: (JSONValue) throws -> Void) throws {
+            guard let segment = segments.first else {
+                try body(try parseValue(depth: depth))
+                return
+            }
+            guard depth < JSONParser.maxDepth else { throw fail("nesting deeper than \(JSONParser.maxDepth) levels") }
+            guard position < bytes.count else { throw fail("unexpected end of document, expected a value") }
+            let rest = segments.dropFirst()
+            switch bytes[position] {
+            case UInt8(ascii: "{"):
+                try walkObject(depth: depth) { (cursor: inout Cursor, key: String) throws in
+                    switch segment {
+                    case .wildcard: try cursor.select(rest, depth: depth + 1, body)
+                    case .member(let name) where name == key: try cursor.select(rest, depth: depth + 1, body)
+                    default: try cursor.skipValue(depth: depth + 1)
+                    }
+                }
+            case UInt8(ascii: "["):
+                var index = 0
+                try walkArray(depth: depth) { (cursor: inout Cursor) throws in
+                    switch segment {
+                    case .wildcard: try cursor.select(rest, depth: depth + 1, body)
+                    case .index(let wanted) where wanted == index: try cursor.select(rest, depth: depth + 1, body)
+                    default: try cursor.skipValue(depth: depth + 1)
+                    }
+                    index += 1
+                }
+            default:
+                try skipValue(depth: depth)
+            }
+        }
+
+        /// Validates the value at the cursor without keeping it.
+        mutating func skipValue(depth: Int) throws(RawFailure) {
+            _ = try parseValue(depth: depth)
+        }
+
+        private mutating func walkObject(depth: Int, _ member: (inout Cursor, String) throws -> Void) throws {
+            position += 1
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+                position += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                    throw fail("unexpected \(describeCurrent()), expected a member name in double quotes")
+                }
+                let key = try parseString()
+                skipWhitespace()
+                guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+                    throw fail("unexpected \(describeCurrent()), expected ':' after a member name")
+                }
+                position += 1
+                skipWhitespace()
+                try member(&self, key)
+                skipWhitespace()
+                guard position < bytes.count else { throw fail("unexpected end of document, expected ',' or '}'") }
+                if bytes[position] == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
+                if bytes[position] == UInt8(ascii: "}") {
+                    position += 1
+                    return
+                }
+                throw fail("unexpected \(describeCurrent()), expected ',' or '}'")
+            }
+        }
+
+        private mutating func walkArray(depth: Int, _ element: (inout Cursor) throws -> Void) throws {
+            position += 1
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+                position += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                try element(&self)
+                skipWhitespace()
+                guard position < bytes.count else { throw fail("unexpected end of document, expected ',' or ']'") }
+                if bytes[position] == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
+                if bytes[position] == UInt8(ascii: "]") {
+                    position += 1
+                    return
+                }
+                throw fail("unexpected \(describeCurrent()), expected ',' or ']'")
+            }
         }
 
         mutating func parseValue(depth: Int) throws(RawFailure) -> JSONValue {
@@ -176,14 +299,19 @@ public struct JSONParser {
             }
         }
 
-        private mutating func parseString() throws(RawFailure) -> String {
+        mutating func parseString() throws(RawFailure) -> String {
             position += 1
             let start = position
+            var ascii = true
             // Fast path: no escapes.
             while position < bytes.count {
                 let byte = bytes[position]
                 if byte == UInt8(ascii: "\"") {
                     let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
+                    if ascii {
+                        position += 1
+                        return String(decoding: slice, as: UTF8.self)
+                    }
                     guard let text = String(validating: slice, as: UTF8.self) else {
                         throw RawFailure(message: "invalid UTF-8 in a string", offset: start - 1)
                     }
@@ -192,6 +320,7 @@ public struct JSONParser {
                 }
                 if byte == UInt8(ascii: "\\") { break }
                 if byte < 0x20 { throw fail("control character in a string (escape it)") }
+                if byte >= 0x80 { ascii = false }
                 position += 1
             }
             var scratch = Array(UnsafeBufferPointer(rebasing: bytes[start..<position]))

@@ -4,7 +4,7 @@
 /// line and column for error messages. Object members keep their document order.
 public struct JSONValue: Sendable, Equatable {
     /// The value itself.
-    public indirect enum Kind: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
         case null
         case bool(Bool)
         /// The number exactly as written (JSON numbers have no fixed precision).

@@ -37,15 +37,23 @@ public enum JSONWriter {
 
     /// A JSON object of string values, keys sorted.
     public static func object(_ dictionary: [String: String]) -> String {
-        var output = "{"
-        for (index, key) in dictionary.keys.sorted().enumerated() {
-            if index > 0 { output.append(",") }
+        var output = ""
+        appendObject(dictionary, to: &output)
+        return output
+    }
+
+    /// Appends a JSON object of string values, keys sorted.
+    public static func appendObject(_ dictionary: [String: String], to output: inout String) {
+        output.append("{")
+        var first = true
+        for (key, value) in dictionary.sorted(by: { $0.key < $1.key }) {
+            if !first { output.append(",") }
+            first = false
             appendString(key, to: &output)
             output.append(":")
-            appendString(dictionary[key] ?? "", to: &output)
+            appendString(value, to: &output)
         }
         output.append("}")
-        return output
     }
 
     /// Serialises a value (with members in their order).

@@ -44,47 +44,65 @@ public struct DatePattern: Sendable, Equatable, CustomStringConvertible {
 
     /// ISO 8601 (`yyyy-MM-dd`, optionally followed by a time), tried before any configured pattern.
     public static func normalizeISO(_ text: String) -> String? {
-        let bytes = Array(text.utf8.prefix(10))
-        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
-        let digits = [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy { bytes[$0] >= 0x30 && bytes[$0] <= 0x39 }
-        guard digits else { return nil }
-        let rest = text.utf8.dropFirst(10)
-        guard rest.isEmpty || rest.first == UInt8(ascii: "T") || rest.first == UInt8(ascii: " ") else { return nil }
-        return String(decoding: bytes, as: UTF8.self)
+        var copy = text
+        let length: Int? = copy.withUTF8 { bytes in
+            func digit(_ index: Int) -> Bool { bytes[index] >= 0x30 && bytes[index] <= 0x39 }
+            guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+                digit(0), digit(1), digit(2), digit(3), digit(5), digit(6), digit(8), digit(9),
+                bytes.count == 10 || bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " ")
+            else { return nil }
+            return bytes.count
+        }
+        guard let length else { return nil }
+        // Exactly yyyy-MM-dd is returned as it is, without a copy.
+        return length == 10 ? text : String(text.utf8.prefix(10)) ?? nil
     }
 
     /// `yyyy-MM-dd` when `text` matches this pattern and is a real calendar date.
     public func normalize(_ text: String) -> String? {
-        var characters = Substring(text)
-        var year = 0
-        var month = 0
-        var day = 0
-        for token in tokens {
-            switch token {
-            case .literal(let character):
-                guard characters.first == character else { return nil }
-                characters = characters.dropFirst()
-            case .year, .month, .day:
-                let maxDigits = token == .year ? 4 : 2
-                let digits = characters.prefix(maxDigits).prefix(while: { $0.isASCII && $0.isNumber })
-                guard !digits.isEmpty, let number = Int(digits) else { return nil }
-                if token == .year, digits.count != 4 { return nil }
-                characters = characters.dropFirst(digits.count)
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            var position = 0
+            var year = 0
+            var month = 0
+            var day = 0
+            for token in tokens {
                 switch token {
-                case .year: year = number
-                case .month: month = number
-                default: day = number
+                case .literal(let character):
+                    // Literals are matched byte for byte against the character's UTF-8 form.
+                    for byte in character.utf8 {
+                        guard position < bytes.count, bytes[position] == byte else { return nil }
+                        position += 1
+                    }
+                case .year, .month, .day:
+                    let maxDigits = token == .year ? 4 : 2
+                    var number = 0
+                    var digits = 0
+                    while digits < maxDigits, position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39 {
+                        number = number * 10 + Int(bytes[position] - 0x30)
+                        digits += 1
+                        position += 1
+                    }
+                    guard digits > 0, token != .year || digits == 4 else { return nil }
+                    switch token {
+                    case .year: year = number
+                    case .month: month = number
+                    default: day = number
+                    }
                 }
             }
+            guard position == bytes.count, (1...12).contains(month), day >= 1, day <= Self.days(in: month, year: year)
+            else { return nil }
+            return Self.iso(year: year, month: month, day: day)
         }
-        guard characters.isEmpty, (1...12).contains(month), day >= 1, day <= Self.days(in: month, year: year) else {
-            return nil
-        }
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    private static func iso(year: Int, month: Int, day: Int) -> String {
+        let digits: [UInt8] = [
+            UInt8(year / 1000 % 10), UInt8(year / 100 % 10), UInt8(year / 10 % 10), UInt8(year % 10), 0xFF,
+            UInt8(month / 10), UInt8(month % 10), 0xFF, UInt8(day / 10), UInt8(day % 10),
+        ]
+        return String(decoding: digits.map { $0 == 0xFF ? UInt8(ascii: "-") : $0 + 0x30 }, as: UTF8.self)
     }
 
     private static func days(in month: Int, year: Int) -> Int {

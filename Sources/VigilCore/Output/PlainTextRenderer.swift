@@ -30,8 +30,8 @@ public enum PlainTextRenderer {
                 }
             case .added:
                 lines.append("  status: \(record.status)")
-                for (field, value) in record.fields.sorted(by: { $0.key < $1.key }) {
-                    lines.append("  \(field): \(value)")
+                for field in record.sortedFields {
+                    lines.append("  \(field.name): \(field.value)")
                 }
             default:
                 lines.append("  last status: \(record.status)")

@@ -40,8 +40,11 @@ public struct WatchCycle: Sendable {
     public func run(options: Options = Options()) async throws(StateStore.Failure) -> RunReport {
         let now = options.now
         var report = RunReport()
+        let clock = ContinuousClock()
+        let started = clock.now
         let states = try store.sourceStates()
         let results = await fetchAll(states: states)
+        logger.debug("fetched and parsed \(results.count) sources in \(clock.now - started)")
 
         var batch = RunBatch(startedAt: now)
         for source in configuration.sources {
@@ -62,10 +65,13 @@ public struct WatchCycle: Sendable {
         }
         report.events = batch.events.count
         report.queued = batch.notifications.count
+        logger.debug("detected \(batch.events.count) events at \(clock.now - started)")
         let runID = try store.commit(batch)
+        logger.debug("committed at \(clock.now - started)")
         logger.info("run \(runID): \(batch.events.count) events, \(batch.notifications.count) notifications queued")
 
         try await deliverDue(at: now, report: &report)
+        logger.debug("delivered at \(clock.now - started)")
         try store.finishRun(runID, exitCode: report.exitStatus.rawValue, at: Date())
         return report
     }
@@ -74,8 +80,17 @@ public struct WatchCycle: Sendable {
 
     enum SourceResult: Sendable {
         case notModified
-        case parsed(ParsedSource, Validators)
+        case parsed(ParsedSource, Validators, Comparison)
         case failed(SourceFailure)
+        /// The stored records could not be read: the run must stop without applying anything.
+        case stateFailed(String)
+    }
+
+    /// The fresh records against the stored ones, computed beside the fetch.
+    enum Comparison: Sendable {
+        /// No baseline yet: store everything; `staleKeys` are leftovers to delete.
+        case baseline(staleKeys: [String])
+        case diff(RecordDiff, storedCount: Int)
     }
 
     private func fetchAll(states: [String: SourceState]) async -> [String: SourceResult] {
@@ -84,17 +99,31 @@ public struct WatchCycle: Sendable {
             for source in configuration.sources {
                 // A source not yet baselined fetches unconditionally, so a 304 cannot skip its baseline.
                 let state = states[source.id]
-                let validators = state?.baselineAt == nil || state?.isFailing == true ? Validators() : state?.validators ?? Validators()
+                let isBaselined = state?.baselineAt != nil
+                let validators = !isBaselined || state?.isFailing == true ? Validators() : state?.validators ?? Validators()
                 group.addTask {
-                    do throws(SourceFailure) {
+                    do {
                         switch try await fetcher.fetch(source, validators: validators) {
                         case .notModified:
                             return (source.id, .notModified)
                         case .document(let bytes, _, let fresh):
-                            return (source.id, .parsed(try source.parse(bytes), fresh))
+                            // Load the stored digests on another core while this one parses.
+                            async let loaded = Result { () throws(StateStore.Failure) in try store.storedDigests(source: source.id) }
+                            let parsed = try await source.parse(bytes)
+                            let stored = try await loaded.get()
+                            guard isBaselined else {
+                                let keys = Set(parsed.records.map(\.key))
+                                return (source.id, .parsed(parsed, fresh, .baseline(staleKeys: stored.keys.filter { !keys.contains($0) })))
+                            }
+                            let diff = try await RecordDiff.compute(storedDigests: stored, fresh: parsed.records) { keys in
+                                try store.storedContents(source: source.id, keys: keys)
+                            }
+                            return (source.id, .parsed(parsed, fresh, .diff(diff, storedCount: stored.count)))
                         }
+                    } catch let failure as SourceFailure {
+                        return (source.id, .failed(failure))
                     } catch {
-                        return (source.id, .failed(error))
+                        return (source.id, .stateFailed("\(error)"))
                     }
                 }
             }
@@ -134,27 +163,20 @@ public struct WatchCycle: Sendable {
             fail(failure)
         case .notModified:
             report.outcome = .notModified
-        case .parsed(let parsed, let validators):
+        case .stateFailed(let why):
+            throw .database(why)
+        case .parsed(let parsed, let validators, let comparison):
             report.unmappedStatuses = parsed.unmappedStatuses.sorted()
             report.unparsedDates = parsed.unparsedDates
-            let stored = try store.storedRecords(source: source.id)
-            if state.baselineAt == nil {
-                var writes = RunBatch.RecordWrites(upserts: parsed.records)
-                let fresh = Set(parsed.records.map(\.key))
-                writes.deletions = stored.keys.filter { !fresh.contains($0) }
-                batch.recordWrites[source.id] = writes
+            switch comparison {
+            case .baseline(let staleKeys):
+                batch.recordWrites[source.id] = RunBatch.RecordWrites(upserts: parsed.records, deletions: staleKeys)
                 state.baselineAt = now
                 report.outcome = .baseline(records: parsed.records.count)
-            } else {
-                let diff: RecordDiff
-                do {
-                    diff = try RecordDiff(stored: stored, fresh: parsed.records)
-                } catch {
-                    throw .corruptRecord(source: source.id, key: "?")
-                }
+            case .diff(let diff, let storedCount):
                 do throws(SourceFailure) {
                     if !options.acceptDrop.contains(source.id) {
-                        try DropGuard.check(removed: diff.removed.count, storedCount: stored.count, maxDrop: source.maxDrop)
+                        try DropGuard.check(removed: diff.removed.count, storedCount: storedCount, maxDrop: source.maxDrop)
                     }
                     for record in diff.added {
                         batch.events.append(Event(kind: .added, sourceID: source.id, at: now, record: record))

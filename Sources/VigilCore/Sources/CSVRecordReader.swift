@@ -38,7 +38,7 @@ public enum CSVRecordReader {
                 "column \"\(reference)\" is not in the header (found: \(columns.prefix(12).joined(separator: ", ")))")
         }
 
-        var builder = RecordBuilder(mapping: mapping)
+        var builder = RecordBuilder(mapping: mapping, unit: "row")
         var records: [Record] = []
         var rowNumber = 1
         while let row = reader.next() {
@@ -47,7 +47,7 @@ public enum CSVRecordReader {
             guard row.count == columns.count else {
                 throw .parse("row \(rowNumber) has \(row.count) fields, the header has \(columns.count) (a truncated or broken document?)")
             }
-            let record = try builder.build(place: "row \(rowNumber)") { reference throws(SourceFailure) in
+            let record = try builder.build(number: rowNumber) { reference throws(SourceFailure) in
                 guard let position = index[reference] else { return .missing }
                 let value = TextNormalizer.clean(row[position])
                 return value.isEmpty ? .empty : .value(value)

@@ -4,10 +4,24 @@ struct RecordBuilder {
     let mapping: FieldMapping
     private(set) var unmappedStatuses: Set<String> = []
     private(set) var unparsedDates = 0
-    private var seenKeys: [String: String] = [:]
+    /// Key → number of the record or row that had it first.
+    private var seenKeys: [String: Int] = [:]
+    /// What a record is called in errors: "record" (JSON) or "row" (CSV).
+    let unit: String
+    /// Status words repeat on every record: map each distinct word once.
+    private var statusCache: [String: DetaineeStatus] = [:]
 
-    init(mapping: FieldMapping) {
+    /// The mapping's fields sorted by name, so records are built already in canonical order.
+    private let sortedFields: [(name: String, field: FieldMapping.Field)]
+
+    /// False when the caller checks keys across builders itself.
+    let checkDuplicates: Bool
+
+    init(mapping: FieldMapping, unit: String, checkDuplicates: Bool = true) {
         self.mapping = mapping
+        self.unit = unit
+        self.checkDuplicates = checkDuplicates
+        sortedFields = mapping.fields.sorted { $0.name < $1.name }
     }
 
     /// A value looked up by field reference: `.missing` when the field is absent altogether.
@@ -17,8 +31,9 @@ struct RecordBuilder {
         case missing
     }
 
-    /// Builds a record; `place` names the row in errors ("record 12 (line 40, column 5)").
-    mutating func build(place: String, lookup: (String) throws(SourceFailure) -> Lookup) throws(SourceFailure) -> Record {
+    /// Builds record number `number` (named "record N" or "row N" in errors).
+    mutating func build(number: Int, lookup: (String) throws(SourceFailure) -> Lookup) throws(SourceFailure) -> Record {
+        var place: String { "\(unit) \(number)" }
         var keyParts: [String] = []
         for reference in mapping.key {
             guard case .value(let text) = try lookup(reference) else {
@@ -27,10 +42,9 @@ struct RecordBuilder {
             keyParts.append(text)
         }
         let key = keyParts.joined(separator: "|")
-        if let earlier = seenKeys[key] {
-            throw .parse("duplicate key \"\(key)\" in \(earlier) and \(place)")
+        if checkDuplicates, let earlier = seenKeys.updateValue(number, forKey: key) {
+            throw .parse("duplicate key \"\(key)\" in \(unit) \(earlier) and \(place)")
         }
-        seenKeys[key] = place
 
         var nameParts: [String] = []
         for reference in mapping.name {
@@ -51,25 +65,42 @@ struct RecordBuilder {
             }
         }
 
-        var fields: [String: String] = [:]
-        for (name, field) in mapping.fields {
+        var fields: [Record.Field] = []
+        fields.reserveCapacity(sortedFields.count)
+        for (name, field) in sortedFields {
             guard case .value(let text) = try lookup(field.from) else { continue }
             switch field.kind {
             case .text:
-                fields[name] = text
+                fields.append(Record.Field(name: name, value: text))
             case .date(let formats):
-                if let date = DatePattern.normalizeISO(text) ?? formats.lazy.compactMap({ $0.normalize(text) }).first {
-                    fields[name] = date
+                if let date = Self.normalizeDate(text, formats: formats) {
+                    fields.append(Record.Field(name: name, value: date))
                 } else {
                     unparsedDates += 1
-                    fields[name] = text
+                    fields.append(Record.Field(name: name, value: text))
                 }
             }
         }
-        return Record(key: key, name: nameParts.joined(separator: " "), status: status, fields: fields)
+        let name = nameParts.count == 1 ? nameParts[0] : nameParts.joined(separator: " ")
+        return Record(key: key, name: name, status: status, sortedFields: fields)
+    }
+
+    private static func normalizeDate(_ text: String, formats: [DatePattern]) -> String? {
+        if let iso = DatePattern.normalizeISO(text) { return iso }
+        for format in formats {
+            if let date = format.normalize(text) { return date }
+        }
+        return nil
     }
 
     private mutating func mapStatus(_ word: String) -> DetaineeStatus {
+        if let cached = statusCache[word] { return cached }
+        let status = lookUpStatus(word)
+        statusCache[word] = status
+        return status
+    }
+
+    private mutating func lookUpStatus(_ word: String) -> DetaineeStatus {
         let normalized = TextNormalizer.statusKey(word)
         if let mapped = mapping.statusMap[normalized] { return .canonical(mapped) }
         if let canonical = DetaineeStatus.Canonical(rawValue: normalized) { return .canonical(canonical) }

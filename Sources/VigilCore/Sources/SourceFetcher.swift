@@ -110,12 +110,12 @@ public struct SourceFetcher: Sendable {
 
 extension SourceConfiguration {
     /// Reads a fetched document into records according to the source's format and mapping.
-    public func parse(_ bytes: [UInt8]) throws(SourceFailure) -> ParsedSource {
+    public func parse(_ bytes: [UInt8]) async throws(SourceFailure) -> ParsedSource {
         guard bytes.contains(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
             throw .empty("the document is empty")
         }
         switch format {
-        case .json(let path): return try JSONRecordReader.read(bytes, records: path, mapping: mapping)
+        case .json(let path): return try await JSONRecordReader.read(bytes, records: path, mapping: mapping)
         case .csv(let delimiter): return try CSVRecordReader.read(bytes, delimiter: delimiter, mapping: mapping)
         }
     }

@@ -64,16 +64,23 @@ extension StateStore {
         try write { db in
             var deadLettered: [Int64] = []
             let now = date.timeIntervalSince1970
+            let delivered = try db.cachedStatement(
+                sql: """
+                    UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL
+                    WHERE id = ?
+                    """)
             for (id, outcome) in outcomes {
+                if case .delivered = outcome {
+                    try delivered.execute(arguments: [now, id])
+                    continue
+                }
                 guard let row = try Row.fetchOne(db, sql: "SELECT attempts, created_at FROM outbox WHERE id = ?", arguments: [id])
                 else { continue }
                 let attempts = (row["attempts"] as Int) + 1
                 let createdAt: Double = row["created_at"]
                 switch outcome {
                 case .delivered:
-                    try db.execute(
-                        sql: "UPDATE outbox SET state = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL WHERE id = ?",
-                        arguments: [attempts, now, id])
+                    break
                 case .retry(let hint, let reason):
                     let delay = policy.delay(afterAttempts: attempts, hint: hint)
                     let next = now + Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18

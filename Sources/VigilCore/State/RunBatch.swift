@@ -64,13 +64,15 @@ extension StateStore {
             }
             let upsert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO record (source_id, key, content, first_seen, last_changed) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (source_id, key) DO UPDATE SET content = excluded.content, last_changed = excluded.last_changed
+                    INSERT INTO record (source_id, key, content, digest, first_seen, last_changed) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (source_id, key) DO UPDATE
+                    SET content = excluded.content, digest = excluded.digest, last_changed = excluded.last_changed
                     """)
             let delete = try db.cachedStatement(sql: "DELETE FROM record WHERE source_id = ? AND key = ?")
             for (sourceID, writes) in batch.recordWrites {
                 for record in writes.upserts {
-                    try upsert.execute(arguments: [sourceID, record.key, record.canonicalEncoding, now, now])
+                    let encoding = record.canonicalEncoding
+                    try upsert.execute(arguments: [sourceID, record.key, encoding, RecordDiff.digest(encoding), now, now])
                 }
                 for key in writes.deletions {
                     try delete.execute(arguments: [sourceID, key])

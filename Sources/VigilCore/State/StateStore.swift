@@ -63,7 +63,7 @@ public final class StateStore: Sendable {
                         unmapped_statuses TEXT NOT NULL DEFAULT '[]'
                     );
                     CREATE TABLE record (
-                        source_id TEXT NOT NULL, key TEXT NOT NULL, content TEXT NOT NULL,
+                        source_id TEXT NOT NULL, key TEXT NOT NULL, content TEXT NOT NULL, digest INTEGER NOT NULL,
                         first_seen REAL NOT NULL, last_changed REAL NOT NULL,
                         PRIMARY KEY (source_id, key)
                     ) WITHOUT ROWID;
@@ -127,7 +127,32 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// Stored records of one source as key → canonical encoding.
+    /// Stored records of one source as key → digest of the canonical encoding.
+    public func storedDigests(source: String) throws(Failure) -> [String: Int64] {
+        try read { db in
+            var digests: [String: Int64] = [:]
+            digests.reserveCapacity(try Int.fetchOne(db, sql: "SELECT record_count FROM source WHERE id = ?", arguments: [source]) ?? 0)
+            let cursor = try Row.fetchCursor(db, sql: "SELECT key, digest FROM record WHERE source_id = ?", arguments: [source])
+            while let row = try cursor.next() {
+                digests[row[0]] = row[1]
+            }
+            return digests
+        }
+    }
+
+    /// The canonical encodings of some stored records of one source, by key.
+    public func storedContents(source: String, keys: [String]) throws(Failure) -> [String: String] {
+        try read { db in
+            var contents: [String: String] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT content FROM record WHERE source_id = ? AND key = ?")
+            for key in keys {
+                if let content = try String.fetchOne(statement, arguments: [source, key]) { contents[key] = content }
+            }
+            return contents
+        }
+    }
+
+    /// Every stored record of one source as key → canonical encoding.
     public func storedRecords(source: String) throws(Failure) -> [String: String] {
         try read { db in
             var records: [String: String] = [:]
