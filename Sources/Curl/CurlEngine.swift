@@ -54,14 +54,16 @@ public final class CurlEngine: Sendable {
     public init(configuration: Configuration = Configuration()) {
         CurlGlobal.ensureInitialized()
         multi = MultiHandle(configuration: configuration)
-        let thread = EngineThread(multi: multi, inbox: { [inbox] in
-            inbox.withLock { state in
-                let taken = (state.submissions, state.cancellations, state.stopped)
-                state.submissions.removeAll()
-                state.cancellations.removeAll()
-                return taken
-            }
-        })
+        let thread = EngineThread(
+            multi: multi,
+            inbox: { [inbox] in
+                inbox.withLock { state in
+                    let taken = (state.submissions, state.cancellations, state.stopped)
+                    state.submissions.removeAll()
+                    state.cancellations.removeAll()
+                    return taken
+                }
+            })
         thread.start()
     }
 
@@ -106,7 +108,8 @@ public final class CurlEngine: Sendable {
         // Everything here is used by the engine thread only, after `start()`.
         let multi: MultiHandle
         let takeInbox: @Sendable () -> ([Submission], [UInt64], Bool)
-        var running: [UInt64: (transfer: EasyTransfer, continuation: CheckedContinuation<CurlResponse, any Error>)] = [:]
+        var running: [UInt64: (transfer: EasyTransfer, continuation: CheckedContinuation<CurlResponse, any Error>)] =
+            [:]
         var idsByHandle: [UnsafeMutableRawPointer: UInt64] = [:]
 
         init(multi: MultiHandle, inbox: @escaping @Sendable () -> ([Submission], [UInt64], Bool)) {
@@ -120,12 +123,14 @@ public final class CurlEngine: Sendable {
             defer { pthread_attr_destroy(&attributes) }
             var thread = pthread_t()
             let context = Unmanaged.passRetained(self).toOpaque()
-            let status = pthread_create(&thread, &attributes, { context in
-                guard let context else { return nil }
-                let engine = Unmanaged<EngineThread>.fromOpaque(context).takeRetainedValue()
-                engine.loop()
-                return nil
-            }, context)
+            let status = pthread_create(
+                &thread, &attributes,
+                { context in
+                    guard let context else { return nil }
+                    let engine = Unmanaged<EngineThread>.fromOpaque(context).takeRetainedValue()
+                    engine.loop()
+                    return nil
+                }, context)
             if status == 0 {
                 pthread_detach(thread)
             } else {

@@ -102,7 +102,9 @@ final class EasyTransfer {
         guard let upload else { return 0 }
         let count = min(destination.count, upload.count - uploadOffset)
         guard count > 0 else { return 0 }
-        destination.copyMemory(from: UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: upload[uploadOffset..<uploadOffset + count])))
+        destination.copyMemory(
+            from: UnsafeRawBufferPointer(
+                UnsafeMutableBufferPointer(rebasing: upload[uploadOffset..<uploadOffset + count])))
         uploadOffset += count
         return count
     }
@@ -182,7 +184,9 @@ final class EasyTransfer {
             try check(vigil_easy_setopt_read_callback(handle, CURLOPT_READFUNCTION, easyRead), CURLOPT_READFUNCTION)
             try set(CURLOPT_READDATA, pointer: userdata)
             try set(CURLOPT_UPLOAD, 1)
-            try check(vigil_easy_setopt_off(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(upload.count)), CURLOPT_INFILESIZE_LARGE)
+            try check(
+                vigil_easy_setopt_off(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(upload.count)),
+                CURLOPT_INFILESIZE_LARGE)
         }
         if request.mailFrom == nil {
             switch request.method {

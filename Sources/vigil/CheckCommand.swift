@@ -24,7 +24,8 @@ struct CheckCommand: ParsableCommand {
         for (index, source) in configuration.sources.enumerated() {
             var secrets: [(String, SecretString)] = source.headers.map { ("headers.\($0.name)", $0.value) }
             switch source.authentication {
-            case .basic(let username, let password)?: secrets += [("auth.username", username), ("auth.password", password)]
+            case .basic(let username, let password)?:
+                secrets += [("auth.username", username), ("auth.password", password)]
             case .bearer(let token)?: secrets.append(("auth.bearer", token))
             case nil: break
             }
@@ -42,7 +43,9 @@ struct CheckCommand: ParsableCommand {
         {
             for source in configuration.sources {
                 if let words = states[source.id]?.unmappedStatuses, !words.isEmpty {
-                    Console.out("note: \(source.id): unmapped status words seen in the last run: \(words.joined(separator: ", "))")
+                    Console.out(
+                        "note: \(source.id): unmapped status words seen in the last run: \(words.joined(separator: ", "))"
+                    )
                 }
             }
         }

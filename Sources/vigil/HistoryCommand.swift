@@ -45,7 +45,9 @@ struct HistoryCommand: ParsableCommand {
             var line = "\(DateText.text(event.at))  \(event.sourceID)  \(event.kind.rawValue)"
             if let record = event.record { line += "  \(record.key)  \(record.name)" }
             if !event.changes.isEmpty {
-                line += "  " + event.changes.map { "\($0.field): \($0.from ?? "-") → \($0.to ?? "-")" }.joined(separator: "; ")
+                line +=
+                    "  "
+                    + event.changes.map { "\($0.field): \($0.from ?? "-") → \($0.to ?? "-")" }.joined(separator: "; ")
             }
             if let message = event.message { line += "  \(message)" }
             Console.out(line)

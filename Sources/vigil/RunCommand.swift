@@ -72,7 +72,9 @@ struct RunCommand: AsyncParsableCommand {
             }
             Console.error(line)
             if !source.unmappedStatuses.isEmpty {
-                Console.error("  unmapped status words (add them to statusMap): \(source.unmappedStatuses.joined(separator: ", "))")
+                Console.error(
+                    "  unmapped status words (add them to statusMap): \(source.unmappedStatuses.joined(separator: ", "))"
+                )
             }
             if source.unparsedDates > 0 {
                 Console.error("  \(source.unparsedDates) date values matched no format and were kept as text")

@@ -56,12 +56,14 @@ struct StatusCommand: ParsableCommand {
                 line += "\(state.recordCount) records, last success \(DateText.text(state.lastSuccessAt))"
             }
             if let since = state.failingSince {
-                line += "; FAILING since \(DateText.text(since)) (\(state.consecutiveFailures) runs): \(state.failureMessage ?? "")"
+                line +=
+                    "; FAILING since \(DateText.text(since)) (\(state.consecutiveFailures) runs): \(state.failureMessage ?? "")"
             }
             Console.out(line)
             for stored in records where stored.sourceID == id {
                 Console.out(
-                    "  \(stored.record.key)\t\(stored.record.status)\t\(stored.record.name)\tchanged \(DateText.text(stored.lastChanged))")
+                    "  \(stored.record.key)\t\(stored.record.status)\t\(stored.record.name)\tchanged \(DateText.text(stored.lastChanged))"
+                )
             }
         }
     }

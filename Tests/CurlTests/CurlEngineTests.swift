@@ -21,8 +21,9 @@ func testServer() throws -> String {
         #expect(response.status == 200)
         #expect(response.header("content-type") == "application/json")
         #expect(response.header("ETag")?.hasPrefix("\"") == true)
-        let expected = try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../examples/snapshots/detainees-before.json"))
+        let expected = try Data(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("../../examples/snapshots/detainees-before.json"))
         #expect(response.body == Array(expected))
     }
 

@@ -48,6 +48,32 @@ import Testing
         #expect(again.stdout.isEmpty, "nothing changed, nothing is sent twice")
     }
 
+    @Test func readsASemicolonCSVWithBOMOverHTTP() async throws {
+        let vigil = try VigilProcess()
+        let feed = "e2e-csv-\(UUID().uuidString)"
+        try vigil.write(
+            "config.json",
+            """
+            {"sources": [{"id": "memorial", "type": "csv", "url": "\(vigil.server)/feed/\(feed)", "delimiter": ";",
+              "key": "ID", "name": "ФИО", "status": "Статус",
+              "fields": {"born": {"from": "Дата рождения", "type": "date", "format": "dd.MM.yyyy"}, "place": "Место содержания", "sentence": "Приговор"},
+              "statusMap": {"Заключен под стражу": "detained", "Идёт суд": "on_trial", "Осужден": "sentenced",
+                            "Освобожден": "released", "Переведен": "transferred"}}],
+             "outputs": [{"id": "console", "type": "stdout"}]}
+            """)
+        try await vigil.putFeed(feed, try vigil.snapshot("detainees-before.csv"), contentType: "text/csv")
+        let baseline = try vigil.run(["run", "--config", "config.json", "-v"])
+        #expect(baseline.status == 0, "\(baseline.stderr)")
+        #expect(baseline.stderr.contains("memorial: baseline stored, 55 records"))
+        #expect(!baseline.stderr.contains("unmapped"))
+
+        try await vigil.putFeed(feed, try vigil.snapshot("detainees-after.csv"), contentType: "text/csv")
+        let changed = try vigil.run(["run", "--config", "config.json"])
+        #expect(changed.status == 0, "\(changed.stderr)")
+        #expect(changed.stdout.components(separatedBy: "status: detained → released").count - 1 == 32)
+        #expect(changed.stdout.contains("sentence: (none) → 20 years"))
+    }
+
     @Test(arguments: [
         ("/status/500", "server answered HTTP 500"),
         ("/status/404", "server answered HTTP 404"),
@@ -152,13 +178,16 @@ import Testing
             """)
         let result = try vigil.run(["check", "--config", "bad.json"])
         #expect(result.status == 78)
-        #expect(result.stderr.contains("bad.json:3:") && result.stderr.contains("$.sources[0].timeout: expected a duration"))
+        #expect(
+            result.stderr.contains("bad.json:3:") && result.stderr.contains("$.sources[0].timeout: expected a duration")
+        )
         #expect(result.stderr.contains("$.sources[1].id: duplicate source id \"a\""))
         #expect(result.stderr.contains("$.sources[1].delimiter"))
         #expect(result.stderr.contains("bad.json:6:") && result.stderr.contains("$.outputs[0].colour: unknown key"))
         #expect(result.stderr.contains("4 problems in bad.json"))
         let run = try vigil.run(["run", "--config", "bad.json"])
         #expect(run.status == 78)
-        #expect(!FileManager.default.fileExists(atPath: vigil.directory + "/state"), "an invalid config touches no state")
+        #expect(
+            !FileManager.default.fileExists(atPath: vigil.directory + "/state"), "an invalid config touches no state")
     }
 }

@@ -105,7 +105,8 @@ struct VigilProcess {
 
     /// The statuses the test server answered for feed `name`, and the last request's headers.
     func requests(_ name: String) async throws -> (statuses: [Int], headers: [String: String]) {
-        let response = try await Self.curl.perform(CurlRequest(url: "\(server)/requests/\(name)", allowedProtocols: "http"))
+        let response = try await Self.curl.perform(
+            CurlRequest(url: "\(server)/requests/\(name)", allowedProtocols: "http"))
         let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
         return (object?["statuses"] as? [Int] ?? [], object?["headers"] as? [String: String] ?? [:])
     }

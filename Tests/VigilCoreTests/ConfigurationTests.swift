@@ -64,7 +64,9 @@ import Testing
         }
         #expect(has("$.sources[0].type", 3, #"expected one of "json", "csv", got "xml""#), "\(described)")
         #expect(has("$.sources[0].url", 3, "expected an http:// or https:// URL"), "\(described)")
-        #expect(has("$.sources[1].key", 4, "expected a string or a non-empty array of strings, got a number"), "\(described)")
+        #expect(
+            has("$.sources[1].key", 4, "expected a string or a non-empty array of strings, got a number"),
+            "\(described)")
         #expect(has("$.sources[1].colour", 4, #"unknown key "colour""#), "\(described)")
         #expect(has("$.sources[2].timeout", 5, "expected a duration"), "\(described)")
         #expect(has("$.sources[2].statusMap.x", 6, "not a canonical status"), "\(described)")
@@ -101,8 +103,12 @@ import Testing
               "key": "id", "name": "n", "headers": {"X": "${vault:abc}"}}], "outputs": []}
             """
         let found = issues(text)
-        #expect(found.contains { $0.path == "$.sources[0].records" && $0.message.contains("invalid JSONPath at column 1") })
-        #expect(found.contains { $0.path == "$.sources[0].headers.X" && $0.message.contains("expected ${env:NAME} or ${file:PATH}") })
+        #expect(
+            found.contains { $0.path == "$.sources[0].records" && $0.message.contains("invalid JSONPath at column 1") })
+        #expect(
+            found.contains {
+                $0.path == "$.sources[0].headers.X" && $0.message.contains("expected ${env:NAME} or ${file:PATH}")
+            })
     }
 }
 

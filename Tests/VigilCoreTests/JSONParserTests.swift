@@ -4,13 +4,20 @@ import Testing
 
 @Suite struct JSONParserTests {
     @Test func parsesNestedDocumentKeepingMemberOrder() throws {
-        let value = try JSONParser.parse(#"{"b": [1, 2.5e3, -0.1], "a": {"x": null, "y": true}, "s": "é\n\u00e9\ud83d\ude00"}"#)
+        let value = try JSONParser.parse(
+            #"{"b": [1, 2.5e3, -0.1], "a": {"x": null, "y": true}, "s": "é\n\u00e9\ud83d\ude00"}"#)
         guard case .object(let members) = value.kind else {
             Issue.record("expected an object")
             return
         }
         #expect(members.map(\.key) == ["b", "a", "s"])
-        #expect(value["b"] == JSONValue(.array([JSONValue(.number("1"), offset: 7), JSONValue(.number("2.5e3"), offset: 10), JSONValue(.number("-0.1"), offset: 17)]), offset: 6))
+        #expect(
+            value["b"]
+                == JSONValue(
+                    .array([
+                        JSONValue(.number("1"), offset: 7), JSONValue(.number("2.5e3"), offset: 10),
+                        JSONValue(.number("-0.1"), offset: 17),
+                    ]), offset: 6))
         #expect(value["a"]?["y"]?.kind == .bool(true))
         #expect(value["s"]?.scalarText == "é\né😀")
     }

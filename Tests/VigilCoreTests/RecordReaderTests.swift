@@ -16,7 +16,8 @@ import Testing
     }
 
     func csv(_ text: String, bom: Bool = false, delimiter: Unicode.Scalar = ",") throws(SourceFailure) -> ParsedSource {
-        try CSVRecordReader.read((bom ? [0xEF, 0xBB, 0xBF] : []) + Array(text.utf8), delimiter: delimiter, mapping: mapping)
+        try CSVRecordReader.read(
+            (bom ? [0xEF, 0xBB, 0xBF] : []) + Array(text.utf8), delimiter: delimiter, mapping: mapping)
     }
 
     @Test func jsonRecordsAreMappedAndNormalised() async throws {
@@ -24,7 +25,10 @@ import Testing
             #"{"prisoners": [{"id": 7, "name": "  Aram   Vardoyantz ", "status": "Libéré", "born": "14.12.1990", "place": null},"#
                 + #"{"id": "8", "name": "Ani Kelounian", "status": "on hunger strike", "born": "1990/12/14"}]}"#)
         #expect(parsed.records.count == 2)
-        #expect(parsed.records[0] == Record(key: "7", name: "Aram Vardoyantz", status: .canonical(.released), fields: ["born": "1990-12-14"]))
+        #expect(
+            parsed.records[0]
+                == Record(
+                    key: "7", name: "Aram Vardoyantz", status: .canonical(.released), fields: ["born": "1990-12-14"]))
         #expect(parsed.records[1].status == .unmapped("on hunger strike"))
         #expect(parsed.unmappedStatuses == ["on hunger strike"])
         #expect(parsed.unparsedDates == 1)
@@ -65,7 +69,8 @@ import Testing
 
     @Test func duplicateKeysAreAnError() async {
         await #expect(throws: SourceFailure.parse(#"duplicate key "1" in record 1 and record 2"#)) {
-            try await json(#"{"prisoners": [{"id": 1, "name": "A", "status": "x"}, {"id": 1, "name": "B", "status": "x"}]}"#)
+            try await json(
+                #"{"prisoners": [{"id": 1, "name": "A", "status": "x"}, {"id": 1, "name": "B", "status": "x"}]}"#)
         }
         #expect(throws: SourceFailure.parse(#"duplicate key "9" in row 2 and row 3"#)) {
             try csv("id,name,status,born,place\n9,A,x,,\n9,B,x,,\n")
@@ -79,7 +84,9 @@ import Testing
             guard case .parse(let message) = error as? SourceFailure else { return false }
             return message.contains("line 1, column")
         }
-        await #expect(throws: SourceFailure.self) { try await json(#"{"prisoners": [{"id": 1, "name": "A", "status": "x"}, "oops"]}"#) }
+        await #expect(throws: SourceFailure.self) {
+            try await json(#"{"prisoners": [{"id": 1, "name": "A", "status": "x"}, "oops"]}"#)
+        }
         await #expect {
             try await json(#"{"data": []}"#)
         } throws: { error in
@@ -100,7 +107,8 @@ import Testing
     }
 
     @Test func csvWithBOMQuotesAndSemicolons() throws {
-        let text = "id;name;status;born;place\r\n1;\"Vardoyantz; Aram\";Заключен под стражу;01.02.1980;\"Colony\nEast\"\r\n2;Ani;libéré;;\r\n\r\n"
+        let text =
+            "id;name;status;born;place\r\n1;\"Vardoyantz; Aram\";Заключен под стражу;01.02.1980;\"Colony\nEast\"\r\n2;Ani;libéré;;\r\n\r\n"
         let parsed = try csv(text, bom: true, delimiter: ";")
         #expect(parsed.records.count == 2)
         #expect(parsed.records[0].name == "Vardoyantz; Aram")
@@ -139,7 +147,9 @@ import Testing
     }
 
     @Test func detectsAddedChangedRemovedIndependentOfOrder() throws {
-        let stored = Dictionary(uniqueKeysWithValues: [record("1", .detained, place: "A"), record("2", .detained), record("3", .onTrial)].map { ($0.key, $0.canonicalEncoding) })
+        let stored = Dictionary(
+            uniqueKeysWithValues: [record("1", .detained, place: "A"), record("2", .detained), record("3", .onTrial)]
+                .map { ($0.key, $0.canonicalEncoding) })
         let fresh = [record("4", .detained), record("2", .detained), record("1", .released)]
         let diff = try RecordDiff(stored: stored, fresh: fresh)
         #expect(diff.added.map(\.key) == ["4"])
@@ -147,9 +157,11 @@ import Testing
         #expect(diff.changed.count == 1)
         #expect(
             diff.changed.first?.changes == [
-                FieldChange(field: "status", from: "detained", to: "released"), FieldChange(field: "place", from: "A", to: nil),
+                FieldChange(field: "status", from: "detained", to: "released"),
+                FieldChange(field: "place", from: "A", to: nil),
             ])
-        let same = try RecordDiff(stored: stored, fresh: [record("3", .onTrial), record("2", .detained), record("1", .detained, place: "A")])
+        let same = try RecordDiff(
+            stored: stored, fresh: [record("3", .onTrial), record("2", .detained), record("1", .detained, place: "A")])
         #expect(same.isEmpty)
     }
 

@@ -1,7 +1,7 @@
 import Curl
 import Foundation
-import Synchronization
 import Logging
+import Synchronization
 import Testing
 
 @testable import VigilCore
@@ -16,7 +16,8 @@ final class CycleFixture {
     var maxDrop = 0.2
 
     init(output: InMemoryOutput = InMemoryOutput(id: "memory")) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)").path
+        directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         file = directory + "/list.json"
         store = try StateStore(directory: directory + "/state")
@@ -44,7 +45,9 @@ final class CycleFixture {
         let configuration = Configuration(
             file: directory + "/config.json", directory: directory, sources: [source], outputs: [output],
             stateDirectory: directory + "/state")
-        let cycle = WatchCycle(configuration: configuration, store: store, curl: curl, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let cycle = WatchCycle(
+            configuration: configuration, store: store, curl: curl,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         return try await cycle.run(options: WatchCycle.Options(acceptDrop: acceptDrop, now: now))
     }
 
@@ -73,7 +76,9 @@ final class CycleFixture {
         #expect(fixture.output.notifications.count == 3)
         let changed = try #require(fixture.output.notifications.first { $0.text.contains("changed") })
         #expect(changed.text.contains("status: detained → released"))
-        #expect(try fixture.store.storedRecords(source: "list").keys.sorted() == (1...11).filter { $0 != 10 }.map(String.init).sorted())
+        #expect(
+            try fixture.store.storedRecords(source: "list").keys.sorted()
+                == (1...11).filter { $0 != 10 }.map(String.init).sorted())
 
         let quiet = try await fixture.run()
         #expect(quiet.events == 0)

@@ -26,7 +26,9 @@ public final class ConfigReader {
         }
         var seen: Set<String> = []
         for member in members where !seen.insert(member.key).inserted {
-            report("duplicate key \"\(member.key)\"", path: path + ObjectReader.pathComponent(member.key), offset: member.keyOffset)
+            report(
+                "duplicate key \"\(member.key)\"", path: path + ObjectReader.pathComponent(member.key),
+                offset: member.keyOffset)
         }
         return ObjectReader(reader: self, value: value, members: members, path: path)
     }
@@ -58,9 +60,11 @@ public struct ObjectReader {
 
     /// `.name`, or `['odd name']` when the key is not a plain identifier.
     public static func pathComponent(_ key: String) -> String {
-        let plain = !key.isEmpty && key.unicodeScalars.allSatisfy {
-            $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_"
-        }
+        let plain =
+            !key.isEmpty
+            && key.unicodeScalars.allSatisfy {
+                $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_"
+            }
         return plain ? ".\(key)" : "['\(key)']"
     }
 
@@ -111,7 +115,8 @@ public struct ObjectReader {
     public mutating func optionalBool(_ key: String) -> Bool? {
         guard let found = value(key) else { return nil }
         guard case .bool(let flag) = found.kind else {
-            reader.report("expected true or false, got \(found.typeDescription)", path: path(of: key), offset: found.offset)
+            reader.report(
+                "expected true or false, got \(found.typeDescription)", path: path(of: key), offset: found.offset)
             return nil
         }
         return flag

@@ -40,7 +40,8 @@ public struct Configuration: Sendable {
             root = try JSONParser.parse(bytes)
         } catch {
             throw ConfigErrors([
-                ConfigIssue(file: file, path: "$", location: error.location, message: "not valid JSON: \(error.message)")
+                ConfigIssue(
+                    file: file, path: "$", location: error.location, message: "not valid JSON: \(error.message)")
             ])
         }
         let directory = URL(fileURLWithPath: file).deletingLastPathComponent().standardizedFileURL.path
@@ -67,11 +68,15 @@ public struct Configuration: Sendable {
                             seen[id] = index
                         }
                     }
-                    if let source = SourceConfigurationReader.read(element, path: path, reader: reader, directory: directory) {
+                    if let source = SourceConfigurationReader.read(
+                        element, path: path, reader: reader, directory: directory)
+                    {
                         configuration.sources.append(source)
                     }
                 }
-                if elements.isEmpty { reader.report("expected at least one source", path: "$.sources", offset: sources.offset) }
+                if elements.isEmpty {
+                    reader.report("expected at least one source", path: "$.sources", offset: sources.offset)
+                }
             }
             if let outputs = object.requiredValue("outputs", expected: "an array of outputs"),
                 let elements = reader.array(outputs, path: "$.outputs")
@@ -106,8 +111,10 @@ public struct Configuration: Sendable {
     }
 
     static func isValidID(_ id: String) -> Bool {
-        !id.isEmpty && id.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
-        }
+        !id.isEmpty
+            && id.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
+                    || $0 == "_"
+            }
     }
 }

@@ -42,7 +42,9 @@ public struct SecretString: Sendable, Equatable, CustomStringConvertible {
             } else if reference.hasPrefix("file:"), reference.count > 5 {
                 parts.append(.file(String(reference.dropFirst(5))))
             } else {
-                throw .malformed("unknown reference \"${\(reference.prefix(while: { $0 != ":" }))…}\"; expected ${env:NAME} or ${file:PATH}")
+                throw .malformed(
+                    "unknown reference \"${\(reference.prefix(while: { $0 != ":" }))…}\"; expected ${env:NAME} or ${file:PATH}"
+                )
             }
             rest = rest[rest.index(after: end)...]
         }
@@ -66,7 +68,8 @@ public struct SecretString: Sendable, Equatable, CustomStringConvertible {
                 output += value
             case .file(let path):
                 let full = path.hasPrefix("/") ? path : directory + "/" + path
-                guard let data = FileManager.default.contents(atPath: full), var text = String(data: data, encoding: .utf8)
+                guard let data = FileManager.default.contents(atPath: full),
+                    var text = String(data: data, encoding: .utf8)
                 else { throw .unreadableFile(path) }
                 // "\r\n" is one Character, so removeLast() drops either line ending whole.
                 if text.hasSuffix("\r\n") || text.hasSuffix("\n") { text.removeLast() }

@@ -1,6 +1,7 @@
 /// Reads one element of `sources` into a ``SourceConfiguration``, reporting every problem.
 enum SourceConfigurationReader {
-    static func read(_ value: JSONValue, path: String, reader: ConfigReader, directory: String) -> SourceConfiguration? {
+    static func read(_ value: JSONValue, path: String, reader: ConfigReader, directory: String) -> SourceConfiguration?
+    {
         guard var object = reader.object(value, path: path) else { return nil }
         defer { object.finish() }
         let issuesBefore = reader.issues.count
@@ -46,7 +47,9 @@ enum SourceConfigurationReader {
         let statusMap = readStatusMap(&object)
 
         var headers: [(name: String, value: SecretString)] = []
-        if let found = object.value("headers"), var headerObject = reader.object(found, path: object.path(of: "headers")) {
+        if let found = object.value("headers"),
+            var headerObject = reader.object(found, path: object.path(of: "headers"))
+        {
             for headerName in headerObject.keys {
                 guard isValidHeaderName(headerName) else {
                     headerObject.report("invalid header name \"\(headerName)\"", key: headerName)
@@ -110,7 +113,8 @@ enum SourceConfigurationReader {
     }
 
     private static func readFields(_ object: inout ObjectReader) -> [(name: String, field: FieldMapping.Field)] {
-        guard let found = object.value("fields"), var fieldsObject = object.reader.object(found, path: object.path(of: "fields"))
+        guard let found = object.value("fields"),
+            var fieldsObject = object.reader.object(found, path: object.path(of: "fields"))
         else { return [] }
         var fields: [(name: String, field: FieldMapping.Field)] = []
         for name in fieldsObject.keys {
@@ -172,7 +176,8 @@ enum SourceConfigurationReader {
     }
 
     private static func readAuthentication(_ object: inout ObjectReader) -> SourceConfiguration.Authentication? {
-        guard let found = object.value("auth"), var auth = object.reader.object(found, path: object.path(of: "auth")) else {
+        guard let found = object.value("auth"), var auth = object.reader.object(found, path: object.path(of: "auth"))
+        else {
             return nil
         }
         defer { auth.finish() }
@@ -191,8 +196,9 @@ enum SourceConfigurationReader {
     }
 
     private static func isValidHeaderName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.allSatisfy { byte in
-            byte > 0x20 && byte < 0x7F && !"()<>@,;:\\\"/[]?={}".utf8.contains(byte)
-        }
+        !name.isEmpty
+            && name.utf8.allSatisfy { byte in
+                byte > 0x20 && byte < 0x7F && !"()<>@,;:\\\"/[]?={}".utf8.contains(byte)
+            }
     }
 }

@@ -39,7 +39,8 @@ public struct JSONParser {
         switch result {
         case .success(let value): return value
         case .failure(let raw):
-            throw Failure(message: raw.message, offset: raw.offset, location: TextLocation(offset: raw.offset, in: bytes))
+            throw Failure(
+                message: raw.message, offset: raw.offset, location: TextLocation(offset: raw.offset, in: bytes))
         }
     }
 
@@ -71,7 +72,8 @@ public struct JSONParser {
                 }
             }
         } catch let raw as RawFailure {
-            throw Failure(message: raw.message, offset: raw.offset, location: TextLocation(offset: raw.offset, in: bytes))
+            throw Failure(
+                message: raw.message, offset: raw.offset, location: TextLocation(offset: raw.offset, in: bytes))
         }
     }
 
@@ -109,7 +111,9 @@ public struct JSONParser {
         }
 
         /// Walks the value at the cursor along `segments`, parsing only what they select.
-        mutating func select(_ segments: ArraySlice<JSONPath.Segment>, depth: Int, _ body: (JSONValue) throws -> Void) throws {
+        mutating func select(_ segments: ArraySlice<JSONPath.Segment>, depth: Int, _ body: (JSONValue) throws -> Void)
+            throws
+        {
             guard let segment = segments.first else {
                 try body(try parseValue(depth: depth))
                 return
@@ -413,7 +417,8 @@ public struct JSONParser {
             }
             if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
                 position += 1
-                if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-")
+                {
                     position += 1
                 }
                 guard position < bytes.count, isDigit(bytes[position]) else { throw fail("invalid number") }

@@ -46,7 +46,9 @@ public enum TextNormalizer {
                 case 0xE2 where index + 2 < bytes.count:
                     let second = bytes[index + 1]
                     let third = bytes[index + 2]
-                    if second == 0x80 && ((0x80...0x8A).contains(third) || third == 0xA8 || third == 0xA9 || third == 0xAF) {
+                    if second == 0x80
+                        && ((0x80...0x8A).contains(third) || third == 0xA8 || third == 0xA9 || third == 0xAF)
+                    {
                         return false
                     }
                     if second == 0x81 && third == 0x9F { return false }

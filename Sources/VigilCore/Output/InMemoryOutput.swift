@@ -8,7 +8,8 @@ public final class InMemoryOutput: Output, Sendable {
     private let received = Mutex<[RenderedNotification]>([])
     private let decide: @Sendable (RenderedNotification) -> DeliveryOutcome
 
-    public init(id: String, decide: @escaping @Sendable (RenderedNotification) -> DeliveryOutcome = { _ in .delivered }) {
+    public init(id: String, decide: @escaping @Sendable (RenderedNotification) -> DeliveryOutcome = { _ in .delivered })
+    {
         self.id = id
         self.decide = decide
     }

@@ -37,7 +37,9 @@ public enum PlainTextRenderer {
                 lines.append("  last status: \(record.status)")
             }
         case .failing, .suspicious:
-            lines.append("[\(event.sourceID)] source \(event.kind == .failing ? "failing" : "suspicious"): \(event.message ?? "")")
+            lines.append(
+                "[\(event.sourceID)] source \(event.kind == .failing ? "failing" : "suspicious"): \(event.message ?? "")"
+            )
             lines.append("  No person events are produced from this source until it recovers; stored state is kept.")
         case .recovered:
             lines.append("[\(event.sourceID)] source recovered\(event.message.map { ": \($0)" } ?? "")")

@@ -100,7 +100,8 @@ public struct WatchCycle: Sendable {
                 // A source not yet baselined fetches unconditionally, so a 304 cannot skip its baseline.
                 let state = states[source.id]
                 let isBaselined = state?.baselineAt != nil
-                let validators = !isBaselined || state?.isFailing == true ? Validators() : state?.validators ?? Validators()
+                let validators =
+                    !isBaselined || state?.isFailing == true ? Validators() : state?.validators ?? Validators()
                 group.addTask {
                     do {
                         switch try await fetcher.fetch(source, validators: validators) {
@@ -108,14 +109,21 @@ public struct WatchCycle: Sendable {
                             return (source.id, .notModified)
                         case .document(let bytes, _, let fresh):
                             // Load the stored digests on another core while this one parses.
-                            async let loaded = Result { () throws(StateStore.Failure) in try store.storedDigests(source: source.id) }
+                            async let loaded = Result { () throws(StateStore.Failure) in
+                                try store.storedDigests(source: source.id)
+                            }
                             let parsed = try await source.parse(bytes)
                             let stored = try await loaded.get()
                             guard isBaselined else {
                                 let keys = Set(parsed.records.map(\.key))
-                                return (source.id, .parsed(parsed, fresh, .baseline(staleKeys: stored.keys.filter { !keys.contains($0) })))
+                                return (
+                                    source.id,
+                                    .parsed(
+                                        parsed, fresh, .baseline(staleKeys: stored.keys.filter { !keys.contains($0) }))
+                                )
                             }
-                            let diff = try await RecordDiff.compute(storedDigests: stored, fresh: parsed.records) { keys in
+                            let diff = try await RecordDiff.compute(storedDigests: stored, fresh: parsed.records) {
+                                keys in
                                 try store.storedContents(source: source.id, keys: keys)
                             }
                             return (source.id, .parsed(parsed, fresh, .diff(diff, storedCount: stored.count)))
@@ -143,14 +151,17 @@ public struct WatchCycle: Sendable {
         var state = previous
         state.lastAttemptAt = now
         let firstEventIndex = batch.events.count
-        var report = RunReport.SourceReport(id: source.id, outcome: .notModified, unmappedStatuses: [], unparsedDates: 0)
+        var report = RunReport.SourceReport(
+            id: source.id, outcome: .notModified, unmappedStatuses: [], unparsedDates: 0)
 
         func fail(_ failure: SourceFailure) {
             logger.warning("source \(source.id) failed closed: \(failure.description)")
             if !state.isFailing {
                 state.failingSince = now
                 batch.events.append(
-                    Event(kind: failure.kind == "drop" ? .suspicious : .failing, sourceID: source.id, at: now, message: failure.description))
+                    Event(
+                        kind: failure.kind == "drop" ? .suspicious : .failing, sourceID: source.id, at: now,
+                        message: failure.description))
             }
             state.failureKind = failure.kind
             state.failureMessage = failure.description
@@ -176,14 +187,17 @@ public struct WatchCycle: Sendable {
             case .diff(let diff, let storedCount):
                 do throws(SourceFailure) {
                     if !options.acceptDrop.contains(source.id) {
-                        try DropGuard.check(removed: diff.removed.count, storedCount: storedCount, maxDrop: source.maxDrop)
+                        try DropGuard.check(
+                            removed: diff.removed.count, storedCount: storedCount, maxDrop: source.maxDrop)
                     }
                     for record in diff.added {
                         batch.events.append(Event(kind: .added, sourceID: source.id, at: now, record: record))
                     }
                     for change in diff.changed {
                         batch.events.append(
-                            Event(kind: .changed, sourceID: source.id, at: now, record: change.record, changes: change.changes))
+                            Event(
+                                kind: .changed, sourceID: source.id, at: now, record: change.record,
+                                changes: change.changes))
                     }
                     for record in diff.removed {
                         batch.events.append(Event(kind: .removed, sourceID: source.id, at: now, record: record))
@@ -210,7 +224,9 @@ public struct WatchCycle: Sendable {
                 batch.events.insert(
                     Event(
                         kind: .recovered, sourceID: source.id, at: now,
-                        message: "after \(runs) failed run\(runs == 1 ? "" : "s") since \(ISO8601DateFormatter().string(from: since))"),
+                        message:
+                            "after \(runs) failed run\(runs == 1 ? "" : "s") since \(ISO8601DateFormatter().string(from: since))"
+                    ),
                     at: firstEventIndex)
             }
             state.failingSince = nil
@@ -235,7 +251,9 @@ public struct WatchCycle: Sendable {
         await withTaskGroup(of: [(id: Int64, outcome: DeliveryOutcome)].self) { group in
             for (outputID, notifications) in byOutput {
                 guard let output = outputs[outputID] else {
-                    logger.warning("\(notifications.count) queued notifications for output \(outputID), which is no longer configured")
+                    logger.warning(
+                        "\(notifications.count) queued notifications for output \(outputID), which is no longer configured"
+                    )
                     continue
                 }
                 group.addTask {

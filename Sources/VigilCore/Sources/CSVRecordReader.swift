@@ -32,7 +32,8 @@ public enum CSVRecordReader {
             }
             index[name] = position
         }
-        let references = mapping.key + mapping.name + [mapping.status].compactMap { $0 } + mapping.fields.map(\.field.from)
+        let references =
+            mapping.key + mapping.name + [mapping.status].compactMap { $0 } + mapping.fields.map(\.field.from)
         for reference in references where index[reference] == nil {
             throw .parse(
                 "column \"\(reference)\" is not in the header (found: \(columns.prefix(12).joined(separator: ", ")))")
@@ -45,7 +46,9 @@ public enum CSVRecordReader {
             rowNumber += 1
             if row.allSatisfy({ $0.isEmpty }) { continue }
             guard row.count == columns.count else {
-                throw .parse("row \(rowNumber) has \(row.count) fields, the header has \(columns.count) (a truncated or broken document?)")
+                throw .parse(
+                    "row \(rowNumber) has \(row.count) fields, the header has \(columns.count) (a truncated or broken document?)"
+                )
             }
             let record = try builder.build(number: rowNumber) { reference throws(SourceFailure) in
                 guard let position = index[reference] else { return .missing }
@@ -58,6 +61,7 @@ public enum CSVRecordReader {
             throw .parse("the CSV document could not be read: \(error)")
         }
         guard !records.isEmpty else { throw .empty("the CSV document has a header but no rows") }
-        return ParsedSource(records: records, unmappedStatuses: builder.unmappedStatuses, unparsedDates: builder.unparsedDates)
+        return ParsedSource(
+            records: records, unmappedStatuses: builder.unmappedStatuses, unparsedDates: builder.unparsedDates)
     }
 }

@@ -22,7 +22,9 @@ public enum JSONRecordReader {
         let streams = (0..<lanes).map { _ in AsyncStream<(Int, [JSONValue])>.makeStream() }
         async let built = withTaskGroup(of: Result<[Built], SourceFailure>.self) { group in
             for (stream, _) in streams {
-                group.addTask { await buildRecords(from: stream, mapping: mapping, fieldPaths: fieldPaths, bytes: bytes) }
+                group.addTask {
+                    await buildRecords(from: stream, mapping: mapping, fieldPaths: fieldPaths, bytes: bytes)
+                }
             }
             var parts: [Result<[Built], SourceFailure>] = []
             for await part in group { parts.append(part) }
@@ -98,7 +100,8 @@ public enum JSONRecordReader {
             for (offset, item) in batch.enumerated() {
                 do throws(SourceFailure) {
                     let number = index * batchSize + offset + 1
-                    records.append(try record(item, number: number, builder: &builder, fieldPaths: fieldPaths, bytes: bytes))
+                    records.append(
+                        try record(item, number: number, builder: &builder, fieldPaths: fieldPaths, bytes: bytes))
                 } catch {
                     return .failure(error)
                 }
@@ -117,7 +120,8 @@ public enum JSONRecordReader {
         guard case .object(let members) = item.kind else {
             let location = TextLocation(offset: item.offset, in: bytes)
             throw .parse(
-                "record \(number) at line \(location.line), column \(location.column) is \(item.typeDescription), expected an object")
+                "record \(number) at line \(location.line), column \(location.column) is \(item.typeDescription), expected an object"
+            )
         }
         return try builder.build(number: number) { reference throws(SourceFailure) in
             let value: JSONValue?

@@ -26,13 +26,16 @@ public struct SourceFetcher: Sendable {
     public let configDirectory: String
     public let environment: [String: String]
 
-    public init(curl: CurlEngine, configDirectory: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        curl: CurlEngine, configDirectory: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.curl = curl
         self.configDirectory = configDirectory
         self.environment = environment
     }
 
-    public func fetch(_ source: SourceConfiguration, validators: Validators) async throws(SourceFailure) -> FetchResult {
+    public func fetch(_ source: SourceConfiguration, validators: Validators) async throws(SourceFailure) -> FetchResult
+    {
         switch source.location {
         case .file(let path):
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -67,7 +70,8 @@ public struct SourceFetcher: Sendable {
                     username: try username.resolve(environment: environment, directory: configDirectory),
                     password: try password.resolve(environment: environment, directory: configDirectory))
             case .bearer(let token)?:
-                request.authentication = .bearer(try token.resolve(environment: environment, directory: configDirectory))
+                request.authentication = .bearer(
+                    try token.resolve(environment: environment, directory: configDirectory))
             case nil:
                 break
             }
@@ -93,7 +97,8 @@ public struct SourceFetcher: Sendable {
         guard (200..<300).contains(response.status) else { throw .httpStatus(response.status) }
         let contentType = response.header("Content-Type")
         if let contentType, contentType.lowercased().contains("text/html") {
-            throw .wrongType("expected \(formatName(source.format)), the server sent text/html (a login or captcha page?)")
+            throw .wrongType(
+                "expected \(formatName(source.format)), the server sent text/html (a login or captcha page?)")
         }
         return .document(
             bytes: response.body, contentType: contentType,

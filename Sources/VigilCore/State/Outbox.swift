@@ -21,7 +21,10 @@ public struct RetryPolicy: Sendable {
     /// After this long since the notification was queued, a failure is final.
     public var giveUpAfter: Duration
 
-    public init(initialDelay: Duration = .seconds(60), maxDelay: Duration = .seconds(6 * 3600), giveUpAfter: Duration = .seconds(48 * 3600)) {
+    public init(
+        initialDelay: Duration = .seconds(60), maxDelay: Duration = .seconds(6 * 3600),
+        giveUpAfter: Duration = .seconds(48 * 3600)
+    ) {
         self.initialDelay = initialDelay
         self.maxDelay = maxDelay
         self.giveUpAfter = giveUpAfter
@@ -52,7 +55,8 @@ extension StateStore {
     /// Pending and failed rows, for `vigil outbox`.
     public func undeliveredNotifications() throws(Failure) -> [OutboxEntry] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state != 'delivered' ORDER BY id").map(Self.outboxEntry)
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state != 'delivered' ORDER BY id").map(
+                Self.outboxEntry)
         }
     }
 
@@ -74,7 +78,9 @@ extension StateStore {
                     try delivered.execute(arguments: [now, id])
                     continue
                 }
-                guard let row = try Row.fetchOne(db, sql: "SELECT attempts, created_at FROM outbox WHERE id = ?", arguments: [id])
+                guard
+                    let row = try Row.fetchOne(
+                        db, sql: "SELECT attempts, created_at FROM outbox WHERE id = ?", arguments: [id])
                 else { continue }
                 let attempts = (row["attempts"] as Int) + 1
                 let createdAt: Double = row["created_at"]

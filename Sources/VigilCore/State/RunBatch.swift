@@ -27,7 +27,8 @@ public struct RunBatch: Sendable {
         public var html: String?
 
         public init(
-            idempotencyKey: String, eventID: String, outputID: String, recipient: String?, subject: String, text: String,
+            idempotencyKey: String, eventID: String, outputID: String, recipient: String?, subject: String,
+            text: String,
             html: String? = nil
         ) {
             self.idempotencyKey = idempotencyKey
@@ -56,7 +57,8 @@ extension StateStore {
     @discardableResult
     public func commit(_ batch: RunBatch) throws(Failure) -> Int64 {
         try write { db in
-            try db.execute(sql: "INSERT INTO run (started_at) VALUES (?)", arguments: [batch.startedAt.timeIntervalSince1970])
+            try db.execute(
+                sql: "INSERT INTO run (started_at) VALUES (?)", arguments: [batch.startedAt.timeIntervalSince1970])
             let runID = db.lastInsertedRowID
             let now = batch.startedAt.timeIntervalSince1970
             for state in batch.sources {
@@ -72,17 +74,22 @@ extension StateStore {
             for (sourceID, writes) in batch.recordWrites {
                 for record in writes.upserts {
                     let encoding = record.canonicalEncoding
-                    try upsert.execute(arguments: [sourceID, record.key, encoding, RecordDiff.digest(encoding), now, now])
+                    try upsert.execute(arguments: [
+                        sourceID, record.key, encoding, RecordDiff.digest(encoding), now, now,
+                    ])
                 }
                 for key in writes.deletions {
                     try delete.execute(arguments: [sourceID, key])
                 }
             }
             let insertEvent = try db.cachedStatement(
-                sql: "INSERT INTO event (id, run_id, at, source_id, kind, record_key, content) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                sql:
+                    "INSERT INTO event (id, run_id, at, source_id, kind, record_key, content) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            )
             for event in batch.events {
                 try insertEvent.execute(arguments: [
-                    event.id, runID, event.at.timeIntervalSince1970, event.sourceID, event.kind.rawValue, event.record?.key,
+                    event.id, runID, event.at.timeIntervalSince1970, event.sourceID, event.kind.rawValue,
+                    event.record?.key,
                     EventCoding.encode(event),
                 ])
             }

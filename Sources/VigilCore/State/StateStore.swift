@@ -131,8 +131,10 @@ public final class StateStore: Sendable {
     public func storedDigests(source: String) throws(Failure) -> [String: Int64] {
         try read { db in
             var digests: [String: Int64] = [:]
-            digests.reserveCapacity(try Int.fetchOne(db, sql: "SELECT record_count FROM source WHERE id = ?", arguments: [source]) ?? 0)
-            let cursor = try Row.fetchCursor(db, sql: "SELECT key, digest FROM record WHERE source_id = ?", arguments: [source])
+            digests.reserveCapacity(
+                try Int.fetchOne(db, sql: "SELECT record_count FROM source WHERE id = ?", arguments: [source]) ?? 0)
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT key, digest FROM record WHERE source_id = ?", arguments: [source])
             while let row = try cursor.next() {
                 digests[row[0]] = row[1]
             }
@@ -156,7 +158,8 @@ public final class StateStore: Sendable {
     public func storedRecords(source: String) throws(Failure) -> [String: String] {
         try read { db in
             var records: [String: String] = [:]
-            let cursor = try Row.fetchCursor(db, sql: "SELECT key, content FROM record WHERE source_id = ?", arguments: [source])
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT key, content FROM record WHERE source_id = ?", arguments: [source])
             while let row = try cursor.next() {
                 records[row[0]] = row[1]
             }
@@ -169,7 +172,8 @@ public final class StateStore: Sendable {
         try read { db in
             let rows: [Row]
             if let source {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM record WHERE source_id = ? ORDER BY key", arguments: [source])
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM record WHERE source_id = ? ORDER BY key", arguments: [source])
             } else {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM record ORDER BY source_id, key")
             }
@@ -192,7 +196,8 @@ public final class StateStore: Sendable {
             let rows: [Row]
             if let source {
                 rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM event WHERE source_id = ? ORDER BY seq DESC LIMIT ?", arguments: [source, limit])
+                    db, sql: "SELECT * FROM event WHERE source_id = ? ORDER BY seq DESC LIMIT ?",
+                    arguments: [source, limit])
             } else {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM event ORDER BY seq DESC LIMIT ?", arguments: [limit])
             }
