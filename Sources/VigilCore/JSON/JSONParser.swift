@@ -123,7 +123,7 @@ public struct JSONParser {
             let rest = segments.dropFirst()
             switch bytes[position] {
             case UInt8(ascii: "{"):
-                try walkObject(depth: depth) { (cursor: inout Cursor, key: String) throws in
+                try walkObject(depth: depth) { (cursor: inout Cursor, key: String, _: Int) throws in
                     switch segment {
                     case .wildcard: try cursor.select(rest, depth: depth + 1, body)
                     case .member(let name) where name == key: try cursor.select(rest, depth: depth + 1, body)
@@ -150,7 +150,7 @@ public struct JSONParser {
             _ = try parseValue(depth: depth)
         }
 
-        private mutating func walkObject(depth: Int, _ member: (inout Cursor, String) throws -> Void) throws {
+        private mutating func walkObject(depth: Int, _ member: (inout Cursor, String, Int) throws -> Void) throws {
             position += 1
             skipWhitespace()
             if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
@@ -162,6 +162,7 @@ public struct JSONParser {
                 guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
                     throw fail("unexpected \(describeCurrent()), expected a member name in double quotes")
                 }
+                let keyOffset = position
                 let key = try parseString()
                 skipWhitespace()
                 guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
@@ -169,7 +170,7 @@ public struct JSONParser {
                 }
                 position += 1
                 skipWhitespace()
-                try member(&self, key)
+                try member(&self, key, keyOffset)
                 skipWhitespace()
                 guard position < bytes.count else { throw fail("unexpected end of document, expected ',' or '}'") }
                 if bytes[position] == UInt8(ascii: ",") {
@@ -242,65 +243,33 @@ public struct JSONParser {
         }
 
         private mutating func parseObject(depth: Int) throws(RawFailure) -> [JSONMember] {
-            position += 1
             var members: [JSONMember] = []
-            skipWhitespace()
-            if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
-                position += 1
-                return members
+            do {
+                try walkObject(depth: depth) { (cursor: inout Cursor, key: String, keyOffset: Int) throws in
+                    members.append(
+                        JSONMember(key: key, keyOffset: keyOffset, value: try cursor.parseValue(depth: depth + 1)))
+                }
+            } catch {
+                throw Self.rawFailure(error, at: position)
             }
-            while true {
-                skipWhitespace()
-                guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
-                    throw fail("unexpected \(describeCurrent()), expected a member name in double quotes")
-                }
-                let keyOffset = position
-                let key = try parseString()
-                skipWhitespace()
-                guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
-                    throw fail("unexpected \(describeCurrent()), expected ':' after a member name")
-                }
-                position += 1
-                skipWhitespace()
-                let value = try parseValue(depth: depth + 1)
-                members.append(JSONMember(key: key, keyOffset: keyOffset, value: value))
-                skipWhitespace()
-                guard position < bytes.count else { throw fail("unexpected end of document, expected ',' or '}'") }
-                if bytes[position] == UInt8(ascii: ",") {
-                    position += 1
-                    continue
-                }
-                if bytes[position] == UInt8(ascii: "}") {
-                    position += 1
-                    return members
-                }
-                throw fail("unexpected \(describeCurrent()), expected ',' or '}'")
-            }
+            return members
         }
 
         private mutating func parseArray(depth: Int) throws(RawFailure) -> [JSONValue] {
-            position += 1
             var elements: [JSONValue] = []
-            skipWhitespace()
-            if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
-                position += 1
-                return elements
-            }
-            while true {
-                skipWhitespace()
-                elements.append(try parseValue(depth: depth + 1))
-                skipWhitespace()
-                guard position < bytes.count else { throw fail("unexpected end of document, expected ',' or ']'") }
-                if bytes[position] == UInt8(ascii: ",") {
-                    position += 1
-                    continue
+            do {
+                try walkArray(depth: depth) { (cursor: inout Cursor) throws in
+                    elements.append(try cursor.parseValue(depth: depth + 1))
                 }
-                if bytes[position] == UInt8(ascii: "]") {
-                    position += 1
-                    return elements
-                }
-                throw fail("unexpected \(describeCurrent()), expected ',' or ']'")
+            } catch {
+                throw Self.rawFailure(error, at: position)
             }
+            return elements
+        }
+
+        /// The walkers throw untyped errors; while parsing, only syntax errors can occur.
+        private static func rawFailure(_ error: any Error, at offset: Int) -> RawFailure {
+            error as? RawFailure ?? RawFailure(message: "\(error)", offset: offset)
         }
 
         mutating func parseString() throws(RawFailure) -> String {
