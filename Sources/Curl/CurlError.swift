@@ -13,7 +13,7 @@ public enum CurlError: Error, Sendable, CustomStringConvertible {
     /// The calling task was cancelled.
     case cancelled
 
-    /// True for failures where the same request may succeed later (timeouts, refused connections).
+    /// True when the transfer ran out of time (connect or total timeout).
     public var isTimeout: Bool {
         if case .transfer(let code, _) = self { return code == Int(CURLE_OPERATION_TIMEDOUT.rawValue) }
         return false

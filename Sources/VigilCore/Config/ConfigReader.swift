@@ -190,17 +190,6 @@ public struct ObjectReader {
         }
     }
 
-    /// An object whose values are all strings.
-    public mutating func optionalStringMap(_ key: String) -> [(key: String, value: String)]? {
-        guard let found = value(key) else { return nil }
-        guard var object = reader.object(found, path: path(of: key)) else { return nil }
-        var pairs: [(key: String, value: String)] = []
-        for name in object.keys {
-            if let text = object.string(name) { pairs.append((name, text)) }
-        }
-        return pairs
-    }
-
     /// A secret: a literal, or text with `${env:NAME}` / `${file:PATH}` references.
     public mutating func optionalSecret(_ key: String) -> SecretString? {
         guard let text = optionalString(key) else { return nil }

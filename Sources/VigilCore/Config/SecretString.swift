@@ -52,9 +52,6 @@ public struct SecretString: Sendable, Equatable, CustomStringConvertible {
         self.parts = parts
     }
 
-    /// True when the value is written literally in the configuration.
-    public var isLiteral: Bool { parts.allSatisfy { if case .literal = $0 { true } else { false } } }
-
     /// Resolves references. File paths are relative to `directory`; one trailing newline is dropped.
     public func resolve(
         environment: [String: String] = ProcessInfo.processInfo.environment, directory: String

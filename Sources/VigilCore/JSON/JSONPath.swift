@@ -101,7 +101,4 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
         }
         return current
     }
-
-    /// True when the path can only select one value (no wildcard).
-    public var isSingular: Bool { !segments.contains(.wildcard) }
 }
