@@ -9,19 +9,19 @@ import Testing
         try vigil.writeConfig(sources: [("example", "\(vigil.server)/feed/\(feed)")])
         try await vigil.putFeed(feed, try vigil.snapshot("detainees-before.json"))
 
-        let baseline = try vigil.run(["run", "--config", "config.json"])
+        let baseline = try await vigil.run(["run", "--config", "config.json"])
         #expect(baseline.status == 0, "\(baseline.stderr)")
         #expect(baseline.stdout.isEmpty, "a baseline run sends nothing")
         #expect(baseline.stderr.isEmpty, "a healthy run prints nothing")
 
-        let unchanged = try vigil.run(["run", "--config", "config.json", "-v"])
+        let unchanged = try await vigil.run(["run", "--config", "config.json", "-v"])
         #expect(unchanged.status == 0)
         #expect(unchanged.stdout.isEmpty)
         #expect(unchanged.stderr.contains("example: not modified"))
         #expect(try await vigil.requests(feed).statuses == [200, 304])
 
         try await vigil.putFeed(feed, try vigil.snapshot("detainees-after.json"))
-        let changed = try vigil.run(["run", "--config", "config.json"])
+        let changed = try await vigil.run(["run", "--config", "config.json"])
         #expect(changed.status == 0, "\(changed.stderr)")
         let out = changed.stdout
         #expect(out.components(separatedBy: "status: detained → released").count - 1 == 32)
@@ -30,7 +30,7 @@ import Testing
         #expect(out.components(separatedBy: "status: detained → transferred").count - 1 == 1)
         #expect(out.components(separatedBy: "[example] changed:").count - 1 == 34)
 
-        let status = try vigil.run(["status", "--config", "config.json", "--json"])
+        let status = try await vigil.run(["status", "--config", "config.json", "--json"])
         #expect(status.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         let records = try #require(object["records"] as? [[String: Any]])
@@ -38,12 +38,12 @@ import Testing
         let statuses = records.compactMap { ($0["record"] as? [String: Any])?["status"] as? String }
         #expect(statuses.filter { $0 == "released" }.count == 32)
 
-        let history = try vigil.run(["history", "--config", "config.json", "--json", "--limit", "100"])
+        let history = try await vigil.run(["history", "--config", "config.json", "--json", "--limit", "100"])
         let events = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
         #expect(events.count == 34)
         #expect(events.allSatisfy { $0["kind"] as? String == "changed" })
 
-        let again = try vigil.run(["run", "--config", "config.json"])
+        let again = try await vigil.run(["run", "--config", "config.json"])
         #expect(again.status == 0)
         #expect(again.stdout.isEmpty, "nothing changed, nothing is sent twice")
     }
@@ -62,13 +62,13 @@ import Testing
              "outputs": [{"id": "console", "type": "stdout"}]}
             """)
         try await vigil.putFeed(feed, try vigil.snapshot("detainees-before.csv"), contentType: "text/csv")
-        let baseline = try vigil.run(["run", "--config", "config.json", "-v"])
+        let baseline = try await vigil.run(["run", "--config", "config.json", "-v"])
         #expect(baseline.status == 0, "\(baseline.stderr)")
         #expect(baseline.stderr.contains("memorial: baseline stored, 55 records"))
         #expect(!baseline.stderr.contains("unmapped"))
 
         try await vigil.putFeed(feed, try vigil.snapshot("detainees-after.csv"), contentType: "text/csv")
-        let changed = try vigil.run(["run", "--config", "config.json"])
+        let changed = try await vigil.run(["run", "--config", "config.json"])
         #expect(changed.status == 0, "\(changed.stderr)")
         #expect(changed.stdout.components(separatedBy: "status: detained → released").count - 1 == 32)
         #expect(changed.stdout.contains("sentence: (none) → 20 years"))
@@ -87,16 +87,16 @@ import Testing
         let feed = "e2e-\(UUID().uuidString)"
         try await vigil.putFeed(feed, try vigil.snapshot("detainees-before.json"))
         try vigil.writeConfig(sources: [("example", "\(vigil.server)/feed/\(feed)")])
-        #expect(try vigil.run(["run", "--config", "config.json"]).status == 0)
-        let before = try vigil.run(["status", "--config", "config.json", "--json"]).stdout
+        #expect(try await vigil.run(["run", "--config", "config.json"]).status == 0)
+        let before = try await vigil.run(["status", "--config", "config.json", "--json"]).stdout
 
         try vigil.writeConfig(sources: [("example", "\(vigil.server)\(path)")])
-        let first = try vigil.run(["run", "--config", "config.json"])
+        let first = try await vigil.run(["run", "--config", "config.json"])
         #expect(first.status == 2, "\(first.stderr)")
         #expect(first.stdout.contains("[example] source failing"))
         #expect(first.stdout.contains(expected), "\(first.stdout)")
         #expect(!first.stdout.contains("removed"), "no person events from a failing source")
-        let second = try vigil.run(["run", "--config", "config.json"])
+        let second = try await vigil.run(["run", "--config", "config.json"])
         #expect(second.status == 2)
         #expect(second.stdout.isEmpty, "a failure streak is reported once")
 
@@ -104,13 +104,13 @@ import Testing
             let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
             return object?["records"] as? [[String: Any]] ?? []
         }
-        let after = try vigil.run(["status", "--config", "config.json", "--json"]).stdout
+        let after = try await vigil.run(["status", "--config", "config.json", "--json"]).stdout
         #expect(try records(after).count == 55)
         let storedPart = { (text: String) in text.components(separatedBy: "\"records\":[").last ?? "" }
         #expect(storedPart(after) == storedPart(before), "stored state is untouched")
 
         try vigil.writeConfig(sources: [("example", "\(vigil.server)/feed/\(feed)")])
-        let recovered = try vigil.run(["run", "--config", "config.json"])
+        let recovered = try await vigil.run(["run", "--config", "config.json"])
         #expect(recovered.status == 0)
         #expect(recovered.stdout.contains("[example] source recovered: after 2 failed runs"))
     }
@@ -124,11 +124,12 @@ import Testing
             extra: #", "headers": {"X-Api-Key": "${env:VIGIL_E2E_KEY}"}, "auth": {"bearer": "${file:token.txt}"}"#)
         try vigil.write("token.txt", "t0ken-from-file\n")
         let secret = "k3y-\(UUID().uuidString)"
-        let missing = try vigil.run(["run", "--config", "config.json"])
+        let missing = try await vigil.run(["run", "--config", "config.json"])
         #expect(missing.status == 2)
         #expect(missing.stdout.contains("environment variable VIGIL_E2E_KEY is not set"))
 
-        let result = try vigil.run(["run", "--config", "config.json", "-vv"], environment: ["VIGIL_E2E_KEY": secret])
+        let result = try await vigil.run(
+            ["run", "--config", "config.json", "-vv"], environment: ["VIGIL_E2E_KEY": secret])
         #expect(result.status == 0, "\(result.stderr)")
         let headers = try await vigil.requests(feed).headers
         #expect(headers["X-Api-Key"] == secret)
@@ -138,7 +139,7 @@ import Testing
         let state = try Data(contentsOf: URL(fileURLWithPath: vigil.directory + "/state/vigil.sqlite"))
         #expect(state.range(of: Data(secret.utf8)) == nil)
         #expect(state.range(of: Data("t0ken-from-file".utf8)) == nil)
-        let check = try vigil.run(["check", "--config", "config.json"], environment: ["VIGIL_E2E_KEY": secret])
+        let check = try await vigil.run(["check", "--config", "config.json"], environment: ["VIGIL_E2E_KEY": secret])
         #expect(check.status == 0)
         #expect(check.stdout == "ok: 1 source, 1 output, 0 rules\n")
     }
@@ -153,9 +154,18 @@ import Testing
              "outputs": [{"id": "console", "type": "stdout"}]}
             """)
         let first = try vigil.start(["run", "--config", "config.json"])
-        try await Task.sleep(for: .milliseconds(700))
-        let second = try vigil.run(["run", "--config", "config.json"])
-        let firstResult = try first.finish()
+        // Wait until the first run holds the lock: it writes its pid into the lock file.
+        let lockFile = vigil.directory + "/state/vigil.lock"
+        let pid = "\(first.process.processIdentifier)"
+        let deadline = ContinuousClock.now + .seconds(10)
+        while (try? String(contentsOfFile: lockFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            != pid,
+            ContinuousClock.now < deadline
+        {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let second = try await vigil.run(["run", "--config", "config.json"])
+        let firstResult = try await first.finish()
         #expect(second.status == 75)
         #expect(second.stderr.contains("holds the lock; not running"))
         #expect(second.stdout.isEmpty)
@@ -163,7 +173,7 @@ import Testing
         #expect(firstResult.stdout.contains("[slow] source failing"), "only the first run did the work")
     }
 
-    @Test func configurationErrorsAreAllReportedWithLocations() throws {
+    @Test func configurationErrorsAreAllReportedWithLocations() async throws {
         let vigil = try VigilProcess()
         try vigil.write(
             "bad.json",
@@ -176,7 +186,7 @@ import Testing
               "outputs": [{"id": "console", "type": "stdout", "colour": "red"}]
             }
             """)
-        let result = try vigil.run(["check", "--config", "bad.json"])
+        let result = try await vigil.run(["check", "--config", "bad.json"])
         #expect(result.status == 78)
         #expect(
             result.stderr.contains("bad.json:3:") && result.stderr.contains("$.sources[0].timeout: expected a duration")
@@ -185,7 +195,7 @@ import Testing
         #expect(result.stderr.contains("$.sources[1].delimiter"))
         #expect(result.stderr.contains("bad.json:6:") && result.stderr.contains("$.outputs[0].colour: unknown key"))
         #expect(result.stderr.contains("4 problems in bad.json"))
-        let run = try vigil.run(["run", "--config", "bad.json"])
+        let run = try await vigil.run(["run", "--config", "bad.json"])
         #expect(run.status == 78)
         #expect(
             !FileManager.default.fileExists(atPath: vigil.directory + "/state"), "an invalid config touches no state")

@@ -43,20 +43,28 @@ struct VigilProcess {
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
         process.standardInput = FileHandle.nullDevice
+        let exited = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in
+            exited.continuation.yield()
+            exited.continuation.finish()
+        }
         try process.run()
-        return Running(process: process, out: out, err: err)
+        return Running(process: process, exited: exited.stream, out: out, err: err)
     }
 
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        try start(arguments, environment: environment).finish()
+    func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        try await start(arguments, environment: environment).finish()
     }
 
     struct Running {
         let process: Process
+        let exited: AsyncStream<Void>
         let out: String
         let err: String
 
-        func finish() throws -> Result {
+        /// Waits for the process without blocking a thread of the shared pool.
+        func finish() async throws -> Result {
+            for await _ in exited {}
             process.waitUntilExit()
             return Result(
                 status: process.terminationStatus,

@@ -8,6 +8,8 @@ public struct Configuration: Sendable {
     public var directory: String
     public var sources: [SourceConfiguration]
     public var outputs: [any Output]
+    /// Delivery settings by output id (the output's defaults, overridden by `concurrency`/`retry`).
+    public var deliveryPolicies: [String: DeliveryPolicy] = [:]
     /// Where state lives when `--state` is not given.
     public var stateDirectory: String
 
@@ -93,6 +95,7 @@ public struct Configuration: Sendable {
                     if let id, let first = seen[id] {
                         options.report("duplicate output id \"\(id)\" (also $.outputs[\(first)])", key: "id")
                     }
+                    let overrides = options.deliveryPolicyOverrides()
                     guard let id, let type, let factory = registry.factory(for: type) else {
                         options.finish()
                         continue
@@ -100,6 +103,7 @@ public struct Configuration: Sendable {
                     seen[id] = index
                     if let output = factory.makeOutput(id: id, options: &options) {
                         configuration.outputs.append(output)
+                        configuration.deliveryPolicies[id] = overrides.applied(to: output.defaultDeliveryPolicy)
                     }
                     options.finish()
                 }
@@ -108,6 +112,11 @@ public struct Configuration: Sendable {
         }
         guard reader.issues.isEmpty else { throw ConfigErrors(reader.issues) }
         return configuration
+    }
+
+    /// The delivery settings of output `id`.
+    public func deliveryPolicy(for id: String) -> DeliveryPolicy {
+        deliveryPolicies[id] ?? outputs.first { $0.id == id }?.defaultDeliveryPolicy ?? DeliveryPolicy()
     }
 
     static func isValidID(_ id: String) -> Bool {

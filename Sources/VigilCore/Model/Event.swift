@@ -16,6 +16,8 @@ public struct Event: Sendable, Equatable {
         case recovered
         /// A source lost a suspicious share of its records at once; nothing was applied.
         case suspicious
+        /// A notification could not be delivered and was given up (dead-lettered).
+        case deadLettered = "dead_lettered"
 
         /// Person events are about a detainee; the others are about a source.
         public var isPersonEvent: Bool { self == .added || self == .changed || self == .removed }

@@ -10,7 +10,19 @@ public protocol Output: Sendable {
     /// The output's configured id (`"console"`, `"sponsors-mail"`).
     var id: String { get }
     /// Delivers `notifications`; returns one outcome per notification, in the same order.
+    /// The engine runs up to ``DeliveryPolicy/concurrency`` calls at once.
     func deliver(_ notifications: [RenderedNotification], context: DeliveryContext) async -> [DeliveryOutcome]
+
+    /// Recipients a notification goes to when routing names none (e.g. an SMTP output's `to`).
+    var defaultRecipients: [String] { get }
+
+    /// Retry and concurrency settings used unless the configuration says otherwise.
+    var defaultDeliveryPolicy: DeliveryPolicy { get }
+}
+
+extension Output {
+    public var defaultRecipients: [String] { [] }
+    public var defaultDeliveryPolicy: DeliveryPolicy { DeliveryPolicy() }
 }
 
 /// Builds outputs of one `type` from their configuration object.

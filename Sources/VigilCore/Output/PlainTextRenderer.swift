@@ -14,6 +14,7 @@ public enum PlainTextRenderer {
         case .failing: return "Source \(event.sourceID) is failing"
         case .recovered: return "Source \(event.sourceID) recovered"
         case .suspicious: return "Source \(event.sourceID): suspicious drop, nothing applied"
+        case .deadLettered: return "Delivery failed: a notification about \(event.sourceID) was given up"
         }
     }
 
@@ -43,6 +44,9 @@ public enum PlainTextRenderer {
             lines.append("  No person events are produced from this source until it recovers; stored state is kept.")
         case .recovered:
             lines.append("[\(event.sourceID)] source recovered\(event.message.map { ": \($0)" } ?? "")")
+        case .deadLettered:
+            lines.append("[\(event.sourceID)] delivery dead-lettered: \(event.message ?? "")")
+            lines.append("  See `vigil outbox`; `vigil outbox retry ID` sends it again.")
         }
         return lines.joined(separator: "\n") + "\n"
     }

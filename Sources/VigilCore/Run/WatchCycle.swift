@@ -24,17 +24,12 @@ public struct WatchCycle: Sendable {
     public let store: StateStore
     public let curl: CurlEngine
     public let logger: Logger
-    public let retryPolicy: RetryPolicy
 
-    public init(
-        configuration: Configuration, store: StateStore, curl: CurlEngine, logger: Logger,
-        retryPolicy: RetryPolicy = RetryPolicy()
-    ) {
+    public init(configuration: Configuration, store: StateStore, curl: CurlEngine, logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.curl = curl
         self.logger = logger
-        self.retryPolicy = retryPolicy
     }
 
     public func run(options: Options = Options()) async throws(StateStore.Failure) -> RunReport {
@@ -54,14 +49,9 @@ public struct WatchCycle: Sendable {
                 batch: &batch)
             report.sources.append(sourceReport)
         }
+        let routing = Broadcast(outputs: configuration.outputs)
         for event in batch.events {
-            for output in configuration.outputs {
-                batch.notifications.append(
-                    RunBatch.QueuedNotification(
-                        idempotencyKey: "\(event.id).\(output.id)", eventID: event.id, outputID: output.id,
-                        recipient: nil, subject: PlainTextRenderer.subject(for: event),
-                        text: PlainTextRenderer.text(for: event)))
-            }
+            batch.notifications += routing.notifications(for: event)
         }
         report.events = batch.events.count
         report.queued = batch.notifications.count
@@ -70,7 +60,14 @@ public struct WatchCycle: Sendable {
         logger.debug("committed at \(clock.now - started)")
         logger.info("run \(runID): \(batch.events.count) events, \(batch.notifications.count) notifications queued")
 
-        try await deliverDue(at: now, report: &report)
+        let engine = DeliveryEngine(
+            store: store, outputs: configuration.outputs, policies: configuration.deliveryPolicies,
+            context: DeliveryContext(curl: curl, logger: logger, configDirectory: configuration.directory), runID: runID
+        )
+        let delivery = try await engine.deliverDue(at: now)
+        report.delivered = delivery.delivered
+        report.retrying = delivery.retrying
+        report.failedDeliveries = delivery.deadLettered.count
         logger.debug("delivered at \(clock.now - started)")
         try store.finishRun(runID, exitCode: report.exitStatus.rawValue, at: Date())
         return report
@@ -237,53 +234,5 @@ public struct WatchCycle: Sendable {
         }
         batch.sources.append(state)
         return report
-    }
-
-    // MARK: - Delivery
-
-    private func deliverDue(at now: Date, report: inout RunReport) async throws(StateStore.Failure) {
-        let due = try store.dueNotifications(at: now)
-        guard !due.isEmpty else { return }
-        let outputs = Dictionary(configuration.outputs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let byOutput = Dictionary(grouping: due.map(\.notification), by: \.outputID)
-        let context = DeliveryContext(curl: curl, logger: logger, configDirectory: configuration.directory)
-        var outcomes: [(id: Int64, outcome: DeliveryOutcome)] = []
-        await withTaskGroup(of: [(id: Int64, outcome: DeliveryOutcome)].self) { group in
-            for (outputID, notifications) in byOutput {
-                guard let output = outputs[outputID] else {
-                    logger.warning(
-                        "\(notifications.count) queued notifications for output \(outputID), which is no longer configured"
-                    )
-                    continue
-                }
-                group.addTask {
-                    let results = await output.deliver(notifications, context: context)
-                    return zip(notifications, results).map { ($0.id, $1) }
-                        + notifications.dropFirst(results.count).map {
-                            ($0.id, DeliveryOutcome.retry(after: nil, reason: "output returned no outcome"))
-                        }
-                }
-            }
-            for await results in group { outcomes.append(contentsOf: results) }
-        }
-        let deadLettered = try store.recordOutcomes(outcomes, at: Date(), policy: retryPolicy)
-        var retries = 0
-        var permanentFailures = 0
-        for (_, outcome) in outcomes {
-            switch outcome {
-            case .delivered:
-                report.delivered += 1
-            case .retry(_, let reason):
-                retries += 1
-                logger.warning("delivery will be retried: \(reason)")
-            case .failed(let reason):
-                permanentFailures += 1
-                logger.error("delivery failed permanently: \(reason)")
-            }
-        }
-        // Retries past the give-up deadline were dead-lettered too.
-        let gaveUp = deadLettered.count - permanentFailures
-        report.retrying = retries - gaveUp
-        report.failedDeliveries = deadLettered.count
     }
 }

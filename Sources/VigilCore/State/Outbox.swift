@@ -4,45 +4,41 @@ import GRDB
 /// One outbox row, as `vigil outbox` and the delivery engine see it.
 public struct OutboxEntry: Sendable {
     public enum State: String, Sendable {
-        case pending, delivered, failed
+        case pending, delivered, failed, dropped
     }
 
     public var notification: RenderedNotification
     public var state: State
     public var attempts: Int
     public var nextAttemptAt: Date
+    public var createdAt: Date
     public var lastError: String?
 }
 
-/// How long to wait before retrying a notification that failed transiently.
-public struct RetryPolicy: Sendable {
-    public var initialDelay: Duration
-    public var maxDelay: Duration
-    /// After this long since the notification was queued, a failure is final.
-    public var giveUpAfter: Duration
+/// A notification given up on, as the delivery engine reports it to operators.
+public struct DeadLetter: Sendable {
+    public var outboxID: Int64
+    public var idempotencyKey: String
+    public var outputID: String
+    public var eventID: String
+    public var sourceID: String
+    public var eventKind: Event.Kind?
+    public var attempts: Int
+    public var reason: String
+}
 
-    public init(
-        initialDelay: Duration = .seconds(60), maxDelay: Duration = .seconds(6 * 3600),
-        giveUpAfter: Duration = .seconds(48 * 3600)
-    ) {
-        self.initialDelay = initialDelay
-        self.maxDelay = maxDelay
-        self.giveUpAfter = giveUpAfter
-    }
-
-    /// Exponential backoff with full jitter over the upper half: `attempts` counts this attempt.
-    public func delay(afterAttempts attempts: Int, hint: Duration?) -> Duration {
-        let exponent = min(max(attempts - 1, 0), 30)
-        let base = min(initialDelay * (1 << exponent), maxDelay)
-        let jittered = base / 2 + base / 2 * Double.random(in: 0...1)
-        if let hint, hint > jittered { return min(hint, maxDelay) }
-        return jittered
-    }
+/// What one batch of outcomes did to the outbox.
+public struct OutcomeSummary: Sendable {
+    public var delivered = 0
+    public var retrying = 0
+    public var deadLettered: [DeadLetter] = []
+    /// Notifications queued to tell operators about dead letters.
+    public var alertsQueued = 0
 }
 
 extension StateStore {
     /// Pending rows whose next attempt is due, oldest first.
-    public func dueNotifications(at date: Date, limit: Int = 10_000) throws(Failure) -> [OutboxEntry] {
+    public func dueNotifications(at date: Date, limit: Int = 100_000) throws(Failure) -> [OutboxEntry] {
         try read { db in
             try Row.fetchAll(
                 db,
@@ -55,60 +51,124 @@ extension StateStore {
     /// Pending and failed rows, for `vigil outbox`.
     public func undeliveredNotifications() throws(Failure) -> [OutboxEntry] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state != 'delivered' ORDER BY id").map(
-                Self.outboxEntry)
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state IN ('pending', 'failed') ORDER BY id")
+                .map(Self.outboxEntry)
         }
     }
 
-    /// Records delivery outcomes in one transaction. Returns the ids that became failed (dead-lettered).
+    /// Records delivery outcomes in one transaction. For each row given up on, `alert` may
+    /// return an operational event and its notifications, stored in the same transaction so
+    /// a dead letter is never silent.
     @discardableResult
     public func recordOutcomes(
-        _ outcomes: [(id: Int64, outcome: DeliveryOutcome)], at date: Date, policy: RetryPolicy = RetryPolicy()
-    ) throws(Failure) -> [Int64] {
+        _ outcomes: [(id: Int64, outcome: DeliveryOutcome)], at date: Date, policy: RetryPolicy = RetryPolicy(),
+        runID: Int64? = nil,
+        alert: (DeadLetter) -> (event: Event, notifications: [RunBatch.QueuedNotification])? = { _ in nil }
+    ) throws(Failure) -> OutcomeSummary {
         try write { db in
-            var deadLettered: [Int64] = []
+            var summary = OutcomeSummary()
             let now = date.timeIntervalSince1970
             let delivered = try db.cachedStatement(
                 sql: """
                     UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL
-                    WHERE id = ?
+                    WHERE id = ? AND state = 'pending'
                     """)
+            var failures: [(row: Row, attempts: Int, reason: String)] = []
             for (id, outcome) in outcomes {
                 if case .delivered = outcome {
                     try delivered.execute(arguments: [now, id])
+                    summary.delivered += 1
                     continue
                 }
                 guard
                     let row = try Row.fetchOne(
-                        db, sql: "SELECT attempts, created_at FROM outbox WHERE id = ?", arguments: [id])
+                        db,
+                        sql: """
+                            SELECT o.id, o.idempotency_key, o.output_id, o.event_id, o.attempts, o.retry_window_start,
+                                   e.source_id, e.kind
+                            FROM outbox o LEFT JOIN event e ON e.id = o.event_id
+                            WHERE o.id = ? AND o.state = 'pending'
+                            """, arguments: [id])
                 else { continue }
                 let attempts = (row["attempts"] as Int) + 1
-                let createdAt: Double = row["created_at"]
+                let windowStart: Double = row["retry_window_start"]
                 switch outcome {
                 case .delivered:
                     break
                 case .retry(let hint, let reason):
                     let delay = policy.delay(afterAttempts: attempts, hint: hint)
-                    let next = now + Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
-                    if next - createdAt > Double(policy.giveUpAfter.components.seconds) {
-                        try db.execute(
-                            sql: "UPDATE outbox SET state = 'failed', attempts = ?, last_error = ? WHERE id = ?",
-                            arguments: [attempts, "gave up retrying: \(reason)", id])
-                        deadLettered.append(id)
+                    let next = now + Self.seconds(delay)
+                    if next - windowStart > Self.seconds(policy.giveUpAfter) {
+                        failures.append((row, attempts, "gave up after \(attempts) attempts: \(reason)"))
                     } else {
                         try db.execute(
                             sql: "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
                             arguments: [attempts, next, reason, id])
+                        summary.retrying += 1
                     }
                 case .failed(let reason):
-                    try db.execute(
-                        sql: "UPDATE outbox SET state = 'failed', attempts = ?, last_error = ? WHERE id = ?",
-                        arguments: [attempts, reason, id])
-                    deadLettered.append(id)
+                    failures.append((row, attempts, reason))
                 }
             }
-            return deadLettered
+            for (row, attempts, reason) in failures {
+                let id: Int64 = row["id"]
+                try db.execute(
+                    sql: "UPDATE outbox SET state = 'failed', attempts = ?, last_error = ? WHERE id = ?",
+                    arguments: [attempts, reason, id])
+                let deadLetter = DeadLetter(
+                    outboxID: id, idempotencyKey: row["idempotency_key"], outputID: row["output_id"],
+                    eventID: row["event_id"], sourceID: row["source_id"] ?? "",
+                    eventKind: (row["kind"] as String?).flatMap(Event.Kind.init),
+                    attempts: attempts, reason: reason)
+                summary.deadLettered.append(deadLetter)
+                if let runID, let (event, notifications) = alert(deadLetter) {
+                    try Self.insert(event, runID: runID, in: db)
+                    try Self.enqueue(notifications, at: now, in: db)
+                    summary.alertsQueued += notifications.count
+                }
+            }
+            return summary
         }
+    }
+
+    /// Makes failed rows pending again, due now, with a fresh give-up window. Returns how many.
+    @discardableResult
+    public func retry(ids: [Int64]? = nil, at date: Date = Date()) throws(Failure) -> Int {
+        try write { db in
+            let now = date.timeIntervalSince1970
+            if let ids {
+                var count = 0
+                for id in ids {
+                    try db.execute(
+                        sql: """
+                            UPDATE outbox SET state = 'pending', next_attempt_at = ?, retry_window_start = ?
+                            WHERE id = ? AND state = 'failed'
+                            """, arguments: [now, now, id])
+                    count += db.changesCount
+                }
+                return count
+            }
+            try db.execute(
+                sql:
+                    "UPDATE outbox SET state = 'pending', next_attempt_at = ?, retry_window_start = ? WHERE state = 'failed'",
+                arguments: [now, now])
+            return db.changesCount
+        }
+    }
+
+    /// Gives up a pending or failed row for good. Returns false when no such row is undelivered.
+    @discardableResult
+    public func drop(id: Int64) throws(Failure) -> Bool {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE outbox SET state = 'dropped' WHERE id = ? AND state IN ('pending', 'failed')",
+                arguments: [id])
+            return db.changesCount == 1
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static func outboxEntry(_ row: Row) -> OutboxEntry {
@@ -120,6 +180,7 @@ extension StateStore {
             state: OutboxEntry.State(rawValue: row["state"]) ?? .pending,
             attempts: row["attempts"],
             nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]),
+            createdAt: Date(timeIntervalSince1970: row["created_at"]),
             lastError: row["last_error"])
     }
 }

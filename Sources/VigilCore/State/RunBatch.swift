@@ -82,29 +82,10 @@ extension StateStore {
                     try delete.execute(arguments: [sourceID, key])
                 }
             }
-            let insertEvent = try db.cachedStatement(
-                sql:
-                    "INSERT INTO event (id, run_id, at, source_id, kind, record_key, content) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            )
             for event in batch.events {
-                try insertEvent.execute(arguments: [
-                    event.id, runID, event.at.timeIntervalSince1970, event.sourceID, event.kind.rawValue,
-                    event.record?.key,
-                    EventCoding.encode(event),
-                ])
+                try Self.insert(event, runID: runID, in: db)
             }
-            let enqueue = try db.cachedStatement(
-                sql: """
-                    INSERT INTO outbox (idempotency_key, event_id, output_id, recipient, subject, body_text, body_html,
-                                        next_attempt_at, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING
-                    """)
-            for notification in batch.notifications {
-                try enqueue.execute(arguments: [
-                    notification.idempotencyKey, notification.eventID, notification.outputID, notification.recipient,
-                    notification.subject, notification.text, notification.html, now, now,
-                ])
-            }
+            try Self.enqueue(batch.notifications, at: now, in: db)
             return runID
         }
     }
@@ -115,6 +96,32 @@ extension StateStore {
             try db.execute(
                 sql: "UPDATE run SET finished_at = ?, exit_code = ? WHERE id = ?",
                 arguments: [date.timeIntervalSince1970, exitCode, runID])
+        }
+    }
+
+    static func insert(_ event: Event, runID: Int64, in db: Database) throws {
+        let statement = try db.cachedStatement(
+            sql: "INSERT INTO event (id, run_id, at, source_id, kind, record_key, content) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
+        try statement.execute(arguments: [
+            event.id, runID, event.at.timeIntervalSince1970, event.sourceID, event.kind.rawValue, event.record?.key,
+            EventCoding.encode(event),
+        ])
+    }
+
+    /// Queues notifications, due at `now`. A key already queued is left as it is.
+    static func enqueue(_ notifications: [RunBatch.QueuedNotification], at now: Double, in db: Database) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO outbox (idempotency_key, event_id, output_id, recipient, subject, body_text, body_html,
+                                    next_attempt_at, retry_window_start, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING
+                """)
+        for notification in notifications {
+            try statement.execute(arguments: [
+                notification.idempotencyKey, notification.eventID, notification.outputID, notification.recipient,
+                notification.subject, notification.text, notification.html, now, now, now,
+            ])
         }
     }
 

@@ -85,7 +85,7 @@ public final class StateStore: Sendable {
                         subject TEXT NOT NULL, body_text TEXT NOT NULL, body_html TEXT,
                         state TEXT NOT NULL DEFAULT 'pending',
                         attempts INTEGER NOT NULL DEFAULT 0,
-                        next_attempt_at REAL NOT NULL, last_error TEXT,
+                        next_attempt_at REAL NOT NULL, retry_window_start REAL NOT NULL, last_error TEXT,
                         created_at REAL NOT NULL, delivered_at REAL
                     );
                     CREATE INDEX outbox_due ON outbox(state, next_attempt_at);

@@ -1,0 +1,42 @@
+/// Routes events to notifications while there are no rules: every event goes to every
+/// output, once per recipient the output names (or once, when it names none).
+public struct Broadcast: Sendable {
+    public let outputs: [any Output]
+
+    public init(outputs: [any Output]) {
+        self.outputs = outputs
+    }
+
+    /// The notifications for `event`, skipping the outputs in `excluding`.
+    public func notifications(for event: Event, excluding: Set<String> = []) -> [RunBatch.QueuedNotification] {
+        let subject = PlainTextRenderer.subject(for: event)
+        let text = PlainTextRenderer.text(for: event)
+        var queued: [RunBatch.QueuedNotification] = []
+        for output in outputs where !excluding.contains(output.id) {
+            let recipients: [String?] = output.defaultRecipients.isEmpty ? [nil] : output.defaultRecipients
+            for recipient in recipients {
+                queued.append(
+                    RunBatch.QueuedNotification(
+                        idempotencyKey: IdempotencyKey.make(
+                            eventID: event.id, outputID: output.id, recipient: recipient),
+                        eventID: event.id, outputID: output.id, recipient: recipient, subject: subject, text: text))
+            }
+        }
+        return queued
+    }
+}
+
+/// The key that identifies one notification (event × recipient × output) across retries.
+///
+/// Made only of characters valid in an email Message-ID, a Matrix txnId and a webhook-id:
+/// `<event id>.<output id>` and, for a recipient, `.<16 hex digits>` of a hash of it.
+public enum IdempotencyKey {
+    public static func make(eventID: String, outputID: String, recipient: String?) -> String {
+        guard let recipient else { return "\(eventID).\(outputID)" }
+        var hash = FNV1a64()
+        var copy = recipient.lowercased()
+        copy.withUTF8 { hash.write($0) }
+        let hex = String(hash.value, radix: 16)
+        return "\(eventID).\(outputID).\(String(repeating: "0", count: 16 - hex.count))\(hex)"
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Logging
+
+/// Delivers due outbox rows through their outputs and records every outcome.
+///
+/// Outputs run concurrently with each other; each output gets up to its
+/// ``DeliveryPolicy/concurrency`` batches at once, so one slow or failing output never delays
+/// another. Outcomes are stored after each batch, so a crash re-sends at most the batches in
+/// flight, with the same idempotency keys. A row given up on raises one `dead_lettered`
+/// event, queued to the other outputs in the same transaction and delivered in the same run.
+public struct DeliveryEngine: Sendable {
+    public let store: StateStore
+    public let outputs: [any Output]
+    public let policies: [String: DeliveryPolicy]
+    public let context: DeliveryContext
+    /// The run that delivers; dead-letter events are recorded under it.
+    public let runID: Int64
+
+    public init(
+        store: StateStore, outputs: [any Output], policies: [String: DeliveryPolicy], context: DeliveryContext,
+        runID: Int64
+    ) {
+        self.store = store
+        self.outputs = outputs
+        self.policies = policies
+        self.context = context
+        self.runID = runID
+    }
+
+    /// Delivers everything due at `now`, then the dead-letter alerts that raised (one more pass).
+    /// `now` is the run's clock: outcomes, retry times and alerts are all reckoned from it.
+    public func deliverDue(at now: Date) async throws(StateStore.Failure) -> OutcomeSummary {
+        var total = OutcomeSummary()
+        for _ in 0..<2 {
+            let due = try store.dueNotifications(at: now)
+            if due.isEmpty { break }
+            let pass = try await deliver(due.map(\.notification), at: now)
+            total.delivered += pass.delivered
+            total.retrying += pass.retrying
+            total.deadLettered += pass.deadLettered
+            total.alertsQueued += pass.alertsQueued
+            if pass.alertsQueued == 0 { break }
+        }
+        return total
+    }
+
+    private func deliver(_ due: [RenderedNotification], at now: Date) async throws(StateStore.Failure) -> OutcomeSummary
+    {
+        let byID = Dictionary(outputs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var batches: [(output: any Output, policy: DeliveryPolicy, notifications: [RenderedNotification])] = []
+        for (outputID, notifications) in Dictionary(grouping: due, by: \.outputID).sorted(by: { $0.key < $1.key }) {
+            guard let output = byID[outputID] else {
+                context.logger.warning(
+                    "\(notifications.count) queued notifications for output \(outputID), which is no longer configured")
+                continue
+            }
+            let policy = policies[outputID] ?? output.defaultDeliveryPolicy
+            for start in stride(from: 0, to: notifications.count, by: policy.batchSize) {
+                batches.append(
+                    (output, policy, Array(notifications[start..<min(notifications.count, start + policy.batchSize)])))
+            }
+        }
+
+        // Each output has its own lane limit; lanes of different outputs run side by side.
+        var summary = OutcomeSummary()
+        var failure: StateStore.Failure?
+        typealias Finished = (
+            outputID: String, policy: DeliveryPolicy, outcomes: [(id: Int64, outcome: DeliveryOutcome)]
+        )
+        await withTaskGroup(of: Finished.self) { group in
+            var waiting = batches
+            var running: [String: Int] = [:]
+            func startWhatFits() {
+                var index = 0
+                while index < waiting.count {
+                    let batch = waiting[index]
+                    let id = batch.output.id
+                    if running[id, default: 0] < batch.policy.concurrency {
+                        running[id, default: 0] += 1
+                        waiting.remove(at: index)
+                        let context = self.context
+                        group.addTask {
+                            let results = await batch.output.deliver(batch.notifications, context: context)
+                            let outcomes = batch.notifications.enumerated().map { index, notification in
+                                (
+                                    id: notification.id,
+                                    outcome: index < results.count
+                                        ? results[index] : .retry(after: nil, reason: "the output returned no outcome")
+                                )
+                            }
+                            return (id, batch.policy, outcomes)
+                        }
+                    } else {
+                        index += 1
+                    }
+                }
+            }
+            startWhatFits()
+            for await (outputID, policy, outcomes) in group {
+                running[outputID, default: 1] -= 1
+                do throws(StateStore.Failure) {
+                    let recorded = try store.recordOutcomes(
+                        outcomes, at: now, policy: policy.retry, runID: runID, alert: { alert($0, at: now) })
+                    summary.delivered += recorded.delivered
+                    summary.retrying += recorded.retrying
+                    summary.deadLettered += recorded.deadLettered
+                    summary.alertsQueued += recorded.alertsQueued
+                    log(outcomes)
+                } catch {
+                    failure = error
+                }
+                startWhatFits()
+            }
+        }
+        if let failure { throw failure }
+        return summary
+    }
+
+    /// The operational event for a dead letter, queued to every other output. A dead letter of
+    /// an alert about a dead letter raises nothing, so failures cannot cascade.
+    private func alert(_ deadLetter: DeadLetter, at now: Date) -> (
+        event: Event, notifications: [RunBatch.QueuedNotification]
+    )? {
+        guard deadLetter.eventKind != .deadLettered else { return nil }
+        let event = Event(
+            kind: .deadLettered, sourceID: deadLetter.sourceID, at: now,
+            message:
+                "outbox row \(deadLetter.outboxID) to output \(deadLetter.outputID) given up after "
+                + "\(deadLetter.attempts) attempt\(deadLetter.attempts == 1 ? "" : "s"): \(deadLetter.reason)")
+        return (event, Broadcast(outputs: outputs).notifications(for: event, excluding: [deadLetter.outputID]))
+    }
+
+    /// Outcomes at info level name rows and outputs only; reasons (which may quote an address)
+    /// go to debug.
+    private func log(_ outcomes: [(id: Int64, outcome: DeliveryOutcome)]) {
+        for (id, outcome) in outcomes {
+            switch outcome {
+            case .delivered:
+                break
+            case .retry(_, let reason):
+                context.logger.warning("outbox row \(id): delivery will be retried")
+                context.logger.debug("outbox row \(id): \(reason)")
+            case .failed(let reason):
+                context.logger.error("outbox row \(id): delivery failed permanently")
+                context.logger.debug("outbox row \(id): \(reason)")
+            }
+        }
+    }
+}
