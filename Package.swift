@@ -35,10 +35,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Output plugins: ordinary library targets in Plugins/ (not SwiftPM package plugins).
+        .target(
+            name: "VigilSMTP",
+            dependencies: ["VigilCore", "Curl", "CCurl"],
+            path: "Plugins/SMTP",
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "vigil",
             dependencies: [
                 "VigilCore",
+                "VigilSMTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -46,6 +54,7 @@ let package = Package(
         ),
         .testTarget(name: "CurlTests", dependencies: ["Curl"], swiftSettings: strict),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], swiftSettings: strict),
+        .testTarget(name: "SMTPTests", dependencies: ["VigilSMTP", "VigilCore", "Curl"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["VigilCore", "Curl"],

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+scripts/install-deps.sh --test
 
 work=$(mktemp -d)
 pids=()
@@ -19,6 +19,17 @@ pids+=($!)
 for _ in $(seq 1 100); do [ -s "$work/http.port" ] && break; sleep 0.1; done
 [ -s "$work/http.port" ] || { echo "test HTTP server did not start" >&2; exit 1; }
 export VIGIL_TEST_HTTP="http://127.0.0.1:$(cat "$work/http.port")"
+
+# A real SMTP server (aiosmtpd) with STARTTLS and AUTH, trusting a throwaway certificate.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$work/smtp-key.pem" -out "$work/smtp-cert.pem" 2>/dev/null
+python3 Tests/Servers/smtp_server.py --dir "$work/mail" --cert "$work/smtp-cert.pem" --key "$work/smtp-key.pem" \
+    --info "$work/smtp.json" >"$work/smtp.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do [ -s "$work/smtp.json" ] && break; sleep 0.1; done
+[ -s "$work/smtp.json" ] || { echo "test SMTP server did not start:" >&2; cat "$work/smtp.log" >&2; exit 1; }
+export VIGIL_TEST_SMTP="$work/smtp.json"
 
 swift build --build-tests
 export VIGIL_BINARY="$(swift build --show-bin-path)/vigil"

@@ -184,12 +184,21 @@ public final class CurlEngine: Sendable {
                 return .failure(CurlError.responseTooLarge(limit: transfer.maxResponseBytes))
             }
             guard code == CURLE_OK else {
+                let responseCode = transfer.responseCode()
+                if responseCode >= 400 {
+                    let reply = transfer.replyLines.last { $0.hasPrefix("\(responseCode)") } ?? ""
+                    return .failure(
+                        CurlError.rejected(
+                            code: Int(code.rawValue), message: transfer.errorText(code), responseCode: responseCode,
+                            reply: reply))
+                }
                 return .failure(CurlError.transfer(code: Int(code.rawValue), message: transfer.errorText(code)))
             }
-            return .success(
-                CurlResponse(
-                    status: transfer.responseCode(), headers: transfer.responseHeaders, body: transfer.body,
-                    effectiveURL: transfer.effectiveURL(), duration: transfer.totalTime()))
+            var response = CurlResponse(
+                status: transfer.responseCode(), headers: transfer.responseHeaders, body: transfer.body,
+                effectiveURL: transfer.effectiveURL(), duration: transfer.totalTime())
+            response.newConnections = transfer.newConnections()
+            return .success(response)
         }
     }
 }

@@ -46,6 +46,8 @@ public struct CurlRequest: Sendable {
     public var mailFrom: String?
     /// SMTP envelope recipients (`RCPT TO`).
     public var mailRecipients: [String]
+    /// Close the connection after this transfer instead of keeping it for reuse.
+    public var forbidReuse: Bool = false
 
     public init(
         url: String,
@@ -94,6 +96,8 @@ public struct CurlResponse: Sendable {
     public var effectiveURL: String
     /// Total time of the transfer.
     public var duration: Duration
+    /// Connections this transfer opened (0 when it reused a cached one).
+    public var newConnections: Int = 0
 
     public init(
         status: Int, headers: [(name: String, value: String)], body: [UInt8], effectiveURL: String,

@@ -20,6 +20,8 @@ final class EasyTransfer {
 
     private(set) var body: [UInt8] = []
     private(set) var responseHeaders: [(name: String, value: String)] = []
+    /// The last reply lines of a line-based protocol (SMTP), as sent, without line ends.
+    private(set) var replyLines: [String] = []
     private(set) var exceededLimit = false
 
     init(request: CurlRequest) throws(CurlError) {
@@ -64,6 +66,12 @@ final class EasyTransfer {
         return pointer.map { String(cString: $0) } ?? ""
     }
 
+    func newConnections() -> Int {
+        var count: Int = 0
+        _ = vigil_easy_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &count)
+        return count
+    }
+
     func totalTime() -> Duration {
         var micros: curl_off_t = 0
         _ = vigil_easy_getinfo_off(handle, CURLINFO_TOTAL_TIME_T, &micros)
@@ -82,6 +90,16 @@ final class EasyTransfer {
     }
 
     fileprivate func receiveHeader(_ line: UnsafeRawBufferPointer) {
+        if let first = line.first, first >= UInt8(ascii: "2"), first <= UInt8(ascii: "5"), line.count >= 3,
+            line.prefix(3).allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+        {
+            // An SMTP reply line ("550 5.1.1 <x@y>: unknown"); HTTP header lines never start with digits.
+            var end = line.count
+            while end > 0, line[end - 1] == 0x0A || line[end - 1] == 0x0D { end -= 1 }
+            replyLines.append(String(decoding: UnsafeRawBufferPointer(rebasing: line[..<end]), as: UTF8.self))
+            if replyLines.count > 8 { replyLines.removeFirst() }
+            return
+        }
         if line.starts(with: "HTTP/".utf8) {
             // A new response (after 100-continue or a redirect): only the final one counts.
             responseHeaders.removeAll()
@@ -145,6 +163,7 @@ final class EasyTransfer {
         if let caFile = request.caFile { try set(CURLOPT_CAINFO, caFile) }
         if case .required = request.tls { try set(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
         try set(CURLOPT_ACCEPT_ENCODING, "")
+        if request.forbidReuse { try set(CURLOPT_FORBID_REUSE, 1) }
         try set(CURLOPT_ERRORBUFFER, pointer: UnsafeRawPointer(errorBuffer))
 
         switch request.authentication {

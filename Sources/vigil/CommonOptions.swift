@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import VigilCore
+import VigilSMTP
 
 /// Options every command shares: which configuration and which state.
 struct CommonOptions: ParsableArguments {
@@ -12,7 +13,7 @@ struct CommonOptions: ParsableArguments {
     var state: String?
 
     /// The output types this program ships.
-    static var registry: OutputRegistry { OutputRegistry() }
+    static var registry: OutputRegistry { OutputRegistry([StdoutOutputFactory(), SMTPOutputFactory()]) }
 
     /// Loads the configuration or prints every problem and exits with the config-error code.
     func loadConfiguration() throws -> Configuration {

@@ -12,6 +12,13 @@ public final class ConfigReader {
         self.bytes = bytes
     }
 
+    /// Resolves a path written in the configuration: relative paths are relative to its file.
+    public func path(_ written: String) -> String {
+        if written.hasPrefix("/") { return written }
+        let directory = file.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        return (directory.isEmpty ? "." : directory) + "/" + written
+    }
+
     /// Records a problem at the value found at `offset`.
     public func report(_ message: String, path: String, offset: Int?) {
         let location = offset.map { TextLocation(offset: $0, in: bytes) }

@@ -1,0 +1,135 @@
+import CCurl
+import Curl
+import Foundation
+import VigilCore
+
+/// Sends notifications as email through libcurl's SMTP client.
+///
+/// Each `deliver` call sends its batch one message after another; curl keeps the SMTP session
+/// open between them, so a batch costs one connection (the engine runs `concurrency` batches
+/// at once). STARTTLS is required on `smtp://` unless the configuration explicitly allows
+/// plain text (a local relay); `smtps://` uses implicit TLS.
+public struct SMTPOutput: Output {
+    /// The output's settings, validated.
+    public struct Settings: Sendable {
+        public var url: String
+        public var plaintext: Bool
+        public var from: MailAddress
+        public var fromName: String?
+        public var replyTo: MailAddress?
+        public var to: [MailAddress]
+        public var username: SecretString?
+        public var password: SecretString?
+        public var unsubscribeMailto: MailAddress?
+        public var unsubscribeURL: String?
+        public var headers: [(name: String, value: String)]
+        public var timeout: Duration
+        public var connectTimeout: Duration
+        public var verifyTLS: Bool
+        public var caFile: String?
+        public var concurrency: Int
+        /// Open a new connection per message (for comparison; never the default).
+        public var newConnectionPerMessage: Bool = false
+    }
+
+    public let id: String
+    public let settings: Settings
+
+    public init(id: String, settings: Settings) {
+        self.id = id
+        self.settings = settings
+    }
+
+    public var defaultRecipients: [String] { settings.to.map(\.address) }
+
+    public var defaultDeliveryPolicy: DeliveryPolicy {
+        DeliveryPolicy(concurrency: settings.concurrency, batchSize: 50)
+    }
+
+    public func deliver(_ notifications: [RenderedNotification], context: DeliveryContext) async -> [DeliveryOutcome] {
+        let credentials: (String, String)?
+        do {
+            credentials = try settings.username.map { username in
+                (
+                    try username.resolve(directory: context.configDirectory),
+                    try settings.password?.resolve(directory: context.configDirectory) ?? ""
+                )
+            }
+        } catch {
+            return notifications.map { _ in .retry(after: nil, reason: "SMTP credentials: \(error)") }
+        }
+        var outcomes: [DeliveryOutcome] = []
+        outcomes.reserveCapacity(notifications.count)
+        for notification in notifications {
+            outcomes.append(await send(notification, credentials: credentials, context: context))
+        }
+        return outcomes
+    }
+
+    /// Sends one message; the outcome's reason quotes the server's reply when there is one.
+    func send(_ notification: RenderedNotification, credentials: (String, String)?, context: DeliveryContext) async
+        -> DeliveryOutcome
+    {
+        guard let recipientText = notification.recipient else {
+            return .failed(reason: "no recipient address for this email notification")
+        }
+        guard let recipient = MailAddress(recipientText) else {
+            return .failed(reason: "invalid recipient address (expected local@domain, ASCII, no spaces)")
+        }
+        let message = MailMessage(
+            from: settings.from, fromName: settings.fromName, to: recipient, replyTo: settings.replyTo,
+            subject: notification.subject, text: notification.text, html: notification.html,
+            idempotencyKey: notification.idempotencyKey, date: Date(),
+            unsubscribe: settings.unsubscribeMailto == nil && settings.unsubscribeURL == nil
+                ? nil : MailMessage.Unsubscribe(mailto: settings.unsubscribeMailto, url: settings.unsubscribeURL),
+            extraHeaders: settings.headers)
+        var request = CurlRequest(
+            url: settings.url,
+            body: message.render(),
+            allowedProtocols: settings.url.lowercased().hasPrefix("smtps://") ? "smtps" : "smtp,smtps",
+            connectTimeout: settings.connectTimeout,
+            totalTimeout: settings.timeout,
+            verifyTLS: settings.verifyTLS,
+            caFile: settings.caFile,
+            tls: settings.plaintext ? .default : .required,
+            maxResponseBytes: 1 << 20,
+            mailFrom: "<\(settings.from.address)>",
+            mailRecipients: ["<\(recipient.address)>"])
+        request.forbidReuse = settings.newConnectionPerMessage
+        if let (username, password) = credentials {
+            request.authentication = .basic(username: username, password: password)
+        }
+        do {
+            _ = try await context.curl.perform(request)
+            return .delivered
+        } catch let error as CurlError {
+            return Self.outcome(for: error)
+        } catch {
+            return .retry(after: nil, reason: "\(error)")
+        }
+    }
+
+    /// 4xx replies, connection problems and timeouts retry; 5xx replies are permanent for that
+    /// recipient, except authentication failures, which wait for the operator to fix the
+    /// credentials.
+    static func outcome(for error: CurlError) -> DeliveryOutcome {
+        switch error {
+        case .rejected(let code, let message, let responseCode, let reply):
+            let text = reply.isEmpty ? "SMTP \(responseCode): \(message)" : "SMTP reply: \(reply)"
+            if responseCode == 535 || code == Int(CURLE_LOGIN_DENIED.rawValue) {
+                return .retry(after: nil, reason: "authentication failed (\(text)); check username and password")
+            }
+            if (500..<600).contains(responseCode) { return .failed(reason: text) }
+            return .retry(after: nil, reason: text)
+        case .transfer(let code, let message):
+            if code == Int(CURLE_LOGIN_DENIED.rawValue) {
+                return .retry(after: nil, reason: "authentication failed: \(message); check username and password")
+            }
+            return .retry(after: nil, reason: "SMTP: \(message) (curl error \(code))")
+        case .invalidRequest(let why):
+            return .failed(reason: "cannot build the SMTP request: \(why)")
+        case .responseTooLarge, .engineStopped, .cancelled:
+            return .retry(after: nil, reason: error.description)
+        }
+    }
+}

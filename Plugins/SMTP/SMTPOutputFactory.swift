@@ -1,0 +1,109 @@
+import VigilCore
+
+/// Builds ``SMTPOutput`` from an output object of `"type": "smtp"`.
+///
+/// ```json
+/// {"id": "sponsors-mail", "type": "smtp", "url": "smtp://mail.example.org:587",
+///  "from": "vigil@example.org", "fromName": "Vigil", "to": ["team@example.org"],
+///  "username": "${env:SMTP_USER}", "password": "${env:SMTP_PASSWORD}",
+///  "unsubscribe": {"mailto": "unsubscribe@example.org", "url": "https://example.org/unsubscribe"}}
+/// ```
+public struct SMTPOutputFactory: OutputFactory {
+    public let type = "smtp"
+
+    public init() {}
+
+    public func makeOutput(id: String, options: inout ObjectReader) -> (any Output)? {
+        let errorsBefore = options.reader.issues.count
+        let url = options.string("url")
+        let plaintext = options.optionalBool("insecurePlaintext") ?? false
+        if let url {
+            let lower = url.lowercased()
+            if !(lower.hasPrefix("smtp://") || lower.hasPrefix("smtps://")) {
+                options.report("expected an smtp:// (STARTTLS) or smtps:// (implicit TLS) URL", key: "url")
+            } else if plaintext && lower.hasPrefix("smtps://") {
+                options.report("\"insecurePlaintext\" applies to smtp:// URLs only", key: "insecurePlaintext")
+            }
+        }
+        let from = address(&options, "from", required: true)
+        let fromName = options.optionalString("fromName")
+        let replyTo = address(&options, "replyTo", required: false)
+        var to: [MailAddress] = []
+        for (index, text) in (options.stringOrStrings("to", required: false) ?? []).enumerated() {
+            if let parsed = MailAddress(text) {
+                to.append(parsed)
+            } else {
+                options.reader.report(
+                    "\"\(text)\" is not a valid email address", path: options.path(of: "to") + "[\(index)]",
+                    offset: options.value.offset)
+            }
+        }
+        let username = options.optionalSecret("username")
+        let password = options.optionalSecret("password")
+        if (username == nil) != (password == nil) {
+            options.report("SMTP authentication needs both \"username\" and \"password\"")
+        }
+        var unsubscribeMailto: MailAddress?
+        var unsubscribeURL: String?
+        if let found = options.value("unsubscribe"),
+            var unsubscribe = options.reader.object(found, path: options.path(of: "unsubscribe"))
+        {
+            unsubscribeMailto = address(&unsubscribe, "mailto", required: false)
+            unsubscribeURL = unsubscribe.optionalString("url")
+            if let url = unsubscribeURL,
+                !(url.hasPrefix("https://") || url.hasPrefix("http://"))
+                    || url.contains(where: { $0 == ">" || $0 == "," || $0.isWhitespace })
+            {
+                unsubscribe.report("expected an http(s) URL without spaces, ',' or '>'", key: "url")
+            }
+            unsubscribe.finish()
+        }
+        var headers: [(name: String, value: String)] = []
+        if let found = options.value("headers"),
+            var headerObject = options.reader.object(found, path: options.path(of: "headers"))
+        {
+            let reserved: Set<String> = [
+                "from", "to", "cc", "bcc", "subject", "date", "message-id", "reply-to", "mime-version", "content-type",
+                "content-transfer-encoding", "list-unsubscribe", "list-unsubscribe-post",
+            ]
+            for name in headerObject.keys {
+                guard let value = headerObject.string(name) else { continue }
+                let valid = !name.isEmpty && name.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }
+                if !valid {
+                    headerObject.report("invalid header name \"\(name)\"", key: name)
+                } else if reserved.contains(name.lowercased()) {
+                    headerObject.report("\"\(name)\" is set by Vigil and cannot be overridden", key: name)
+                } else {
+                    headers.append((name, value))
+                }
+            }
+            headerObject.finish()
+        }
+        let timeout = options.optionalDuration("timeout") ?? .seconds(30)
+        let connectTimeout = options.optionalDuration("connectTimeout") ?? .seconds(10)
+        var verifyTLS = true
+        var caFile: String?
+        if let found = options.value("tls"), var tls = options.reader.object(found, path: options.path(of: "tls")) {
+            verifyTLS = tls.optionalBool("verify") ?? true
+            caFile = tls.optionalString("caFile").map(options.reader.path)
+            tls.finish()
+        }
+        guard options.reader.issues.count == errorsBefore, let url, let from else { return nil }
+        return SMTPOutput(
+            id: id,
+            settings: SMTPOutput.Settings(
+                url: url, plaintext: plaintext, from: from, fromName: fromName, replyTo: replyTo, to: to,
+                username: username, password: password, unsubscribeMailto: unsubscribeMailto,
+                unsubscribeURL: unsubscribeURL, headers: headers, timeout: timeout, connectTimeout: connectTimeout,
+                verifyTLS: verifyTLS, caFile: caFile, concurrency: 4))
+    }
+
+    private func address(_ options: inout ObjectReader, _ key: String, required: Bool) -> MailAddress? {
+        guard let text = required ? options.string(key) : options.optionalString(key) else { return nil }
+        guard let address = MailAddress(text) else {
+            options.report("\"\(text)\" is not a valid email address (local@domain, ASCII)", key: key)
+            return nil
+        }
+        return address
+    }
+}
