@@ -52,6 +52,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Benchmarks that need internals; run by scripts/bench.sh, never by the tests.
+        .executableTarget(
+            name: "vigil-bench",
+            dependencies: [
+                "VigilCore", "VigilSMTP", "Curl", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "CurlTests", dependencies: ["Curl"], swiftSettings: strict),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], swiftSettings: strict),
         .testTarget(name: "SMTPTests", dependencies: ["VigilSMTP", "VigilCore", "Curl"], swiftSettings: strict),

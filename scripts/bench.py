@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Vigil's benchmarks: a steady-state `vigil run` on a 100,000-record JSON source.
+"""Vigil's benchmarks, against loopback servers; prints tables of medians.
 
-Generates a source of N records and a second version with 1% of records changed, 0.1%
-added and 0.1% removed, serves both over loopback HTTP, and measures (wall time, peak
-RSS) the baseline run and the steady-state run, several times each. Prints medians.
+core: a steady-state `vigil run` on a 100,000-record JSON source. Generates a source of N
+      records and a second version with 1% of records changed, 0.1% added and 0.1% removed,
+      serves both over loopback HTTP, and measures (wall time, peak RSS) the baseline run,
+      the steady-state run and an unchanged (304) run.
+smtp: 2,000 distinct notification emails from the outbox to a local smtp-sink, with
+      reused connections and with a new connection per message.
 """
 import argparse
 import json
@@ -84,12 +87,58 @@ def main():
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--vigil")
+    parser.add_argument("--bench-tool", help="the vigil-bench executable")
+    parser.add_argument("--only", choices=["core", "smtp"])
+    parser.add_argument("--emails", type=int, default=2000)
     parser.add_argument("--generate", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate:
         print(generate(Path(args.generate), args.records))
         return
+    if args.only in (None, "core"):
+        core(args)
+    if args.only in (None, "smtp"):
+        smtp(args)
 
+
+def free_port():
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def smtp(args):
+    sink = shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"
+    port = free_port()
+    server = subprocess.Popen([sink, "-u", "nobody", f"127.0.0.1:{port}", "1024"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+    url = f"smtp://127.0.0.1:{port}"
+    cases = [("reused, 4 connections", ["4"]), ("reused, 1 connection", ["1"]),
+             ("new connection per message, 4 at once", ["4", "--new-connection-per-message"])]
+    rows = []
+    try:
+        for name, extra in cases:
+            results = []
+            for _ in range(args.runs):
+                output = subprocess.run([args.bench_tool, "smtp", url, str(args.emails)] + extra,
+                                        check=True, capture_output=True, text=True).stdout
+                results.append(json.loads(output))
+                assert results[-1]["delivered"] == args.emails, results[-1]
+            seconds = statistics.median(r["seconds"] for r in results)
+            rows.append((name, seconds, args.emails / seconds, statistics.median(r["connections"] for r in results)))
+    finally:
+        server.terminate()
+        server.wait()
+    print(f"\nSMTP: {args.emails:,} distinct emails from the outbox to smtp-sink on loopback "
+          f"(outcomes recorded per batch of 50); {args.runs} runs each, medians")
+    print(f"{'mode':<40}{'seconds':>10}{'emails/s':>10}{'connections':>13}")
+    for name, seconds, rate, connections in rows:
+        print(f"{name:<40}{seconds:>10.3f}{rate:>10.0f}{connections:>13.0f}")
+
+
+def core(args):
     work = Path(tempfile.mkdtemp(prefix="vigil-bench-"))
     try:
         # Generate in a child process: a forked child's peak RSS counts the parent's, so the

@@ -1,6 +1,7 @@
 import CCurl
 import Curl
 import Foundation
+import Synchronization
 import VigilCore
 
 /// Sends notifications as email through libcurl's SMTP client.
@@ -30,10 +31,39 @@ public struct SMTPOutput: Output {
         public var concurrency: Int
         /// Open a new connection per message (for comparison; never the default).
         public var newConnectionPerMessage: Bool = false
+
+        public init(
+            url: String, plaintext: Bool = false, from: MailAddress, fromName: String? = nil, replyTo: MailAddress? = nil,
+            to: [MailAddress] = [], username: SecretString? = nil, password: SecretString? = nil,
+            unsubscribeMailto: MailAddress? = nil, unsubscribeURL: String? = nil,
+            headers: [(name: String, value: String)] = [], timeout: Duration = .seconds(30),
+            connectTimeout: Duration = .seconds(10), verifyTLS: Bool = true, caFile: String? = nil, concurrency: Int = 4,
+            newConnectionPerMessage: Bool = false
+        ) {
+            self.url = url
+            self.plaintext = plaintext
+            self.from = from
+            self.fromName = fromName
+            self.replyTo = replyTo
+            self.to = to
+            self.username = username
+            self.password = password
+            self.unsubscribeMailto = unsubscribeMailto
+            self.unsubscribeURL = unsubscribeURL
+            self.headers = headers
+            self.timeout = timeout
+            self.connectTimeout = connectTimeout
+            self.verifyTLS = verifyTLS
+            self.caFile = caFile
+            self.concurrency = concurrency
+            self.newConnectionPerMessage = newConnectionPerMessage
+        }
     }
 
     public let id: String
     public let settings: Settings
+    /// Counters of this output's SMTP traffic.
+    public let statistics = SMTPStatistics()
 
     public init(id: String, settings: Settings) {
         self.id = id
@@ -100,7 +130,8 @@ public struct SMTPOutput: Output {
             request.authentication = .basic(username: username, password: password)
         }
         do {
-            _ = try await context.curl.perform(request)
+            let response = try await context.curl.perform(request)
+            statistics.record(connections: response.newConnections)
             return .delivered
         } catch let error as CurlError {
             return Self.outcome(for: error)
@@ -130,6 +161,23 @@ public struct SMTPOutput: Output {
             return .failed(reason: "cannot build the SMTP request: \(why)")
         case .responseTooLarge, .engineStopped, .cancelled:
             return .retry(after: nil, reason: error.description)
+        }
+    }
+}
+
+/// Counts what an SMTP output did: messages accepted and SMTP connections opened.
+public final class SMTPStatistics: Sendable {
+    private let counters = Mutex((messages: 0, connections: 0))
+
+    public init() {}
+
+    public var messagesSent: Int { counters.withLock { $0.messages } }
+    public var connectionsOpened: Int { counters.withLock { $0.connections } }
+
+    func record(connections: Int) {
+        counters.withLock {
+            $0.messages += 1
+            $0.connections += connections
         }
     }
 }
