@@ -42,11 +42,18 @@ let package = Package(
             path: "Plugins/SMTP",
             swiftSettings: strict
         ),
+        .target(
+            name: "VigilMatrix",
+            dependencies: ["VigilCore", "Curl"],
+            path: "Plugins/Matrix",
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "vigil",
             dependencies: [
                 "VigilCore",
                 "VigilSMTP",
+                "VigilMatrix",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -56,13 +63,14 @@ let package = Package(
         .executableTarget(
             name: "vigil-bench",
             dependencies: [
-                "VigilCore", "VigilSMTP", "Curl", .product(name: "Logging", package: "swift-log"),
+                "VigilCore", "VigilSMTP", "VigilMatrix", "Curl", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .testTarget(name: "CurlTests", dependencies: ["Curl"], swiftSettings: strict),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], swiftSettings: strict),
         .testTarget(name: "SMTPTests", dependencies: ["VigilSMTP", "VigilCore", "Curl"], swiftSettings: strict),
+        .testTarget(name: "MatrixTests", dependencies: ["VigilMatrix", "VigilCore", "Curl"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["VigilCore", "Curl"],

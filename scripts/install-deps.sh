@@ -31,4 +31,5 @@ pip_install() {
 
 if [ "${1:-}" = "--test" ]; then
     python3 -c "import aiosmtpd" 2>/dev/null || pip_install "aiosmtpd>=1.4"
+    python3 -c "import synapse" 2>/dev/null || pip_install "matrix-synapse>=1.100"
 fi

@@ -10,6 +10,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -31,6 +32,14 @@ for _ in $(seq 1 100); do [ -s "$work/smtp.json" ] && break; sleep 0.1; done
 [ -s "$work/smtp.json" ] || { echo "test SMTP server did not start:" >&2; cat "$work/smtp.log" >&2; exit 1; }
 export VIGIL_TEST_SMTP="$work/smtp.json"
 
+# A throwaway Synapse homeserver (SQLite, loopback) with registered test users.
+python3 Tests/Servers/matrix_server.py --dir "$work/synapse" --info "$work/matrix.json" >"$work/matrix.log" 2>&1 &
+pids+=($!)
+
 swift build --build-tests
+
+for _ in $(seq 1 1200); do [ -s "$work/matrix.json" ] && break; sleep 0.1; done
+[ -s "$work/matrix.json" ] || { echo "Synapse did not start:" >&2; tail -50 "$work/matrix.log" >&2; exit 1; }
+export VIGIL_TEST_MATRIX="$work/matrix.json"
 export VIGIL_BINARY="$(swift build --show-bin-path)/vigil"
 swift test --skip-build "$@"

@@ -33,11 +33,13 @@ public struct SMTPOutput: Output {
         public var newConnectionPerMessage: Bool = false
 
         public init(
-            url: String, plaintext: Bool = false, from: MailAddress, fromName: String? = nil, replyTo: MailAddress? = nil,
+            url: String, plaintext: Bool = false, from: MailAddress, fromName: String? = nil,
+            replyTo: MailAddress? = nil,
             to: [MailAddress] = [], username: SecretString? = nil, password: SecretString? = nil,
             unsubscribeMailto: MailAddress? = nil, unsubscribeURL: String? = nil,
             headers: [(name: String, value: String)] = [], timeout: Duration = .seconds(30),
-            connectTimeout: Duration = .seconds(10), verifyTLS: Bool = true, caFile: String? = nil, concurrency: Int = 4,
+            connectTimeout: Duration = .seconds(10), verifyTLS: Bool = true, caFile: String? = nil,
+            concurrency: Int = 4,
             newConnectionPerMessage: Bool = false
         ) {
             self.url = url

@@ -21,7 +21,9 @@ struct VigilBench {
             exit(64)
         }
         let url = arguments[arguments.startIndex + 1]
-        try await smtp(url: url, count: count, concurrency: concurrency, newConnections: arguments.contains("--new-connection-per-message"))
+        try await smtp(
+            url: url, count: count, concurrency: concurrency,
+            newConnections: arguments.contains("--new-connection-per-message"))
     }
 
     static func smtp(url: String, count: Int, concurrency: Int, newConnections: Bool) async throws {
@@ -30,8 +32,10 @@ struct VigilBench {
         let store = try StateStore(directory: directory)
         guard let from = MailAddress("alerts@vigil.example.org") else { return }
         let settings = SMTPOutput.Settings(
-            url: url, plaintext: true, from: from, fromName: "Vigil", replyTo: nil, to: [], username: nil, password: nil,
-            unsubscribeMailto: nil, unsubscribeURL: nil, headers: [], timeout: .seconds(30), connectTimeout: .seconds(5),
+            url: url, plaintext: true, from: from, fromName: "Vigil", replyTo: nil, to: [], username: nil,
+            password: nil,
+            unsubscribeMailto: nil, unsubscribeURL: nil, headers: [], timeout: .seconds(30),
+            connectTimeout: .seconds(5),
             verifyTLS: true, caFile: nil, concurrency: concurrency, newConnectionPerMessage: newConnections)
         let output = SMTPOutput(id: "mail", settings: settings)
 
@@ -52,7 +56,8 @@ struct VigilBench {
         }
         let runID = try store.commit(batch)
 
-        let curl = CurlEngine(configuration: .init(maxConnectionsPerHost: max(8, concurrency), maxCachedConnections: 64))
+        let curl = CurlEngine(
+            configuration: .init(maxConnectionsPerHost: max(8, concurrency), maxCachedConnections: 64))
         defer { curl.shutdown() }
         let engine = DeliveryEngine(
             store: store, outputs: [output],

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import VigilCore
+import VigilMatrix
 import VigilSMTP
 
 /// Options every command shares: which configuration and which state.
@@ -13,7 +14,9 @@ struct CommonOptions: ParsableArguments {
     var state: String?
 
     /// The output types this program ships.
-    static var registry: OutputRegistry { OutputRegistry([StdoutOutputFactory(), SMTPOutputFactory()]) }
+    static var registry: OutputRegistry {
+        OutputRegistry([StdoutOutputFactory(), SMTPOutputFactory(), MatrixOutputFactory()])
+    }
 
     /// Loads the configuration or prints every problem and exits with the config-error code.
     func loadConfiguration() throws -> Configuration {

@@ -40,11 +40,14 @@ public struct DeliveryContext: Sendable {
     public var logger: Logger
     /// The configuration file's directory, for relative paths and `${file:…}` secrets.
     public var configDirectory: String
+    /// The state directory, where an output may keep a private file of its own (a session).
+    public var stateDirectory: String?
 
-    public init(curl: CurlEngine, logger: Logger, configDirectory: String) {
+    public init(curl: CurlEngine, logger: Logger, configDirectory: String, stateDirectory: String? = nil) {
         self.curl = curl
         self.logger = logger
         self.configDirectory = configDirectory
+        self.stateDirectory = stateDirectory
     }
 }
 

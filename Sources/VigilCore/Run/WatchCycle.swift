@@ -62,7 +62,10 @@ public struct WatchCycle: Sendable {
 
         let engine = DeliveryEngine(
             store: store, outputs: configuration.outputs, policies: configuration.deliveryPolicies,
-            context: DeliveryContext(curl: curl, logger: logger, configDirectory: configuration.directory), runID: runID
+            context: DeliveryContext(
+                curl: curl, logger: logger, configDirectory: configuration.directory,
+                stateDirectory: (store.path as NSString).deletingLastPathComponent),
+            runID: runID
         )
         let delivery = try await engine.deliverDue(at: now)
         report.delivered = delivery.delivered

@@ -1,0 +1,49 @@
+import Curl
+import VigilCore
+
+/// A failed client-server API call: the HTTP status and the server's `errcode`/`error`.
+struct MatrixError: Error, Sendable, CustomStringConvertible {
+    var status: Int
+    var errcode: String?
+    var message: String?
+    /// From `retry_after_ms` or `Retry-After`, on 429 / `M_LIMIT_EXCEEDED`.
+    var retryAfter: Duration?
+    /// A transfer that never got an answer (connection refused, timeout).
+    var transport: String?
+
+    init(response: CurlResponse) {
+        status = response.status
+        let body = try? JSONParser.parse(response.body)
+        errcode = body?["errcode"]?.scalarText
+        message = body?["error"]?.scalarText
+        if let milliseconds = body?["retry_after_ms"]?.scalarText.flatMap(Int.init) {
+            retryAfter = .milliseconds(milliseconds)
+        } else if let seconds = response.header("Retry-After").flatMap(Int.init) {
+            retryAfter = .seconds(seconds)
+        }
+    }
+
+    init(transport: String) {
+        status = 0
+        self.transport = transport
+    }
+
+    var isRateLimited: Bool { status == 429 || errcode == "M_LIMIT_EXCEEDED" }
+    var isUnknownToken: Bool { status == 401 && (errcode == "M_UNKNOWN_TOKEN" || errcode == "M_MISSING_TOKEN") }
+
+    var description: String {
+        if let transport { return "Matrix homeserver unreachable: \(transport)" }
+        var text = "HTTP \(status)"
+        if let errcode { text += " \(errcode)" }
+        if let message { text += ": \(message)" }
+        return text
+    }
+
+    /// 5xx, 429 and unreachable servers retry; other 4xx (401, 403 `M_FORBIDDEN`, 404) are permanent.
+    var outcome: DeliveryOutcome {
+        if transport != nil || status >= 500 || isRateLimited || status == 408 {
+            return .retry(after: retryAfter, reason: description)
+        }
+        return .failed(reason: description)
+    }
+}

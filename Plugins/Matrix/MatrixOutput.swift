@@ -1,0 +1,161 @@
+import Curl
+import Foundation
+import VigilCore
+
+/// Posts notifications to Matrix rooms and direct chats through the client-server API.
+///
+/// Each notification is an `m.notice` (or `m.text`) with a plain `body` and an
+/// `org.matrix.custom.html` `formatted_body`, sent with `PUT …/send/m.room.message/{txnId}`
+/// where the txnId is the notification's idempotency key: a retry can never post twice.
+public struct MatrixOutput: Output {
+    /// The output's settings, validated.
+    public struct Settings: Sendable {
+        public var homeserver: String
+        public var accessToken: SecretString?
+        public var user: String?
+        public var password: SecretString?
+        public var to: [String]
+        public var msgtype: String
+        public var allowHTTP: Bool
+        public var timeout: Duration
+        public var caFile: String?
+        /// Minimum spacing between sends to this homeserver.
+        public var pace: Duration
+        /// How long one delivery may wait out rate limits before handing the rest back for retry.
+        public var maxRateLimitWait: Duration
+
+        public init(
+            homeserver: String, accessToken: SecretString? = nil, user: String? = nil, password: SecretString? = nil,
+            to: [String] = [], msgtype: String = "m.notice", allowHTTP: Bool = false, timeout: Duration = .seconds(30),
+            caFile: String? = nil, pace: Duration = .zero, maxRateLimitWait: Duration = .seconds(120)
+        ) {
+            self.homeserver = homeserver
+            self.accessToken = accessToken
+            self.user = user
+            self.password = password
+            self.to = to
+            self.msgtype = msgtype
+            self.allowHTTP = allowHTTP
+            self.timeout = timeout
+            self.caFile = caFile
+            self.pace = pace
+            self.maxRateLimitWait = maxRateLimitWait
+        }
+    }
+
+    public let id: String
+    public let settings: Settings
+    private let state: SharedState
+
+    /// One session and one pacer per output instance, shared by its concurrent batches.
+    private final class SharedState: Sendable {
+        let pacer: Pacer
+        let sessions = SessionCache()
+
+        init(pace: Duration) {
+            pacer = Pacer(minimum: pace)
+        }
+    }
+
+    /// The session is made on first use, when the curl engine and state directory are known.
+    private actor SessionCache {
+        var session: MatrixSession?
+
+        func session(make: () -> MatrixSession) -> MatrixSession {
+            if let session { return session }
+            let made = make()
+            session = made
+            return made
+        }
+    }
+
+    public init(id: String, settings: Settings) {
+        self.id = id
+        self.settings = settings
+        self.state = SharedState(pace: settings.pace)
+    }
+
+    public var defaultRecipients: [String] { settings.to }
+
+    /// One batch at a time by default: a room reads its messages in the order events happened.
+    public var defaultDeliveryPolicy: DeliveryPolicy { DeliveryPolicy(concurrency: 1, batchSize: 50) }
+
+    public func deliver(_ notifications: [RenderedNotification], context: DeliveryContext) async -> [DeliveryOutcome] {
+        let client = MatrixClient(
+            homeserver: settings.homeserver, curl: context.curl, allowHTTP: settings.allowHTTP,
+            timeout: settings.timeout,
+            caFile: settings.caFile)
+        let credentials: MatrixSession.Credentials
+        if let token = settings.accessToken {
+            credentials = .accessToken(token)
+        } else if let user = settings.user, let password = settings.password {
+            credentials = .password(user: user, password: password)
+        } else {
+            return notifications.map { _ in .failed(reason: "no Matrix credentials configured") }
+        }
+        let session = await state.sessions.session {
+            MatrixSession(
+                client: client, credentials: credentials, configDirectory: context.configDirectory,
+                file: context.stateDirectory.map { PrivateFile(directory: $0, name: "matrix-\(id).session.json") })
+        }
+        var outcomes: [DeliveryOutcome] = []
+        let deadline = ContinuousClock.now + settings.maxRateLimitWait
+        for notification in notifications {
+            outcomes.append(await send(notification, session: session, client: client, deadline: deadline))
+        }
+        return outcomes
+    }
+
+    private func send(
+        _ notification: RenderedNotification, session: MatrixSession, client: MatrixClient,
+        deadline: ContinuousClock.Instant
+    ) async -> DeliveryOutcome {
+        guard let target = notification.recipient else {
+            return .failed(reason: "no Matrix room or user for this notification")
+        }
+        var renewed = false
+        while true {
+            do throws(MatrixError) {
+                let token = try await session.token()
+                let room: String
+                do throws(MatrixError) {
+                    room = try await session.room(for: target, token: token)
+                } catch {
+                    if error.isUnknownToken || error.isRateLimited { throw error }
+                    if error.status == 403 || error.status == 404 {
+                        return .failed(reason: "cannot join or find \(target): \(error.description)")
+                    }
+                    throw error
+                }
+                await state.pacer.turn()
+                _ = try await client.send(
+                    room: room, transactionID: notification.idempotencyKey, content: content(for: notification),
+                    token: token)
+                await state.pacer.succeeded()
+                return .delivered
+            } catch {
+                if error.isUnknownToken, !renewed {
+                    renewed = true
+                    do throws(MatrixError) {
+                        if try await session.renewToken() { continue }
+                    } catch {
+                        return error.outcome
+                    }
+                }
+                if error.isRateLimited {
+                    await state.pacer.limited(retryAfter: error.retryAfter)
+                    if ContinuousClock.now + (error.retryAfter ?? .seconds(1)) < deadline { continue }
+                }
+                return error.outcome
+            }
+        }
+    }
+
+    /// The event content: plain body and sanitised HTML.
+    func content(for notification: RenderedNotification) -> String {
+        let html = notification.html.map(MatrixHTML.sanitize) ?? MatrixHTML.fromText(notification.text)
+        return "{\"msgtype\":" + JSONWriter.string(settings.msgtype) + ",\"body\":"
+            + JSONWriter.string(notification.text)
+            + ",\"format\":\"org.matrix.custom.html\",\"formatted_body\":" + JSONWriter.string(html) + "}"
+    }
+}

@@ -1,0 +1,67 @@
+import VigilCore
+
+/// Builds ``MatrixOutput`` from an output object of `"type": "matrix"`.
+///
+/// ```json
+/// {"id": "team-room", "type": "matrix", "homeserver": "https://matrix.example.org",
+///  "accessToken": "${env:MATRIX_TOKEN}", "to": ["#vigil-team:example.org"]}
+/// ```
+/// or `"user": "@vigil:example.org", "password": "${env:MATRIX_PASSWORD}"` instead of a token.
+public struct MatrixOutputFactory: OutputFactory {
+    public let type = "matrix"
+
+    public init() {}
+
+    public func makeOutput(id: String, options: inout ObjectReader) -> (any Output)? {
+        let errorsBefore = options.reader.issues.count
+        var homeserver = options.string("homeserver")
+        let allowHTTP = options.optionalBool("allowHTTP") ?? false
+        if let url = homeserver {
+            let lower = url.lowercased()
+            if !(lower.hasPrefix("https://") || (allowHTTP && lower.hasPrefix("http://"))) {
+                options.report(
+                    allowHTTP
+                        ? "expected an http:// or https:// URL"
+                        : "expected an https:// URL (\"allowHTTP\": true allows http://)",
+                    key: "homeserver")
+            }
+            while homeserver?.hasSuffix("/") == true { homeserver?.removeLast() }
+        }
+        let accessToken = options.optionalSecret("accessToken")
+        let user = options.optionalString("user")
+        let password = options.optionalSecret("password")
+        switch (accessToken != nil, user != nil || password != nil) {
+        case (true, true): options.report("give either \"accessToken\" or \"user\" and \"password\", not both")
+        case (false, false): options.report("missing credentials: \"accessToken\", or \"user\" and \"password\"")
+        case (false, true) where user == nil || password == nil:
+            options.report("password login needs both \"user\" and \"password\"")
+        default: break
+        }
+        var targets: [String] = []
+        for (index, target) in (options.stringOrStrings("to", required: false) ?? []).enumerated() {
+            if Self.isTarget(target) {
+                targets.append(target)
+            } else {
+                options.reader.report(
+                    "expected a room id (!room:server), a room alias (#room:server) or a user id (@user:server), got \"\(target)\"",
+                    path: options.path(of: "to") + "[\(index)]", offset: options.value.offset)
+            }
+        }
+        let msgtype = options.choice("msgtype", ["m.notice", "m.text"], default: "m.notice") ?? "m.notice"
+        let timeout = options.optionalDuration("timeout") ?? .seconds(30)
+        let pace = options.optionalDuration("pace") ?? .zero
+        let caFile = options.optionalString("caFile").map(options.reader.path)
+        guard options.reader.issues.count == errorsBefore, let homeserver else { return nil }
+        return MatrixOutput(
+            id: id,
+            settings: MatrixOutput.Settings(
+                homeserver: homeserver, accessToken: accessToken, user: user, password: password, to: targets,
+                msgtype: msgtype, allowHTTP: allowHTTP, timeout: timeout, caFile: caFile, pace: pace))
+    }
+
+    static func isTarget(_ text: String) -> Bool {
+        guard let sigil = text.first, "!#@".contains(sigil), let colon = text.firstIndex(of: ":") else { return false }
+        return colon > text.index(after: text.startIndex) && text.index(after: colon) < text.endIndex
+            && !text.contains(where: { $0.isWhitespace })
+    }
+}
