@@ -7,6 +7,8 @@ core: a steady-state `vigil run` on a 100,000-record JSON source. Generates a so
       the steady-state run and an unchanged (304) run.
 smtp: 2,000 distinct notification emails from the outbox to a local smtp-sink, with
       reused connections and with a new connection per message.
+matrix: 500 notices from the outbox to one room of a local Synapse (message rate limit
+      lifted for the bot), against a plain sequential `curl` loop of the same requests.
 """
 import argparse
 import json
@@ -17,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import time
 from pathlib import Path
 
@@ -88,7 +91,8 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--vigil")
     parser.add_argument("--bench-tool", help="the vigil-bench executable")
-    parser.add_argument("--only", choices=["core", "smtp"])
+    parser.add_argument("--only", choices=["core", "smtp", "matrix"])
+    parser.add_argument("--notices", type=int, default=500)
     parser.add_argument("--emails", type=int, default=2000)
     parser.add_argument("--generate", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -99,6 +103,69 @@ def main():
         core(args)
     if args.only in (None, "smtp"):
         smtp(args)
+    if args.only in (None, "matrix"):
+        matrix(args)
+
+
+def matrix(args):
+    import urllib.request
+
+    def call(url, body=None, token=None, method=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(url, data=data, method=method or ("POST" if data else "GET"))
+        request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", "Bearer " + token)
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return json.loads(answer.read() or b"{}")
+
+    work = Path(tempfile.mkdtemp(prefix="vigil-bench-matrix-"))
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "Tests/Servers/matrix_server.py"), "--dir", str(work / "hs"), "--info", str(work / "info.json")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(1200):
+            if (work / "info.json").exists() and (work / "info.json").read_text():
+                break
+            time.sleep(0.1)
+        info = json.loads((work / "info.json").read_text())
+        url, password = info["url"], info["password"]
+
+        def login(user):
+            return call(url + "/_matrix/client/v3/login", {
+                "type": "m.login.password", "identifier": {"type": "m.id.user", "user": user}, "password": password})["access_token"]
+
+        reader, bot = login("reader"), login("bot")
+        vigil_rates, curl_rates = [], []
+        for _ in range(args.runs):
+            room = call(url + "/_matrix/client/v3/createRoom", {"preset": "private_chat", "invite": ["@bot:localhost"]},
+                        token=reader)["room_id"]
+            output = subprocess.run([args.bench_tool, "matrix", url, "bot", password, room, str(args.notices)],
+                                    check=True, capture_output=True, text=True).stdout
+            result = json.loads(output)
+            assert result["delivered"] == args.notices, result
+            vigil_rates.append(args.notices / result["seconds"])
+
+            body = json.dumps({"msgtype": "m.notice", "body": "[bench] changed: Person (key P1)\n  status: detained → released",
+                               "format": "org.matrix.custom.html",
+                               "formatted_body": "[bench] changed: Person (key P1)<br>  status: detained → released"})
+            encoded = urllib.parse.quote(room, safe="")
+            started = time.perf_counter()
+            for index in range(args.notices):
+                subprocess.run(["curl", "-sS", "-o", "/dev/null", "-X", "PUT", "-H", "Authorization: Bearer " + bot,
+                                "-H", "Content-Type: application/json", "--data-binary", body,
+                                f"{url}/_matrix/client/v3/rooms/{encoded}/send/m.room.message/curl-{time.time_ns()}-{index}"],
+                               check=True)
+            curl_rates.append(args.notices / (time.perf_counter() - started))
+    finally:
+        server.terminate()
+        server.wait()
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"\nMatrix: {args.notices} notices to one room on a local Synapse (message rate limit lifted); "
+          f"{args.runs} runs each, medians")
+    print(f"{'sender':<52}{'messages/s':>12}")
+    print(f"{'vigil (outbox, one batch at a time, ordered)':<52}{statistics.median(vigil_rates):>12.1f}")
+    print(f"{'sequential curl loop, same requests':<52}{statistics.median(curl_rates):>12.1f}")
 
 
 def free_port():

@@ -2,6 +2,7 @@ import Curl
 import Foundation
 import Logging
 import VigilCore
+import VigilMatrix
 import VigilSMTP
 
 /// Benchmarks that need Vigil's internals, driven by `scripts/bench.py` (never by the tests).
@@ -13,17 +14,89 @@ import VigilSMTP
 struct VigilBench {
     static func main() async throws {
         let arguments = CommandLine.arguments.dropFirst()
+        if arguments.first == "matrix", arguments.count == 6, let count = Int(arguments[arguments.startIndex + 5]) {
+            let values = Array(arguments)
+            try await matrix(homeserver: values[1], user: values[2], password: values[3], room: values[4], count: count)
+            return
+        }
         guard arguments.first == "smtp", arguments.count >= 4, let count = Int(arguments[arguments.startIndex + 2]),
             let concurrency = Int(arguments[arguments.startIndex + 3])
         else {
             FileHandle.standardError.write(
-                Data("usage: vigil-bench smtp URL COUNT CONCURRENCY [--new-connection-per-message]\n".utf8))
+                Data(
+                    ("usage: vigil-bench smtp URL COUNT CONCURRENCY [--new-connection-per-message]\n"
+                        + "       vigil-bench matrix HOMESERVER USER PASSWORD ROOM COUNT\n").utf8))
             exit(64)
         }
         let url = arguments[arguments.startIndex + 1]
         try await smtp(
             url: url, count: count, concurrency: concurrency,
             newConnections: arguments.contains("--new-connection-per-message"))
+    }
+
+    /// Queues COUNT notices for ROOM and delivers them through the Matrix output (its default
+    /// policy: one batch at a time, so the room reads them in order).
+    static func matrix(homeserver: String, user: String, password: String, room: String, count: Int) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-bench-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try StateStore(directory: directory)
+        let output = MatrixOutput(
+            id: "room",
+            settings: MatrixOutput.Settings(
+                homeserver: homeserver, user: user, password: try SecretString(password), to: [room], allowHTTP: true))
+        let runID = try store.commit(queue(count, for: output))
+        try await measure(
+            store: store, output: output, policy: output.defaultDeliveryPolicy, runID: runID, directory: directory
+        ) {
+            ""
+        }
+    }
+
+    /// COUNT changed-status events, each broadcast to `output`.
+    static func queue(_ count: Int, for output: any Output, recipient: (Int) -> String? = { _ in nil }) -> RunBatch {
+        let now = Date()
+        var batch = RunBatch(startedAt: now)
+        for index in 0..<count {
+            let event = Event(
+                kind: .changed, sourceID: "bench", at: now,
+                record: Record(key: "P\(index)", name: "Person \(index) Vardoyantz", status: .canonical(.released)),
+                changes: [FieldChange(field: "status", from: "detained", to: "released")])
+            batch.events.append(event)
+            if let address = recipient(index) {
+                batch.notifications.append(
+                    RunBatch.QueuedNotification(
+                        idempotencyKey: IdempotencyKey.make(eventID: event.id, outputID: output.id, recipient: address),
+                        eventID: event.id, outputID: output.id, recipient: address,
+                        subject: PlainTextRenderer.subject(for: event), text: PlainTextRenderer.text(for: event)))
+            } else {
+                batch.notifications += Broadcast(outputs: [output]).notifications(for: event)
+            }
+        }
+        return batch
+    }
+
+    /// Delivers everything due and prints one JSON line (plus `extra` members).
+    static func measure(
+        store: StateStore, output: any Output, policy: DeliveryPolicy, runID: Int64, directory: String,
+        extra: () -> String
+    ) async throws {
+        let curl = CurlEngine(
+            configuration: .init(maxConnectionsPerHost: max(8, policy.concurrency), maxCachedConnections: 64))
+        defer { curl.shutdown() }
+        let engine = DeliveryEngine(
+            store: store, outputs: [output], policies: [output.id: policy],
+            context: DeliveryContext(
+                curl: curl, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }),
+                configDirectory: directory, stateDirectory: directory),
+            runID: runID)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let summary = try await engine.deliverDue(at: Date())
+        let elapsed = clock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print(
+            "{\"seconds\": \(seconds), \"delivered\": \(summary.delivered), \"failed\": \(summary.deadLettered.count), "
+                + "\"retrying\": \(summary.retrying)\(extra())}")
     }
 
     static func smtp(url: String, count: Int, concurrency: Int, newConnections: Bool) async throws {
@@ -38,41 +111,10 @@ struct VigilBench {
             connectTimeout: .seconds(5),
             verifyTLS: true, caFile: nil, concurrency: concurrency, newConnectionPerMessage: newConnections)
         let output = SMTPOutput(id: "mail", settings: settings)
-
-        let now = Date()
-        var batch = RunBatch(startedAt: now)
-        for index in 0..<count {
-            let event = Event(
-                kind: .changed, sourceID: "bench", at: now,
-                record: Record(key: "P\(index)", name: "Person \(index) Vardoyantz", status: .canonical(.released)),
-                changes: [FieldChange(field: "status", from: "detained", to: "released")])
-            batch.events.append(event)
-            let recipient = "sponsor\(index % 97)@example.org"
-            batch.notifications.append(
-                RunBatch.QueuedNotification(
-                    idempotencyKey: IdempotencyKey.make(eventID: event.id, outputID: "mail", recipient: recipient),
-                    eventID: event.id, outputID: "mail", recipient: recipient,
-                    subject: PlainTextRenderer.subject(for: event), text: PlainTextRenderer.text(for: event)))
-        }
-        let runID = try store.commit(batch)
-
-        let curl = CurlEngine(
-            configuration: .init(maxConnectionsPerHost: max(8, concurrency), maxCachedConnections: 64))
-        defer { curl.shutdown() }
-        let engine = DeliveryEngine(
-            store: store, outputs: [output],
-            policies: ["mail": DeliveryPolicy(concurrency: concurrency, batchSize: 50)],
-            context: DeliveryContext(
-                curl: curl, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }),
-                configDirectory: directory),
-            runID: runID)
-        let clock = ContinuousClock()
-        let started = clock.now
-        let summary = try await engine.deliverDue(at: now)
-        let elapsed = clock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print(
-            "{\"seconds\": \(seconds), \"delivered\": \(summary.delivered), \"failed\": \(summary.deadLettered.count), "
-                + "\"retrying\": \(summary.retrying), \"connections\": \(output.statistics.connectionsOpened)}")
+        let runID = try store.commit(queue(count, for: output) { "sponsor\($0 % 97)@example.org" })
+        try await measure(
+            store: store, output: output, policy: DeliveryPolicy(concurrency: concurrency, batchSize: 50), runID: runID,
+            directory: directory
+        ) { ", \"connections\": \(output.statistics.connectionsOpened)" }
     }
 }
