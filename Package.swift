@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // libcurl, with a C shim for its variadic setopt/getinfo functions.
@@ -48,12 +51,31 @@ let package = Package(
             path: "Plugins/Matrix",
             swiftSettings: strict
         ),
+        .target(
+            name: "VigilWebhook",
+            dependencies: ["VigilCore", "Curl", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Plugins/Webhook",
+            swiftSettings: strict
+        ),
+        // `vigil serve`: the scheduler, the continuous delivery loop and the HTTP receiver.
+        .target(
+            name: "VigilServer",
+            dependencies: [
+                "VigilCore", "VigilWebhook", "Curl",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "vigil",
             dependencies: [
                 "VigilCore",
                 "VigilSMTP",
                 "VigilMatrix",
+                "VigilWebhook",
+                "VigilServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -63,7 +85,8 @@ let package = Package(
         .executableTarget(
             name: "vigil-bench",
             dependencies: [
-                "VigilCore", "VigilSMTP", "VigilMatrix", "Curl", .product(name: "Logging", package: "swift-log"),
+                "VigilCore", "VigilSMTP", "VigilMatrix", "VigilWebhook", "Curl",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -71,9 +94,10 @@ let package = Package(
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], swiftSettings: strict),
         .testTarget(name: "SMTPTests", dependencies: ["VigilSMTP", "VigilCore", "Curl"], swiftSettings: strict),
         .testTarget(name: "MatrixTests", dependencies: ["VigilMatrix", "VigilCore", "Curl"], swiftSettings: strict),
+        .testTarget(name: "WebhookTests", dependencies: ["VigilWebhook", "VigilCore", "Curl"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["VigilCore", "Curl"],
+            dependencies: ["VigilCore", "Curl", "VigilWebhook"],
             swiftSettings: strict
         ),
     ]

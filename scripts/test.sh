@@ -32,6 +32,15 @@ for _ in $(seq 1 100); do [ -s "$work/smtp.json" ] && break; sleep 0.1; done
 [ -s "$work/smtp.json" ] || { echo "test SMTP server did not start:" >&2; cat "$work/smtp.log" >&2; exit 1; }
 export VIGIL_TEST_SMTP="$work/smtp.json"
 
+# A webhook receiver that verifies signatures with the standardwebhooks package.
+webhook_secret="whsec_$(head -c 24 /dev/urandom | base64)"
+python3 Tests/Servers/webhook_receiver.py --port-file "$work/webhook.port" --secret "$webhook_secret" >"$work/webhook.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do [ -s "$work/webhook.port" ] && break; sleep 0.1; done
+[ -s "$work/webhook.port" ] || { echo "webhook receiver did not start:" >&2; cat "$work/webhook.log" >&2; exit 1; }
+printf '{"url": "http://127.0.0.1:%s", "secret": "%s"}' "$(cat "$work/webhook.port")" "$webhook_secret" >"$work/webhook.json"
+export VIGIL_TEST_WEBHOOK="$work/webhook.json"
+
 # A throwaway Synapse homeserver (SQLite, loopback) with registered test users.
 python3 Tests/Servers/matrix_server.py --dir "$work/synapse" --info "$work/matrix.json" >"$work/matrix.log" 2>&1 &
 pids+=($!)

@@ -4,6 +4,7 @@ import Logging
 import VigilCore
 import VigilMatrix
 import VigilSMTP
+import VigilWebhook
 
 /// Options every command shares: which configuration and which state.
 struct CommonOptions: ParsableArguments {
@@ -15,7 +16,7 @@ struct CommonOptions: ParsableArguments {
 
     /// The output types this program ships.
     static var registry: OutputRegistry {
-        OutputRegistry([StdoutOutputFactory(), SMTPOutputFactory(), MatrixOutputFactory()])
+        OutputRegistry([StdoutOutputFactory(), SMTPOutputFactory(), MatrixOutputFactory(), WebhookOutputFactory()])
     }
 
     /// Loads the configuration or prints every problem and exits with the config-error code.

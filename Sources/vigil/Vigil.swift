@@ -15,6 +15,9 @@ struct Vigil: AsyncParsableCommand {
             3 a delivery failed (retried later or dead-lettered), 4 both, 64 usage error,
             75 another run holds the lock (this one did nothing), 78 invalid configuration.
             """,
-        subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, HistoryCommand.self, OutboxCommand.self]
+        subcommands: [
+            RunCommand.self, CheckCommand.self, StatusCommand.self, HistoryCommand.self, OutboxCommand.self,
+            ServeCommand.self,
+        ]
     )
 }

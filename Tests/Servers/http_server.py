@@ -104,6 +104,11 @@ class Handler(BaseHTTPRequestHandler):
         self.send(404, b'{"error":"not found"}')
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # many tests connect at once
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
@@ -113,8 +118,7 @@ def main():
     if args.root:
         global ROOT
         ROOT = Path(args.root).resolve()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", args.port), Handler)
     port = server.server_address[1]
     if args.port_file:
         Path(args.port_file).write_text(str(port))

@@ -62,7 +62,7 @@ import Testing
         func has(_ path: String, _ line: Int, _ message: String) -> Bool {
             found.contains { $0.path == path && $0.location?.line == line && $0.message.contains(message) }
         }
-        #expect(has("$.sources[0].type", 3, #"expected one of "json", "csv", got "xml""#), "\(described)")
+        #expect(has("$.sources[0].type", 3, #"expected one of "json", "csv", "push", got "xml""#), "\(described)")
         #expect(has("$.sources[0].url", 3, "expected an http:// or https:// URL"), "\(described)")
         #expect(
             has("$.sources[1].key", 4, "expected a string or a non-empty array of strings, got a number"),

@@ -12,6 +12,8 @@ public struct Configuration: Sendable {
     public var deliveryPolicies: [String: DeliveryPolicy] = [:]
     /// Where state lives when `--state` is not given.
     public var stateDirectory: String
+    /// `vigil serve` settings.
+    public var serve = ServeSettings()
 
     public init(
         file: String, directory: String, sources: [SourceConfiguration], outputs: [any Output], stateDirectory: String
@@ -52,6 +54,10 @@ public struct Configuration: Sendable {
             file: file, directory: directory, sources: [], outputs: [], stateDirectory: directory + "/state")
         if var object = reader.object(root, path: "$") {
             if let version = object.optionalInteger("version", in: 1...1) { _ = version }
+            if let found = object.value("serve"), var serve = reader.object(found, path: "$.serve") {
+                configuration.serve = ServeSettings.read(&serve)
+                serve.finish()
+            }
             if let state = object.optionalString("state") {
                 configuration.stateDirectory = state.hasPrefix("/") ? state : directory + "/" + state
             }

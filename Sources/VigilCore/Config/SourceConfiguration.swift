@@ -6,6 +6,9 @@ public struct SourceConfiguration: Sendable {
         case url(String)
         /// A local file (absolute path).
         case file(String)
+        /// Pushed to `vigil serve` at `POST /hooks/{id}`, signed with one of `secrets`
+        /// (Standard Webhooks, `whsec_…`).
+        case push(secrets: [SecretString])
     }
 
     /// How the document is read into records.
@@ -14,6 +17,8 @@ public struct SourceConfiguration: Sendable {
         case json(records: JSONPath)
         /// A header row, then one record per row.
         case csv(delimiter: Unicode.Scalar)
+        /// JSON pushed to `vigil serve`, records selected like a json source's.
+        case push(records: JSONPath)
     }
 
     /// Credentials for an HTTP source.
@@ -35,6 +40,8 @@ public struct SourceConfiguration: Sendable {
     public var verifyTLS: Bool
     public var caFile: String?
     public var maxBytes: Int
+    /// How often `vigil serve` runs this source (cron decides for `vigil run`).
+    public var every: Duration = .seconds(900)
 
     public init(
         id: String, location: Location, format: Format, mapping: FieldMapping,

@@ -10,15 +10,16 @@ enum SourceConfigurationReader {
         if let id, !Configuration.isValidID(id) {
             object.report("an id uses letters, digits, '-' and '_' only, got \"\(id)\"", key: "id")
         }
-        let type = object.choice("type", ["json", "csv"])
-        let location = readLocation(&object, directory: directory)
+        let type = object.choice("type", ["json", "csv", "push"])
+        let location = type == "push" ? readPushSecrets(&object) : readLocation(&object, directory: directory)
 
         var format: SourceConfiguration.Format?
         switch type {
-        case "json":
+        case "json", "push":
             let recordsText = object.optionalString("records") ?? "$[*]"
             do {
-                format = .json(records: try JSONPath(recordsText))
+                let path = try JSONPath(recordsText)
+                format = type == "push" ? .push(records: path) : .json(records: path)
             } catch {
                 object.report("invalid JSONPath at column \(error.column): \(error.message)", key: "records")
             }
@@ -36,7 +37,7 @@ enum SourceConfigurationReader {
         if type == "csv", object.keys.contains("records") {
             object.report("\"records\" applies to json sources only", key: "records")
         }
-        if type == "json", object.keys.contains("delimiter") {
+        if type != "csv", object.keys.contains("delimiter") {
             object.report("\"delimiter\" applies to csv sources only", key: "delimiter")
         }
 
@@ -62,6 +63,8 @@ enum SourceConfigurationReader {
         let authentication = readAuthentication(&object)
         let timeout = object.optionalDuration("timeout") ?? .seconds(30)
         let connectTimeout = object.optionalDuration("connectTimeout") ?? .seconds(10)
+        let every = object.optionalDuration("every") ?? .seconds(900)
+        if every < .seconds(1) { object.report("expected at least \"1s\"", key: "every") }
         let maxDrop = object.optionalNumber("maxDrop") ?? 0.2
         if !(0...1).contains(maxDrop) { object.report("expected a share from 0 to 1, such as 0.2", key: "maxDrop") }
         let maxBytes = object.optionalInteger("maxBytes", in: 1...(1 << 34)) ?? (64 << 20)
@@ -72,18 +75,46 @@ enum SourceConfigurationReader {
             caFile = tls.optionalString("caFile").map { $0.hasPrefix("/") ? $0 : directory + "/" + $0 }
             tls.finish()
         }
-        if case .file? = location, !headers.isEmpty || authentication != nil {
-            object.report("headers and auth apply to url sources only")
+        switch location {
+        case .file?, .push?:
+            if !headers.isEmpty || authentication != nil { object.report("headers and auth apply to url sources only") }
+        default:
+            break
         }
 
         guard reader.issues.count == issuesBefore, let id, let location, let format, let key, let name else {
             return nil
         }
-        return SourceConfiguration(
+        var source = SourceConfiguration(
             id: id, location: location, format: format,
             mapping: FieldMapping(key: key, name: name, status: status, fields: fields, statusMap: statusMap),
             headers: headers, authentication: authentication, timeout: timeout, connectTimeout: connectTimeout,
             maxDrop: maxDrop, verifyTLS: verifyTLS, caFile: caFile, maxBytes: maxBytes)
+        source.every = every
+        return source
+    }
+
+    /// A push source: `"secret": "${env:…}"` or `"secrets": […]` (rotation), no URL or path.
+    private static func readPushSecrets(_ object: inout ObjectReader) -> SourceConfiguration.Location? {
+        if object.keys.contains("url") || object.keys.contains("path") {
+            object.report("a push source has no \"url\" or \"path\": it is pushed to POST /hooks/{id}")
+            _ = object.value("url")
+            _ = object.value("path")
+        }
+        var secrets: [SecretString] = []
+        if let secret = object.optionalSecret("secret") { secrets.append(secret) }
+        for text in object.stringOrStrings("secrets", required: false) ?? [] {
+            do {
+                secrets.append(try SecretString(text))
+            } catch {
+                object.report(error.description, key: "secrets")
+            }
+        }
+        guard !secrets.isEmpty else {
+            object.report("a push source needs \"secret\" (whsec_…): pushes are verified with it")
+            return nil
+        }
+        return .push(secrets: secrets)
     }
 
     private static func readLocation(_ object: inout ObjectReader, directory: String) -> SourceConfiguration.Location? {

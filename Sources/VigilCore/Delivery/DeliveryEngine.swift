@@ -39,6 +39,15 @@ public struct DeliveryEngine: Sendable {
             total.retrying += pass.retrying
             total.deadLettered += pass.deadLettered
             total.alertsQueued += pass.alertsQueued
+            total.abandoned += pass.abandoned
+            for (output, tally) in pass.byOutput {
+                var merged = total.byOutput[output] ?? OutcomeSummary.OutputTally()
+                merged.delivered += tally.delivered
+                merged.retried += tally.retried
+                merged.failed += tally.failed
+                merged.batches += tally.batches
+                total.byOutput[output] = merged
+            }
             if pass.alertsQueued == 0 { break }
         }
         return total
@@ -65,7 +74,7 @@ public struct DeliveryEngine: Sendable {
         var summary = OutcomeSummary()
         var failure: StateStore.Failure?
         typealias Finished = (
-            outputID: String, policy: DeliveryPolicy, outcomes: [(id: Int64, outcome: DeliveryOutcome)]
+            outputID: String, policy: DeliveryPolicy, outcomes: [(id: Int64, outcome: DeliveryOutcome)], took: Duration
         )
         await withTaskGroup(of: Finished.self) { group in
             var waiting = batches
@@ -80,7 +89,9 @@ public struct DeliveryEngine: Sendable {
                         waiting.remove(at: index)
                         let context = self.context
                         group.addTask {
+                            let started = ContinuousClock.now
                             let results = await batch.output.deliver(batch.notifications, context: context)
+                            let took = ContinuousClock.now - started
                             let outcomes = batch.notifications.enumerated().map { index, notification in
                                 (
                                     id: notification.id,
@@ -88,7 +99,7 @@ public struct DeliveryEngine: Sendable {
                                         ? results[index] : .retry(after: nil, reason: "the output returned no outcome")
                                 )
                             }
-                            return (id, batch.policy, outcomes)
+                            return (id, batch.policy, outcomes, took)
                         }
                     } else {
                         index += 1
@@ -96,8 +107,18 @@ public struct DeliveryEngine: Sendable {
                 }
             }
             startWhatFits()
-            for await (outputID, policy, outcomes) in group {
+            for await (outputID, policy, outcomes, took) in group {
                 running[outputID, default: 1] -= 1
+                var tally = summary.byOutput[outputID] ?? OutcomeSummary.OutputTally()
+                tally.batches.append((took, outcomes.count))
+                for (_, outcome) in outcomes {
+                    switch outcome {
+                    case .delivered: tally.delivered += 1
+                    case .retry: tally.retried += 1
+                    case .failed, .abandoned: tally.failed += 1
+                    }
+                }
+                summary.byOutput[outputID] = tally
                 do throws(StateStore.Failure) {
                     let recorded = try store.recordOutcomes(
                         outcomes, at: now, policy: policy.retry, runID: runID, alert: { alert($0, at: now) })
@@ -105,6 +126,7 @@ public struct DeliveryEngine: Sendable {
                     summary.retrying += recorded.retrying
                     summary.deadLettered += recorded.deadLettered
                     summary.alertsQueued += recorded.alertsQueued
+                    summary.abandoned += recorded.abandoned
                     log(outcomes)
                 } catch {
                     failure = error
@@ -140,7 +162,7 @@ public struct DeliveryEngine: Sendable {
             case .retry(_, let reason):
                 context.logger.warning("outbox row \(id): delivery will be retried")
                 context.logger.debug("outbox row \(id): \(reason)")
-            case .failed(let reason):
+            case .failed(let reason), .abandoned(let reason):
                 context.logger.error("outbox row \(id): delivery failed permanently")
                 context.logger.debug("outbox row \(id): \(reason)")
             }

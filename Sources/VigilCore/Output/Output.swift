@@ -56,8 +56,11 @@ public enum DeliveryOutcome: Sendable, Equatable {
     case delivered
     /// A transient failure: try again, no sooner than `after` when the destination said so.
     case retry(after: Duration?, reason: String)
-    /// A permanent failure for this notification: retrying cannot help.
+    /// A permanent failure for this notification: retrying cannot help. Raises a `dead_lettered` alert.
     case failed(reason: String)
+    /// A permanent failure already reported once (an endpoint known to be gone): dead-lettered
+    /// without another alert.
+    case abandoned(reason: String)
 }
 
 /// A notification ready to send: its content rendered, its idempotency key fixed.
@@ -73,11 +76,14 @@ public struct RenderedNotification: Sendable, Equatable {
     public var subject: String
     public var text: String
     public var html: String?
+    /// The event it is about, for outputs that send structured data (webhooks).
+    public var event: Event?
 
     public init(
         id: Int64, idempotencyKey: String, eventID: String, outputID: String, recipient: String?, subject: String,
-        text: String, html: String? = nil
+        text: String, html: String? = nil, event: Event? = nil
     ) {
+        self.event = event
         self.id = id
         self.idempotencyKey = idempotencyKey
         self.eventID = eventID

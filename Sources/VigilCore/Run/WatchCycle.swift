@@ -13,10 +13,17 @@ public struct WatchCycle: Sendable {
         /// Sources whose suspicious drop the operator accepts for this run.
         public var acceptDrop: Set<String>
         public var now: Date
+        /// Only these sources (all fetched sources when nil). Push sources are never fetched.
+        public var sources: Set<String>?
+        /// Deliver due notifications after committing (`vigil serve` delivers in its own loop).
+        public var deliver: Bool
 
-        public init(acceptDrop: Set<String> = [], now: Date = Date()) {
+        public init(acceptDrop: Set<String> = [], now: Date = Date(), sources: Set<String>? = nil, deliver: Bool = true)
+        {
             self.acceptDrop = acceptDrop
             self.now = now
+            self.sources = sources
+            self.deliver = deliver
         }
     }
 
@@ -38,7 +45,7 @@ public struct WatchCycle: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let states = try store.sourceStates()
-        let results = await fetchAll(states: states)
+        let results = await fetchAll(states: states, only: options.sources)
         logger.debug("fetched and parsed \(results.count) sources in \(clock.now - started)")
 
         var batch = RunBatch(startedAt: now)
@@ -60,20 +67,114 @@ public struct WatchCycle: Sendable {
         logger.debug("committed at \(clock.now - started)")
         logger.info("run \(runID): \(batch.events.count) events, \(batch.notifications.count) notifications queued")
 
-        let engine = DeliveryEngine(
-            store: store, outputs: configuration.outputs, policies: configuration.deliveryPolicies,
-            context: DeliveryContext(
-                curl: curl, logger: logger, configDirectory: configuration.directory,
-                stateDirectory: (store.path as NSString).deletingLastPathComponent),
-            runID: runID
-        )
-        let delivery = try await engine.deliverDue(at: now)
-        report.delivered = delivery.delivered
-        report.retrying = delivery.retrying
-        report.failedDeliveries = delivery.deadLettered.count
-        logger.debug("delivered at \(clock.now - started)")
+        if options.deliver {
+            let engine = DeliveryEngine(
+                store: store, outputs: configuration.outputs, policies: configuration.deliveryPolicies,
+                context: DeliveryContext(
+                    curl: curl, logger: logger, configDirectory: configuration.directory,
+                    stateDirectory: (store.path as NSString).deletingLastPathComponent),
+                runID: runID
+            )
+            let delivery = try await engine.deliverDue(at: now)
+            report.delivered = delivery.delivered
+            report.retrying = delivery.retrying
+            report.failedDeliveries = delivery.deadLettered.count + delivery.abandoned
+            logger.debug("delivered at \(clock.now - started)")
+        }
         try store.finishRun(runID, exitCode: report.exitStatus.rawValue, at: Date())
         return report
+    }
+
+    // MARK: - Pushed documents
+
+    /// Applies a document pushed to `vigil serve` for push source `sourceID`: a JSON document of
+    /// records (the source's `records` path, compared like a fetch, removals included), or
+    /// `{"record": {…}}` for one record (added or changed, nothing removed). Detection and
+    /// queuing commit in one transaction; delivery is left to the caller.
+    ///
+    /// A document that cannot be read is refused with ``PushFailure/invalid(_:)`` and changes
+    /// nothing; `webhookID` is stored with the batch, so the same push is never applied twice.
+    public func push(
+        sourceID: String, body: [UInt8], webhookID: String? = nil, options: Options = Options(deliver: false)
+    ) async throws(PushFailure) -> (report: RunReport, runID: Int64) {
+        guard let source = configuration.sources.first(where: { $0.id == sourceID }) else {
+            throw .invalid(.parse("no source \"\(sourceID)\""))
+        }
+        do {
+            let states = try store.sourceStates()
+            let state = states[sourceID] ?? SourceState(id: sourceID)
+            let result = await pushResult(source, body: body, baselined: state.baselineAt != nil)
+            if case .failed(let failure) = result { throw PushFailure.invalid(failure) }
+            return try await apply(source, result: result, state: state, webhookID: webhookID, options: options)
+        } catch let failure as PushFailure {
+            throw failure
+        } catch let failure as StateStore.Failure {
+            throw .state(failure)
+        } catch {
+            throw .state(.database("\(error)"))
+        }
+    }
+
+    /// Why a push was not applied.
+    public enum PushFailure: Error, Sendable {
+        /// The document cannot be read into records; nothing was changed.
+        case invalid(SourceFailure)
+        /// The state could not be read or written (a replayed id lands here too, as a conflict).
+        case state(StateStore.Failure)
+    }
+
+    private func apply(
+        _ source: SourceConfiguration, result: SourceResult, state: SourceState, webhookID: String?, options: Options
+    ) async throws(StateStore.Failure) -> (report: RunReport, runID: Int64) {
+        let sourceID = source.id
+        var batch = RunBatch(startedAt: options.now)
+        batch.webhookID = webhookID.map { ($0, sourceID) }
+        var report = RunReport()
+        report.sources.append(try detect(source, result: result, state: state, options: options, batch: &batch))
+        let routing = Broadcast(outputs: configuration.outputs)
+        for event in batch.events { batch.notifications += routing.notifications(for: event) }
+        report.events = batch.events.count
+        report.queued = batch.notifications.count
+        let runID = try store.commit(batch)
+        try store.finishRun(runID, exitCode: report.exitStatus.rawValue, at: Date())
+        return (report, runID)
+    }
+
+    private func pushResult(_ source: SourceConfiguration, body: [UInt8], baselined: Bool) async -> SourceResult {
+        do {
+            let single: Bool
+            let parsed: ParsedSource
+            if let value = try? JSONParser.parse(body), case .object? = value["record"]?.kind,
+                let record = value["record"]
+            {
+                var document = "["
+                JSONWriter.write(record, to: &document)
+                document += "]"
+                parsed = try await JSONRecordReader.read(
+                    Array(document.utf8), records: try JSONPath("$[*]"), mapping: source.mapping)
+                single = true
+            } else {
+                parsed = try await source.parse(body)
+                single = false
+            }
+            var stored = try store.storedDigests(source: source.id)
+            if single {
+                let key = parsed.records.first?.key ?? ""
+                stored = stored.filter { $0.key == key }
+            }
+            guard baselined || single else {
+                let keys = Set(parsed.records.map(\.key))
+                return .parsed(parsed, Validators(), .baseline(staleKeys: stored.keys.filter { !keys.contains($0) }))
+            }
+            let diff = try await RecordDiff.compute(storedDigests: stored, fresh: parsed.records) { keys in
+                try store.storedContents(source: source.id, keys: keys)
+            }
+            return .parsed(parsed, Validators(), .diff(diff, storedCount: stored.count, partial: single))
+        } catch let failure as SourceFailure {
+            return .failed(failure)
+        } catch {
+            return .stateFailed("\(error)")
+        }
     }
 
     // MARK: - Fetch and parse
@@ -90,13 +191,15 @@ public struct WatchCycle: Sendable {
     enum Comparison: Sendable {
         /// No baseline yet: store everything; `staleKeys` are leftovers to delete.
         case baseline(staleKeys: [String])
-        case diff(RecordDiff, storedCount: Int)
+        /// `partial`: a single pushed record, compared with its stored self only.
+        case diff(RecordDiff, storedCount: Int, partial: Bool)
     }
 
-    private func fetchAll(states: [String: SourceState]) async -> [String: SourceResult] {
+    private func fetchAll(states: [String: SourceState], only: Set<String>?) async -> [String: SourceResult] {
         let fetcher = SourceFetcher(curl: curl, configDirectory: configuration.directory)
         return await withTaskGroup(of: (String, SourceResult).self) { group in
-            for source in configuration.sources {
+            for source in configuration.sources where only?.contains(source.id) ?? true {
+                if case .push = source.location { continue }
                 // A source not yet baselined fetches unconditionally, so a 304 cannot skip its baseline.
                 let state = states[source.id]
                 let isBaselined = state?.baselineAt != nil
@@ -126,7 +229,10 @@ public struct WatchCycle: Sendable {
                                 keys in
                                 try store.storedContents(source: source.id, keys: keys)
                             }
-                            return (source.id, .parsed(parsed, fresh, .diff(diff, storedCount: stored.count)))
+                            return (
+                                source.id,
+                                .parsed(parsed, fresh, .diff(diff, storedCount: stored.count, partial: false))
+                            )
                         }
                     } catch let failure as SourceFailure {
                         return (source.id, .failed(failure))
@@ -184,7 +290,7 @@ public struct WatchCycle: Sendable {
                 batch.recordWrites[source.id] = RunBatch.RecordWrites(upserts: parsed.records, deletions: staleKeys)
                 state.baselineAt = now
                 report.outcome = .baseline(records: parsed.records.count)
-            case .diff(let diff, let storedCount):
+            case .diff(let diff, let storedCount, _):
                 do throws(SourceFailure) {
                     if !options.acceptDrop.contains(source.id) {
                         try DropGuard.check(
@@ -213,7 +319,11 @@ public struct WatchCycle: Sendable {
             }
             if report.isFailure { break }
             state.validators = validators
-            state.recordCount = parsed.records.count
+            if case .diff(let diff, _, true) = comparison {
+                state.recordCount += diff.added.count
+            } else {
+                state.recordCount = parsed.records.count
+            }
             state.unmappedStatuses = report.unmappedStatuses
         }
 

@@ -45,6 +45,8 @@ public struct SourceFetcher: Sendable {
             return .document(bytes: Array(data), contentType: nil, validators: Validators())
         case .url(let url):
             return try await fetch(url: url, source: source, validators: validators)
+        case .push:
+            throw .fetch("a push source is not fetched; it is pushed to vigil serve")
         }
     }
 
@@ -81,7 +83,7 @@ public struct SourceFetcher: Sendable {
         if let etag = validators.etag { request.headers.append(("If-None-Match", etag)) }
         if let lastModified = validators.lastModified { request.headers.append(("If-Modified-Since", lastModified)) }
         switch source.format {
-        case .json: request.headers.append(("Accept", "application/json"))
+        case .json, .push: request.headers.append(("Accept", "application/json"))
         case .csv: request.headers.append(("Accept", "text/csv, text/plain;q=0.9, */*;q=0.5"))
         }
 
@@ -107,7 +109,7 @@ public struct SourceFetcher: Sendable {
 
     private func formatName(_ format: SourceConfiguration.Format) -> String {
         switch format {
-        case .json: "JSON"
+        case .json, .push: "JSON"
         case .csv: "CSV"
         }
     }
@@ -120,7 +122,8 @@ extension SourceConfiguration {
             throw .empty("the document is empty")
         }
         switch format {
-        case .json(let path): return try await JSONRecordReader.read(bytes, records: path, mapping: mapping)
+        case .json(let path), .push(let path):
+            return try await JSONRecordReader.read(bytes, records: path, mapping: mapping)
         case .csv(let delimiter): return try CSVRecordReader.read(bytes, delimiter: delimiter, mapping: mapping)
         }
     }

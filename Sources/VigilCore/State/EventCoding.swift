@@ -46,15 +46,18 @@ extension Event {
     public var contentMembersJSON: String {
         var output = ""
         if let record { output += "\"record\":" + record.json + "," }
-        output += "\"changes\":["
-        for (index, change) in changes.enumerated() {
-            if index > 0 { output += "," }
-            output += "{\"field\":" + JSONWriter.string(change.field)
-            output += ",\"from\":" + (change.from.map(JSONWriter.string) ?? "null")
-            output += ",\"to\":" + (change.to.map(JSONWriter.string) ?? "null") + "}"
-        }
-        output += "]"
+        output += "\"changes\":" + changesJSON
         if let message { output += ",\"message\":" + JSONWriter.string(message) }
         return output
+    }
+
+    /// The field changes as a JSON array of `{"field", "from", "to"}` (`null` for a missing value).
+    public var changesJSON: String {
+        "["
+            + changes.map { change in
+                "{\"field\":" + JSONWriter.string(change.field) + ",\"from\":"
+                    + (change.from.map(JSONWriter.string) ?? "null") + ",\"to\":"
+                    + (change.to.map(JSONWriter.string) ?? "null") + "}"
+            }.joined(separator: ",") + "]"
     }
 }

@@ -34,6 +34,19 @@ public struct OutcomeSummary: Sendable {
     public var deadLettered: [DeadLetter] = []
     /// Notifications queued to tell operators about dead letters.
     public var alertsQueued = 0
+    /// Permanent failures already reported (no alert raised).
+    public var abandoned = 0
+    /// Per output: outcomes and time spent delivering (for metrics).
+    public var byOutput: [String: OutputTally] = [:]
+
+    /// What one output did in a delivery pass.
+    public struct OutputTally: Sendable {
+        public var delivered = 0
+        public var retried = 0
+        public var failed = 0
+        /// Wall time of its `deliver` calls, one entry per batch with the batch size.
+        public var batches: [(duration: Duration, count: Int)] = []
+    }
 }
 
 extension StateStore {
@@ -42,7 +55,11 @@ extension StateStore {
         try read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+                sql: """
+                    SELECT o.*, e.kind AS event_kind, e.source_id AS event_source, e.at AS event_at, e.content AS event_content
+                    FROM outbox o LEFT JOIN event e ON e.id = o.event_id
+                    WHERE o.state = 'pending' AND o.next_attempt_at <= ? ORDER BY o.id LIMIT ?
+                    """,
                 arguments: [date.timeIntervalSince1970, limit]
             ).map(Self.outboxEntry)
         }
@@ -108,6 +125,11 @@ extension StateStore {
                     }
                 case .failed(let reason):
                     failures.append((row, attempts, reason))
+                case .abandoned(let reason):
+                    try db.execute(
+                        sql: "UPDATE outbox SET state = 'failed', attempts = ?, last_error = ? WHERE id = ?",
+                        arguments: [attempts, reason, id])
+                    summary.abandoned += 1
                 }
             }
             for (row, attempts, reason) in failures {
@@ -172,11 +194,19 @@ extension StateStore {
     }
 
     static func outboxEntry(_ row: Row) -> OutboxEntry {
-        OutboxEntry(
+        var event: Event?
+        if let content: String = row["event_content"],
+            let kind = (row["event_kind"] as String?).flatMap(Event.Kind.init)
+        {
+            event = try? EventCoding.decode(
+                id: row["event_id"], kind: kind, sourceID: row["event_source"] ?? "",
+                at: Date(timeIntervalSince1970: row["event_at"] ?? 0), content: content)
+        }
+        return OutboxEntry(
             notification: RenderedNotification(
                 id: row["id"], idempotencyKey: row["idempotency_key"], eventID: row["event_id"],
                 outputID: row["output_id"], recipient: row["recipient"], subject: row["subject"],
-                text: row["body_text"], html: row["body_html"]),
+                text: row["body_text"], html: row["body_html"], event: event),
             state: OutboxEntry.State(rawValue: row["state"]) ?? .pending,
             attempts: row["attempts"],
             nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]),

@@ -46,6 +46,8 @@ public struct RunBatch: Sendable {
     public var recordWrites: [String: RecordWrites] = [:]
     public var events: [Event] = []
     public var notifications: [QueuedNotification] = []
+    /// The `webhook-id` of the push this batch applies; storing it twice fails the whole batch.
+    public var webhookID: (id: String, source: String)?
 
     public init(startedAt: Date) {
         self.startedAt = startedAt
@@ -53,6 +55,13 @@ public struct RunBatch: Sendable {
 }
 
 extension StateStore {
+    /// True when a push with this `webhook-id` was already applied.
+    public func hasReceivedWebhook(_ id: String) throws(Failure) -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM received_webhook WHERE id = ?", arguments: [id]) ?? false
+        }
+    }
+
     /// Stores a run's batch in one transaction; returns the run id.
     @discardableResult
     public func commit(_ batch: RunBatch) throws(Failure) -> Int64 {
@@ -86,6 +95,13 @@ extension StateStore {
                 try Self.insert(event, runID: runID, in: db)
             }
             try Self.enqueue(batch.notifications, at: now, in: db)
+            if let (id, source) = batch.webhookID {
+                // Ids older than the ±5 minute window can never be replayed successfully.
+                try db.execute(sql: "DELETE FROM received_webhook WHERE received_at < ?", arguments: [now - 900])
+                try db.execute(
+                    sql: "INSERT INTO received_webhook (id, source_id, received_at) VALUES (?, ?, ?)",
+                    arguments: [id, source, now])
+            }
             return runID
         }
     }

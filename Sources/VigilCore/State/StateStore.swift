@@ -91,6 +91,14 @@ public final class StateStore: Sendable {
                     CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
                     """)
         }
+        migrator.registerMigration("v2: pushed webhook ids") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE received_webhook (
+                        id TEXT PRIMARY KEY NOT NULL, source_id TEXT NOT NULL, received_at REAL NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 

@@ -1,0 +1,190 @@
+import Curl
+import Foundation
+import Synchronization
+import VigilCore
+
+/// Posts signed JSON to partner endpoints, per the Standard Webhooks specification.
+///
+/// `webhook-id` is the notification's idempotency key (identical on every retry),
+/// `webhook-timestamp` the sending time, `webhook-signature` one `v1,` HMAC per configured
+/// secret. Redirects are not followed. Connections are kept alive and reused by curl's multi
+/// handle (HTTP/2 where offered).
+public struct WebhookOutput: Output {
+    /// The output's settings, validated.
+    public struct Settings: Sendable {
+        public var url: String
+        /// Signing secrets (`whsec_…`), several during a rotation.
+        public var secrets: [SecretString]
+        public var allowHTTP: Bool
+        public var headers: [(name: String, value: SecretString)]
+        public var bearer: SecretString?
+        public var basic: (username: SecretString, password: SecretString)?
+        public var timeout: Duration
+        public var connectTimeout: Duration
+        public var verifyTLS: Bool
+        public var caFile: String?
+        public var concurrency: Int
+
+        public init(
+            url: String, secrets: [SecretString], allowHTTP: Bool = false,
+            headers: [(name: String, value: SecretString)] = [],
+            bearer: SecretString? = nil, basic: (username: SecretString, password: SecretString)? = nil,
+            timeout: Duration = .seconds(15), connectTimeout: Duration = .seconds(5), verifyTLS: Bool = true,
+            caFile: String? = nil, concurrency: Int = 8
+        ) {
+            self.url = url
+            self.secrets = secrets
+            self.allowHTTP = allowHTTP
+            self.headers = headers
+            self.bearer = bearer
+            self.basic = basic
+            self.timeout = timeout
+            self.connectTimeout = connectTimeout
+            self.verifyTLS = verifyTLS
+            self.caFile = caFile
+            self.concurrency = concurrency
+        }
+    }
+
+    public let id: String
+    public let settings: Settings
+    /// Endpoints that answered 410 Gone in this process: later notifications to them are
+    /// abandoned without another alert.
+    private let gone = GoneEndpoints()
+
+    public init(id: String, settings: Settings) {
+        self.id = id
+        self.settings = settings
+    }
+
+    public var defaultDeliveryPolicy: DeliveryPolicy {
+        DeliveryPolicy(concurrency: settings.concurrency, batchSize: 100)
+    }
+
+    public func deliver(_ notifications: [RenderedNotification], context: DeliveryContext) async -> [DeliveryOutcome] {
+        let prepared: Prepared
+        do {
+            prepared = try prepare(directory: context.configDirectory)
+        } catch {
+            return notifications.map { _ in .retry(after: nil, reason: "webhook secrets: \(error)") }
+        }
+        var outcomes: [DeliveryOutcome] = []
+        outcomes.reserveCapacity(notifications.count)
+        for notification in notifications {
+            outcomes.append(await send(notification, prepared: prepared, curl: context.curl))
+        }
+        return outcomes
+    }
+
+    struct Prepared {
+        var secrets: [StandardWebhooks.Secret]
+        var headers: [(name: String, value: String)]
+        var authentication: CurlRequest.Authentication?
+    }
+
+    private func prepare(directory: String) throws -> Prepared {
+        var secrets: [StandardWebhooks.Secret] = []
+        for secret in settings.secrets {
+            guard let parsed = StandardWebhooks.Secret(try secret.resolve(directory: directory)) else {
+                throw SecretString.Failure.malformed("a signing secret is not whsec_<base64>")
+            }
+            secrets.append(parsed)
+        }
+        var headers: [(name: String, value: String)] = []
+        for (name, value) in settings.headers { headers.append((name, try value.resolve(directory: directory))) }
+        var authentication: CurlRequest.Authentication?
+        if let bearer = settings.bearer { authentication = .bearer(try bearer.resolve(directory: directory)) }
+        if let (username, password) = settings.basic {
+            authentication = .basic(
+                username: try username.resolve(directory: directory),
+                password: try password.resolve(directory: directory))
+        }
+        return Prepared(secrets: secrets, headers: headers, authentication: authentication)
+    }
+
+    private func send(_ notification: RenderedNotification, prepared: Prepared, curl: CurlEngine) async
+        -> DeliveryOutcome
+    {
+        let url =
+            notification.recipient.flatMap { $0.hasPrefix("https://") || $0.hasPrefix("http://") ? $0 : nil }
+            ?? settings.url
+        if gone.contains(url) {
+            return .abandoned(reason: "the endpoint answered 410 Gone earlier; not sent")
+        }
+        let now = Date()
+        let body = WebhookPayload.body(for: notification, at: now)
+        let timestamp = Int(now.timeIntervalSince1970)
+        var headers: [(name: String, value: String)] = [
+            ("Content-Type", "application/json"),
+            ("webhook-id", notification.idempotencyKey),
+            ("webhook-timestamp", String(timestamp)),
+            (
+                "webhook-signature",
+                StandardWebhooks.signature(
+                    id: notification.idempotencyKey, timestamp: timestamp, body: body, secrets: prepared.secrets)
+            ),
+            ("User-Agent", "Vigil"),
+        ]
+        headers += prepared.headers
+        var request = CurlRequest(
+            url: url, method: .post, headers: headers, body: body,
+            allowedProtocols: settings.allowHTTP ? "http,https" : "https",
+            followRedirects: false, connectTimeout: settings.connectTimeout, totalTimeout: settings.timeout,
+            verifyTLS: settings.verifyTLS, caFile: settings.caFile, maxResponseBytes: 64 << 10)
+        request.authentication = prepared.authentication
+        let response: CurlResponse
+        do {
+            response = try await curl.perform(request)
+        } catch let error as CurlError {
+            return .retry(after: nil, reason: "webhook: \(error.description)")
+        } catch {
+            return .retry(after: nil, reason: "webhook: \(error)")
+        }
+        let outcome = Self.outcome(
+            status: response.status, retryAfter: response.header("Retry-After"), body: response.body)
+        if response.status == 410 { gone.insert(url) }
+        return outcome
+    }
+
+    /// 2xx delivered; 429/5xx retry (honouring `Retry-After`); 410 gone; 3xx and other 4xx permanent.
+    static func outcome(status: Int, retryAfter: String?, body: [UInt8], now: Date = Date()) -> DeliveryOutcome {
+        let snippet = String(decoding: body.prefix(200), as: UTF8.self)
+            .unicodeScalars.map { $0.value < 0x20 ? " " : String($0) }.joined()
+        let detail = snippet.isEmpty ? "" : ": \(snippet)"
+        switch status {
+        case 200..<300:
+            return .delivered
+        case 429, 500..<600:
+            return .retry(
+                after: parseRetryAfter(retryAfter, now: now),
+                reason: "webhook endpoint answered HTTP \(status)\(detail)")
+        case 410:
+            return .failed(
+                reason: "webhook endpoint is gone (HTTP 410)\(detail); remove or replace it in the configuration")
+        case 300..<400:
+            return .failed(reason: "webhook endpoint answered a redirect (HTTP \(status)); redirects are not followed")
+        default:
+            return .failed(reason: "webhook endpoint refused the notification (HTTP \(status))\(detail)")
+        }
+    }
+
+    /// `Retry-After` as delay-seconds or an HTTP date.
+    static func parseRetryAfter(_ value: String?, now: Date) -> Duration? {
+        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        if let seconds = Int(value) { return .seconds(max(0, seconds)) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: value) else { return nil }
+        return .seconds(max(0, Int(date.timeIntervalSince(now).rounded(.up))))
+    }
+}
+
+/// Endpoints known to be gone.
+final class GoneEndpoints: Sendable {
+    private let urls = Mutex<Set<String>>([])
+
+    func contains(_ url: String) -> Bool { urls.withLock { $0.contains(url) } }
+    func insert(_ url: String) { _ = urls.withLock { $0.insert(url) } }
+}

@@ -1,0 +1,147 @@
+import Curl
+import Foundation
+import Logging
+import VigilCore
+
+/// Everything `vigil serve` changes goes through here: scheduled cycles, pushes, delivery.
+///
+/// Cycles and delivery passes take the state directory's run lock, so a cron `vigil run` and
+/// `vigil serve` never fetch or deliver at the same time; a tick that finds the lock taken is
+/// skipped and tried again at the next one. One delivery pass at a time.
+actor Coordinator {
+    let configuration: Configuration
+    let store: StateStore
+    let curl: CurlEngine
+    let logger: Logger
+    let metrics: ServerMetrics
+    let stateDirectory: String
+    private var lastRun: [String: ContinuousClock.Instant] = [:]
+    private var delivering = false
+
+    init(
+        configuration: Configuration, store: StateStore, curl: CurlEngine, logger: Logger, metrics: ServerMetrics,
+        stateDirectory: String
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.curl = curl
+        self.logger = logger
+        self.metrics = metrics
+        self.stateDirectory = stateDirectory
+    }
+
+    private var cycle: WatchCycle {
+        WatchCycle(configuration: configuration, store: store, curl: curl, logger: logger)
+    }
+
+    /// Runs the fetched sources whose interval has passed.
+    func runDueSources() async {
+        let now = ContinuousClock.now
+        let due = configuration.sources.filter { source in
+            if case .push = source.location { return false }
+            guard let last = lastRun[source.id] else { return true }
+            return now - last >= source.every
+        }
+        guard !due.isEmpty else { return }
+        let lock: RunLock
+        do {
+            lock = try RunLock(directory: stateDirectory)
+        } catch {
+            logger.info("scheduled run skipped: \(error.description)")
+            return
+        }
+        for source in due { lastRun[source.id] = now }
+        do {
+            let report = try await cycle.run(options: WatchCycle.Options(sources: Set(due.map(\.id)), deliver: false))
+            metrics.record(report)
+            recordEvents()
+        } catch {
+            logger.error("scheduled run failed: \(error.description)")
+        }
+        withExtendedLifetime(lock) {}
+    }
+
+    /// Applies a verified push (refusing a `webhook-id` already applied); returns the report.
+    func push(sourceID: String, body: [UInt8], webhookID: String) async throws(PushVerifier.Refusal) -> RunReport {
+        if (try? store.hasReceivedWebhook(webhookID)) == true {
+            throw PushVerifier.Refusal(
+                status: 409, code: "replayed", message: "webhook-id \(webhookID) was already applied")
+        }
+        let report: RunReport
+        do {
+            (report, _) = try await cycle.push(sourceID: sourceID, body: body, webhookID: webhookID)
+        } catch {
+            switch error {
+            case .invalid(let failure):
+                throw PushVerifier.Refusal(status: 400, code: "invalid_document", message: failure.description)
+            case .state(let failure):
+                if (try? store.hasReceivedWebhook(webhookID)) == true {
+                    throw PushVerifier.Refusal(
+                        status: 409, code: "replayed", message: "webhook-id \(webhookID) was already applied")
+                }
+                logger.error("push to \(sourceID) could not be stored: \(failure.description)")
+                throw PushVerifier.Refusal(
+                    status: 500, code: "state_error", message: "the push could not be stored; nothing was applied")
+            }
+        }
+        metrics.record(report)
+        recordEvents()
+        return report
+    }
+
+    /// Delivers what is due; skipped while another pass (or a cron run) holds the way.
+    func deliverDue() async {
+        guard !delivering else { return }
+        delivering = true
+        defer { delivering = false }
+        guard let lock = try? RunLock(directory: stateDirectory) else { return }
+        do {
+            let due = try store.dueNotifications(at: Date(), limit: 1)
+            if !due.isEmpty {
+                let runID = try store.commit(RunBatch(startedAt: Date()))
+                let engine = DeliveryEngine(
+                    store: store, outputs: configuration.outputs, policies: configuration.deliveryPolicies,
+                    context: DeliveryContext(
+                        curl: curl, logger: logger, configDirectory: configuration.directory,
+                        stateDirectory: stateDirectory),
+                    runID: runID)
+                let summary = try await engine.deliverDue(at: Date())
+                metrics.record(summary)
+                try store.finishRun(runID, exitCode: 0, at: Date())
+            }
+            metrics.setOutboxDepth(try store.undeliveredNotifications().count)
+        } catch {
+            logger.error("delivery pass failed: \(error.description)")
+        }
+        withExtendedLifetime(lock) {}
+    }
+
+    private var eventsSeen: Int64 = 0
+
+    /// Counts events stored since the last look, by kind.
+    private func recordEvents() {
+        guard let events = try? store.events(limit: 10_000) else { return }
+        var counts: [Event.Kind: Int] = [:]
+        for stored in events where stored.sequence > eventsSeen { counts[stored.event.kind, default: 0] += 1 }
+        eventsSeen = max(eventsSeen, events.first?.sequence ?? eventsSeen)
+        metrics.record(events: counts)
+    }
+
+    /// `GET /healthz`: the state answers, and each source's last run.
+    func health() -> (healthy: Bool, json: String) {
+        guard let states = try? store.sourceStates() else {
+            return (false, "{\"healthy\":false,\"error\":\"the state store does not answer\"}")
+        }
+        let formatter = ISO8601DateFormatter()
+        let sources = configuration.sources.map { source in
+            let state = states[source.id]
+            return "{\"id\":" + JSONWriter.string(source.id) + ",\"failing\":"
+                + (state?.isFailing == true ? "true" : "false")
+                + ",\"lastAttempt\":"
+                + (state?.lastAttemptAt.map { JSONWriter.string(formatter.string(from: $0)) } ?? "null")
+                + ",\"lastSuccess\":"
+                + (state?.lastSuccessAt.map { JSONWriter.string(formatter.string(from: $0)) } ?? "null") + "}"
+        }
+        return (true, "{\"healthy\":true,\"sources\":[" + sources.joined(separator: ",") + "]}")
+    }
+}
