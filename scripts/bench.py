@@ -9,6 +9,8 @@ smtp: 2,000 distinct notification emails from the outbox to a local smtp-sink, w
       reused connections and with a new connection per message.
 matrix: 500 notices from the outbox to one room of a local Synapse (message rate limit
       lifted for the bot), against a plain sequential `curl` loop of the same requests.
+webhook: 10,000 signed webhooks from the outbox to a local nginx answering 204; then
+      `vigil serve` under a load of distinct, validly signed pushes.
 """
 import argparse
 import json
@@ -20,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.parse
+import urllib.request
 import time
 from pathlib import Path
 
@@ -91,7 +94,9 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--vigil")
     parser.add_argument("--bench-tool", help="the vigil-bench executable")
-    parser.add_argument("--only", choices=["core", "smtp", "matrix"])
+    parser.add_argument("--only", choices=["core", "smtp", "matrix", "webhook"])
+    parser.add_argument("--webhooks", type=int, default=10000)
+    parser.add_argument("--pushes", type=int, default=5000)
     parser.add_argument("--notices", type=int, default=500)
     parser.add_argument("--emails", type=int, default=2000)
     parser.add_argument("--generate", help=argparse.SUPPRESS)
@@ -105,6 +110,84 @@ def main():
         smtp(args)
     if args.only in (None, "matrix"):
         matrix(args)
+    if args.only in (None, "webhook"):
+        webhook(args)
+
+
+def webhook(args):
+    work = Path(tempfile.mkdtemp(prefix="vigil-bench-webhook-"))
+    port = free_port()
+    (work / "nginx.conf").write_text(f"""
+worker_processes 1;
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {work};
+    server {{ listen 127.0.0.1:{port}; keepalive_requests 100000; location / {{ return 204; }} }}
+}}
+""")
+    nginx = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-c", str(work / "nginx.conf"), "-p", str(work)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    rows = []
+    try:
+        for concurrency in (8, 16):
+            results = []
+            for _ in range(args.runs):
+                output = subprocess.run([args.bench_tool, "webhook", f"http://127.0.0.1:{port}/hook", str(args.webhooks),
+                                         str(concurrency)], check=True, capture_output=True, text=True).stdout
+                results.append(json.loads(output))
+                assert results[-1]["delivered"] == args.webhooks, results[-1]
+            seconds = statistics.median(r["seconds"] for r in results)
+            rows.append((f"{concurrency} at once", seconds, args.webhooks / seconds))
+    finally:
+        nginx.terminate()
+        nginx.wait()
+    print(f"\nWebhooks out: {args.webhooks:,} signed notifications from the outbox to nginx (204) on loopback, "
+          f"outcomes recorded per batch of 100; {args.runs} runs each, medians")
+    print(f"{'concurrency':<20}{'seconds':>10}{'webhooks/s':>12}")
+    for name, seconds, rate in rows:
+        print(f"{name:<20}{seconds:>10.3f}{rate:>12.0f}")
+
+    # The receiver: `vigil serve` with one push source and no outputs.
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    serve_port = free_port()
+    (work / "serve.json").write_text(json.dumps({
+        "serve": {"listen": f"127.0.0.1:{serve_port}"},
+        "sources": [{"id": "field", "type": "push", "secret": secret, "key": "id", "name": "name", "status": "status"}],
+        "outputs": []}))
+    receiver_rows = []
+    for concurrency in (8, 32):
+        results = []
+        for _ in range(args.runs):
+            shutil.rmtree(work / "state", ignore_errors=True)
+            server = subprocess.Popen([args.vigil, "serve", "--config", str(work / "serve.json")],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                for _ in range(100):
+                    try:
+                        urllib.request.urlopen(f"http://127.0.0.1:{serve_port}/healthz", timeout=1).read()
+                        break
+                    except Exception:
+                        time.sleep(0.1)
+                output = subprocess.run([args.bench_tool, "push-load", f"http://127.0.0.1:{serve_port}/hooks/field", secret,
+                                         str(args.pushes), str(concurrency)], check=True, capture_output=True, text=True).stdout
+                results.append(json.loads(output))
+                assert results[-1]["accepted"] == args.pushes, results[-1]
+            finally:
+                server.terminate()
+                server.wait()
+        receiver_rows.append((concurrency, statistics.median(args.pushes / r["seconds"] for r in results),
+                              statistics.median(r["p50_ms"] for r in results), statistics.median(r["p99_ms"] for r in results)))
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"\nReceiver: {args.pushes:,} distinct signed single-record pushes to vigil serve on loopback "
+          f"(each verified, applied and committed); {args.runs} runs each, medians")
+    print(f"{'concurrency':<14}{'accepted/s':>12}{'p50 ms':>10}{'p99 ms':>10}")
+    for concurrency, rate, p50, p99 in receiver_rows:
+        print(f"{concurrency:<14}{rate:>12.0f}{p50:>10.2f}{p99:>10.2f}")
 
 
 def matrix(args):

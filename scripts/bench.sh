@@ -7,6 +7,9 @@ scripts/install-deps.sh
 if ! command -v smtp-sink >/dev/null && [ ! -x /usr/sbin/smtp-sink ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix >/dev/null
 fi
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
+}
 swift build -c release --product vigil >/dev/null
 swift build -c release --product vigil-bench >/dev/null
 bin="$(swift build -c release --show-bin-path)"

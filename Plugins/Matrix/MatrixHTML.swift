@@ -1,3 +1,5 @@
+import VigilCore
+
 /// The HTML a Matrix message may carry: `org.matrix.custom.html` with only the tags the
 /// client-server spec lists; other tags are dropped (their text kept, `script`/`style` text
 /// dropped too), and attributes are dropped except a safe `href` on links.
@@ -8,22 +10,7 @@ enum MatrixHTML {
         "caption", "pre", "span", "details", "summary", "s",
     ]
 
-    /// Escapes text for HTML.
-    static func escape(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": output += "&amp;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "\"": output += "&quot;"
-            case "'": output += "&#39;"
-            default: output.append(character)
-            }
-        }
-        return output
-    }
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     /// A plain-text notification as HTML: escaped, line breaks kept.
     static func fromText(_ text: String) -> String {

@@ -14,19 +14,7 @@ public struct MatrixOutputFactory: OutputFactory {
 
     public func makeOutput(id: String, options: inout ObjectReader) -> (any Output)? {
         let errorsBefore = options.reader.issues.count
-        var homeserver = options.string("homeserver")
-        let allowHTTP = options.optionalBool("allowHTTP") ?? false
-        if let url = homeserver {
-            let lower = url.lowercased()
-            if !(lower.hasPrefix("https://") || (allowHTTP && lower.hasPrefix("http://"))) {
-                options.report(
-                    allowHTTP
-                        ? "expected an http:// or https:// URL"
-                        : "expected an https:// URL (\"allowHTTP\": true allows http://)",
-                    key: "homeserver")
-            }
-            while homeserver?.hasSuffix("/") == true { homeserver?.removeLast() }
-        }
+        let (homeserver, allowHTTP) = options.endpointURL("homeserver", base: true)
         let accessToken = options.optionalSecret("accessToken")
         let user = options.optionalString("user")
         let password = options.optionalSecret("password")

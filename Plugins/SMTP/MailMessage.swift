@@ -70,17 +70,7 @@ struct MailMessage {
 
     /// A plain HTML rendering of a text body, every source value escaped.
     static func html(fromText text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
+        let escaped = HTMLText.escape(text)
         return "<!DOCTYPE html>\n<html><body><pre style=\"font-family: sans-serif; white-space: pre-wrap\">"
             + escaped + "</pre></body></html>\n"
     }

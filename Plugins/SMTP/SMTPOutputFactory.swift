@@ -81,13 +81,7 @@ public struct SMTPOutputFactory: OutputFactory {
         }
         let timeout = options.optionalDuration("timeout") ?? .seconds(30)
         let connectTimeout = options.optionalDuration("connectTimeout") ?? .seconds(10)
-        var verifyTLS = true
-        var caFile: String?
-        if let found = options.value("tls"), var tls = options.reader.object(found, path: options.path(of: "tls")) {
-            verifyTLS = tls.optionalBool("verify") ?? true
-            caFile = tls.optionalString("caFile").map(options.reader.path)
-            tls.finish()
-        }
+        let (verifyTLS, caFile) = options.tlsSettings()
         guard options.reader.issues.count == errorsBefore, let url, let from else { return nil }
         return SMTPOutput(
             id: id,

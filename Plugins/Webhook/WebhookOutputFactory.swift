@@ -14,18 +14,7 @@ public struct WebhookOutputFactory: OutputFactory {
 
     public func makeOutput(id: String, options: inout ObjectReader) -> (any Output)? {
         let errorsBefore = options.reader.issues.count
-        let allowHTTP = options.optionalBool("allowHTTP") ?? false
-        let url = options.string("url")
-        if let url {
-            let lower = url.lowercased()
-            if !(lower.hasPrefix("https://") || (allowHTTP && lower.hasPrefix("http://"))) {
-                options.report(
-                    allowHTTP
-                        ? "expected an http:// or https:// URL"
-                        : "expected an https:// URL (\"allowHTTP\": true allows http://)",
-                    key: "url")
-            }
-        }
+        let (url, allowHTTP) = options.endpointURL("url")
         var secrets: [SecretString] = []
         if options.keys.contains("secret") && options.keys.contains("secrets") {
             options.report("give \"secret\" or \"secrets\", not both")
@@ -73,13 +62,7 @@ public struct WebhookOutputFactory: OutputFactory {
         }
         let timeout = options.optionalDuration("timeout") ?? .seconds(15)
         let connectTimeout = options.optionalDuration("connectTimeout") ?? .seconds(5)
-        var verifyTLS = true
-        var caFile: String?
-        if let found = options.value("tls"), var tls = options.reader.object(found, path: options.path(of: "tls")) {
-            verifyTLS = tls.optionalBool("verify") ?? true
-            caFile = tls.optionalString("caFile").map(options.reader.path)
-            tls.finish()
-        }
+        let (verifyTLS, caFile) = options.tlsSettings()
         guard options.reader.issues.count == errorsBefore, let url else { return nil }
         return WebhookOutput(
             id: id,

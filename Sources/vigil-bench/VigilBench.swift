@@ -4,6 +4,7 @@ import Logging
 import VigilCore
 import VigilMatrix
 import VigilSMTP
+import VigilWebhook
 
 /// Benchmarks that need Vigil's internals, driven by `scripts/bench.py` (never by the tests).
 ///
@@ -19,13 +20,28 @@ struct VigilBench {
             try await matrix(homeserver: values[1], user: values[2], password: values[3], room: values[4], count: count)
             return
         }
+        if arguments.first == "webhook", arguments.count == 4, let count = Int(arguments[arguments.startIndex + 2]),
+            let concurrency = Int(arguments[arguments.startIndex + 3])
+        {
+            try await webhook(url: arguments[arguments.startIndex + 1], count: count, concurrency: concurrency)
+            return
+        }
+        if arguments.first == "push-load", arguments.count == 5, let count = Int(arguments[arguments.startIndex + 3]),
+            let concurrency = Int(arguments[arguments.startIndex + 4])
+        {
+            let values = Array(arguments)
+            try await pushLoad(url: values[1], secret: values[2], count: count, concurrency: concurrency)
+            return
+        }
         guard arguments.first == "smtp", arguments.count >= 4, let count = Int(arguments[arguments.startIndex + 2]),
             let concurrency = Int(arguments[arguments.startIndex + 3])
         else {
             FileHandle.standardError.write(
                 Data(
                     ("usage: vigil-bench smtp URL COUNT CONCURRENCY [--new-connection-per-message]\n"
-                        + "       vigil-bench matrix HOMESERVER USER PASSWORD ROOM COUNT\n").utf8))
+                        + "       vigil-bench matrix HOMESERVER USER PASSWORD ROOM COUNT\n"
+                        + "       vigil-bench webhook URL COUNT CONCURRENCY\n"
+                        + "       vigil-bench push-load HOOK-URL SECRET COUNT CONCURRENCY\n").utf8))
             exit(64)
         }
         let url = arguments[arguments.startIndex + 1]
@@ -97,6 +113,80 @@ struct VigilBench {
         print(
             "{\"seconds\": \(seconds), \"delivered\": \(summary.delivered), \"failed\": \(summary.deadLettered.count), "
                 + "\"retrying\": \(summary.retrying)\(extra())}")
+    }
+
+    /// Queues COUNT notifications for a webhook output and delivers them (signing included).
+    static func webhook(url: String, count: Int, concurrency: Int) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-bench-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try StateStore(directory: directory)
+        let secret = "whsec_" + Data((0..<24).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let output = WebhookOutput(
+            id: "partner",
+            settings: WebhookOutput.Settings(
+                url: url, secrets: [try SecretString(secret)], allowHTTP: true, concurrency: concurrency))
+        let runID = try store.commit(queue(count, for: output))
+        try await measure(
+            store: store, output: output, policy: DeliveryPolicy(concurrency: concurrency, batchSize: 100),
+            runID: runID,
+            directory: directory
+        ) { "" }
+    }
+
+    /// Sends COUNT distinct, validly signed single-record pushes, CONCURRENCY at a time, and
+    /// prints accepted requests per second and latency percentiles.
+    static func pushLoad(url: String, secret: String, count: Int, concurrency: Int) async throws {
+        guard let key = StandardWebhooks.Secret(secret) else { return }
+        let timestamp = Int(Date().timeIntervalSince1970)
+        let requests: [CurlRequest] = (0..<count).map { index in
+            let body = Array(
+                #"{"record": {"id": "P\#(index)", "name": "Person \#(index)", "status": "detained"}}"#.utf8)
+            let id = "msg_bench_\(UUID().uuidString)"
+            return CurlRequest(
+                url: url, method: .post,
+                headers: [
+                    ("Content-Type", "application/json"), ("webhook-id", id), ("webhook-timestamp", String(timestamp)),
+                    (
+                        "webhook-signature",
+                        StandardWebhooks.signature(id: id, timestamp: timestamp, body: body, secrets: [key])
+                    ),
+                ], body: body, allowedProtocols: "http")
+        }
+        let curl = CurlEngine(
+            configuration: .init(maxConnectionsPerHost: concurrency, maxCachedConnections: concurrency * 2))
+        defer { curl.shutdown() }
+        let clock = ContinuousClock()
+        let started = clock.now
+        var latencies: [Duration] = []
+        var accepted = 0
+        try await withThrowingTaskGroup(of: (Int, Duration).self) { group in
+            var next = 0
+            func add() {
+                let request = requests[next]
+                next += 1
+                group.addTask {
+                    let sent = ContinuousClock.now
+                    let response = try await curl.perform(request)
+                    return (response.status, ContinuousClock.now - sent)
+                }
+            }
+            while next < min(concurrency, requests.count) { add() }
+            while let (status, latency) = try await group.next() {
+                if status == 202 { accepted += 1 }
+                latencies.append(latency)
+                if next < requests.count { add() }
+            }
+        }
+        let elapsed = clock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        latencies.sort()
+        func milliseconds(_ quantile: Double) -> Double {
+            let value = latencies[min(latencies.count - 1, Int(Double(latencies.count) * quantile))]
+            return Double(value.components.seconds) * 1000 + Double(value.components.attoseconds) / 1e15
+        }
+        print(
+            "{\"seconds\": \(seconds), \"accepted\": \(accepted), \"p50_ms\": \(milliseconds(0.5)), "
+                + "\"p99_ms\": \(milliseconds(0.99))}")
     }
 
     static func smtp(url: String, count: Int, concurrency: Int, newConnections: Bool) async throws {

@@ -68,13 +68,7 @@ enum SourceConfigurationReader {
         let maxDrop = object.optionalNumber("maxDrop") ?? 0.2
         if !(0...1).contains(maxDrop) { object.report("expected a share from 0 to 1, such as 0.2", key: "maxDrop") }
         let maxBytes = object.optionalInteger("maxBytes", in: 1...(1 << 34)) ?? (64 << 20)
-        var verifyTLS = true
-        var caFile: String?
-        if let found = object.value("tls"), var tls = reader.object(found, path: object.path(of: "tls")) {
-            verifyTLS = tls.optionalBool("verify") ?? true
-            caFile = tls.optionalString("caFile").map { $0.hasPrefix("/") ? $0 : directory + "/" + $0 }
-            tls.finish()
-        }
+        let (verifyTLS, caFile) = object.tlsSettings()
         switch location {
         case .file?, .push?:
             if !headers.isEmpty || authentication != nil { object.report("headers and auth apply to url sources only") }
