@@ -23,13 +23,12 @@ enum WebhookPayload {
     }
 
     static func body(for notification: RenderedNotification, at date: Date) -> [UInt8] {
-        let formatter = ISO8601DateFormatter()
         var data = "{\"schemaVersion\":\(schemaVersion)"
         if let event = notification.event {
             data +=
                 ",\"event\":{\"id\":" + JSONWriter.string(event.id) + ",\"kind\":"
                 + JSONWriter.string(event.kind.rawValue)
-            data += ",\"at\":" + JSONWriter.string(formatter.string(from: event.at)) + "}"
+            data += ",\"at\":" + JSONWriter.string(Timestamp.iso8601(event.at)) + "}"
             data += ",\"source\":{\"id\":" + JSONWriter.string(event.sourceID) + "}"
             data += ",\"record\":" + (event.record?.json ?? "null")
             data += ",\"changes\":" + event.changesJSON
@@ -41,7 +40,7 @@ enum WebhookPayload {
         data += ",\"subject\":" + JSONWriter.string(notification.subject) + "}"
         let type = notification.event.map { Self.type(of: $0.kind) } ?? "vigil.notification"
         let body =
-            "{\"type\":" + JSONWriter.string(type) + ",\"timestamp\":" + JSONWriter.string(formatter.string(from: date))
+            "{\"type\":" + JSONWriter.string(type) + ",\"timestamp\":" + JSONWriter.string(Timestamp.iso8601(date))
             + ",\"data\":" + data + "}"
         return Array(body.utf8)
     }

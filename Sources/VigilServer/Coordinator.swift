@@ -54,7 +54,6 @@ actor Coordinator {
         do {
             let report = try await cycle.run(options: WatchCycle.Options(sources: Set(due.map(\.id)), deliver: false))
             metrics.record(report)
-            recordEvents()
         } catch {
             logger.error("scheduled run failed: \(error.description)")
         }
@@ -85,7 +84,6 @@ actor Coordinator {
             }
         }
         metrics.record(report)
-        recordEvents()
         return report
     }
 
@@ -116,31 +114,19 @@ actor Coordinator {
         withExtendedLifetime(lock) {}
     }
 
-    private var eventsSeen: Int64 = 0
-
-    /// Counts events stored since the last look, by kind.
-    private func recordEvents() {
-        guard let events = try? store.events(limit: 10_000) else { return }
-        var counts: [Event.Kind: Int] = [:]
-        for stored in events where stored.sequence > eventsSeen { counts[stored.event.kind, default: 0] += 1 }
-        eventsSeen = max(eventsSeen, events.first?.sequence ?? eventsSeen)
-        metrics.record(events: counts)
-    }
-
     /// `GET /healthz`: the state answers, and each source's last run.
     func health() -> (healthy: Bool, json: String) {
         guard let states = try? store.sourceStates() else {
             return (false, "{\"healthy\":false,\"error\":\"the state store does not answer\"}")
         }
-        let formatter = ISO8601DateFormatter()
         let sources = configuration.sources.map { source in
             let state = states[source.id]
             return "{\"id\":" + JSONWriter.string(source.id) + ",\"failing\":"
                 + (state?.isFailing == true ? "true" : "false")
                 + ",\"lastAttempt\":"
-                + (state?.lastAttemptAt.map { JSONWriter.string(formatter.string(from: $0)) } ?? "null")
+                + (state?.lastAttemptAt.map { JSONWriter.string(Timestamp.iso8601($0)) } ?? "null")
                 + ",\"lastSuccess\":"
-                + (state?.lastSuccessAt.map { JSONWriter.string(formatter.string(from: $0)) } ?? "null") + "}"
+                + (state?.lastSuccessAt.map { JSONWriter.string(Timestamp.iso8601($0)) } ?? "null") + "}"
         }
         return (true, "{\"healthy\":true,\"sources\":[" + sources.joined(separator: ",") + "]}")
     }

@@ -22,6 +22,7 @@ final class ServerMetrics: Sendable {
     /// Records a cycle or a push.
     func record(_ report: RunReport) {
         runs.increment()
+        record(events: report.eventsByKind)
         for source in report.sources where source.isFailure {
             registry.makeCounter(
                 descriptor: Self.name("source_failures", "total", "Fetches that failed closed."),

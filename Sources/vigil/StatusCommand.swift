@@ -73,10 +73,10 @@ struct StatusCommand: ParsableCommand {
 enum DateText {
     static func text(_ date: Date?) -> String {
         guard let date else { return "never" }
-        return ISO8601DateFormatter().string(from: date)
+        return Timestamp.iso8601(date)
     }
 
     static func json(_ date: Date?) -> String {
-        date.map { JSONWriter.string(ISO8601DateFormatter().string(from: $0)) } ?? "null"
+        date.map { JSONWriter.string(Timestamp.iso8601($0)) } ?? "null"
     }
 }

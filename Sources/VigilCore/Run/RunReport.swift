@@ -25,6 +25,8 @@ public struct RunReport: Sendable {
 
     public var sources: [SourceReport] = []
     public var events = 0
+    /// Events by kind (for metrics).
+    public var eventsByKind: [Event.Kind: Int] = [:]
     public var queued = 0
     public var delivered = 0
     public var retrying = 0

@@ -61,6 +61,7 @@ public struct WatchCycle: Sendable {
             batch.notifications += routing.notifications(for: event)
         }
         report.events = batch.events.count
+        report.eventsByKind = Dictionary(grouping: batch.events, by: \.kind).mapValues(\.count)
         report.queued = batch.notifications.count
         logger.debug("detected \(batch.events.count) events at \(clock.now - started)")
         let runID = try store.commit(batch)
@@ -134,9 +135,10 @@ public struct WatchCycle: Sendable {
         let routing = Broadcast(outputs: configuration.outputs)
         for event in batch.events { batch.notifications += routing.notifications(for: event) }
         report.events = batch.events.count
+        report.eventsByKind = Dictionary(grouping: batch.events, by: \.kind).mapValues(\.count)
         report.queued = batch.notifications.count
+        batch.exitCode = report.exitStatus.rawValue
         let runID = try store.commit(batch)
-        try store.finishRun(runID, exitCode: report.exitStatus.rawValue, at: Date())
         return (report, runID)
     }
 
@@ -157,11 +159,10 @@ public struct WatchCycle: Sendable {
                 parsed = try await source.parse(body)
                 single = false
             }
-            var stored = try store.storedDigests(source: source.id)
-            if single {
-                let key = parsed.records.first?.key ?? ""
-                stored = stored.filter { $0.key == key }
-            }
+            let stored =
+                single
+                ? try store.storedDigests(source: source.id, keys: parsed.records.map(\.key))
+                : try store.storedDigests(source: source.id)
             guard baselined || single else {
                 let keys = Set(parsed.records.map(\.key))
                 return .parsed(parsed, Validators(), .baseline(staleKeys: stored.keys.filter { !keys.contains($0) }))
@@ -335,7 +336,7 @@ public struct WatchCycle: Sendable {
                     Event(
                         kind: .recovered, sourceID: source.id, at: now,
                         message:
-                            "after \(runs) failed run\(runs == 1 ? "" : "s") since \(ISO8601DateFormatter().string(from: since))"
+                            "after \(runs) failed run\(runs == 1 ? "" : "s") since \(Timestamp.iso8601(since))"
                     ),
                     at: firstEventIndex)
             }

@@ -48,6 +48,8 @@ public struct RunBatch: Sendable {
     public var notifications: [QueuedNotification] = []
     /// The `webhook-id` of the push this batch applies; storing it twice fails the whole batch.
     public var webhookID: (id: String, source: String)?
+    /// When set, the run is marked finished with this exit code in the same transaction.
+    public var exitCode: Int32?
 
     public init(startedAt: Date) {
         self.startedAt = startedAt
@@ -67,7 +69,11 @@ extension StateStore {
     public func commit(_ batch: RunBatch) throws(Failure) -> Int64 {
         try write { db in
             try db.execute(
-                sql: "INSERT INTO run (started_at) VALUES (?)", arguments: [batch.startedAt.timeIntervalSince1970])
+                sql: "INSERT INTO run (started_at, finished_at, exit_code) VALUES (?, ?, ?)",
+                arguments: [
+                    batch.startedAt.timeIntervalSince1970, batch.exitCode.map { _ in Date().timeIntervalSince1970 },
+                    batch.exitCode,
+                ])
             let runID = db.lastInsertedRowID
             let now = batch.startedAt.timeIntervalSince1970
             for state in batch.sources {

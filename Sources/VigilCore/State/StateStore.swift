@@ -41,6 +41,10 @@ public final class StateStore: Sendable {
         do {
             var configuration = GRDB.Configuration()
             configuration.busyMode = .timeout(10)
+            // WAL with synchronous=NORMAL: a process crash loses nothing committed; a power cut may
+            // roll back the last commits, and since records, events and the outbox commit together,
+            // the next run detects those changes again.
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
         } catch {
@@ -97,6 +101,7 @@ public final class StateStore: Sendable {
                     CREATE TABLE received_webhook (
                         id TEXT PRIMARY KEY NOT NULL, source_id TEXT NOT NULL, received_at REAL NOT NULL
                     ) WITHOUT ROWID;
+                    CREATE INDEX received_webhook_age ON received_webhook(received_at);
                     """)
         }
         return migrator
@@ -145,6 +150,18 @@ public final class StateStore: Sendable {
                 db, sql: "SELECT key, digest FROM record WHERE source_id = ?", arguments: [source])
             while let row = try cursor.next() {
                 digests[row[0]] = row[1]
+            }
+            return digests
+        }
+    }
+
+    /// The digests of some stored records of one source (those that exist), by key.
+    public func storedDigests(source: String, keys: [String]) throws(Failure) -> [String: Int64] {
+        try read { db in
+            var digests: [String: Int64] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT digest FROM record WHERE source_id = ? AND key = ?")
+            for key in keys {
+                if let digest = try Int64.fetchOne(statement, arguments: [source, key]) { digests[key] = digest }
             }
             return digests
         }
