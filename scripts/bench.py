@@ -94,7 +94,7 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--vigil")
     parser.add_argument("--bench-tool", help="the vigil-bench executable")
-    parser.add_argument("--only", choices=["core", "smtp", "matrix", "webhook"])
+    parser.add_argument("--only", choices=["core", "smtp", "matrix", "webhook", "cel"])
     parser.add_argument("--webhooks", type=int, default=10000)
     parser.add_argument("--pushes", type=int, default=5000)
     parser.add_argument("--notices", type=int, default=500)
@@ -112,6 +112,19 @@ def main():
         matrix(args)
     if args.only in (None, "webhook"):
         webhook(args)
+    if args.only in (None, "cel"):
+        cel(args)
+
+
+def cel(args):
+    rates = []
+    for _ in range(args.runs):
+        result = json.loads(subprocess.run([args.bench_tool, "cel", "2000000"], check=True, capture_output=True,
+                                           text=True).stdout)
+        rates.append(result["evaluations"] / result["seconds"])
+    print(f"\nCEL: one rule condition (3 comparisons, 2 list memberships) over varying records; "
+          f"{args.runs} runs, median")
+    print(f"{'evaluations/s':<16}{statistics.median(rates):>14,.0f}")
 
 
 def webhook(args):

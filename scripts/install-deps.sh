@@ -33,4 +33,5 @@ if [ "${1:-}" = "--test" ]; then
     python3 -c "import aiosmtpd" 2>/dev/null || pip_install "aiosmtpd>=1.4"
     python3 -c "import synapse" 2>/dev/null || pip_install "matrix-synapse>=1.100"
     python3 -c "import standardwebhooks" 2>/dev/null || pip_install "standardwebhooks>=1.0"
+    python3 -c "import celpy" 2>/dev/null || pip_install "cel-python>=0.2"
 fi

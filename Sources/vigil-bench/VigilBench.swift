@@ -33,6 +33,10 @@ struct VigilBench {
             try await pushLoad(url: values[1], secret: values[2], count: count, concurrency: concurrency)
             return
         }
+        if arguments.first == "cel", arguments.count == 2, let count = Int(arguments[arguments.startIndex + 1]) {
+            try cel(count: count)
+            return
+        }
         guard arguments.first == "smtp", arguments.count >= 4, let count = Int(arguments[arguments.startIndex + 2]),
             let concurrency = Int(arguments[arguments.startIndex + 3])
         else {
@@ -41,7 +45,8 @@ struct VigilBench {
                     ("usage: vigil-bench smtp URL COUNT CONCURRENCY [--new-connection-per-message]\n"
                         + "       vigil-bench matrix HOMESERVER USER PASSWORD ROOM COUNT\n"
                         + "       vigil-bench webhook URL COUNT CONCURRENCY\n"
-                        + "       vigil-bench push-load HOOK-URL SECRET COUNT CONCURRENCY\n").utf8))
+                        + "       vigil-bench push-load HOOK-URL SECRET COUNT CONCURRENCY\n"
+                        + "       vigil-bench cel COUNT\n").utf8))
             exit(64)
         }
         let url = arguments[arguments.startIndex + 1]
@@ -187,6 +192,37 @@ struct VigilBench {
         print(
             "{\"seconds\": \(seconds), \"accepted\": \(accepted), \"p50_ms\": \(milliseconds(0.5)), "
                 + "\"p99_ms\": \(milliseconds(0.99))}")
+    }
+
+    /// Evaluates a typical rule condition COUNT times over varying records; prints evaluations per second.
+    static func cel(count: Int) throws {
+        let program = try CELProgram(
+            "event.kind == 'changed' && change.status.to in ['released', 'pardoned', 'exchanged'] "
+                + "&& (record.key in sponsored || 'soldiers-2020-12' in record.tags)",
+            variables: ["event", "record", "change", "sponsored"])
+        let statuses = ["released", "detained", "sentenced", "pardoned"]
+        let activations: [[CELValue]] = (0..<64).map { index in
+            [
+                .map([.string("kind"): .string(index % 3 == 0 ? "added" : "changed")]),
+                .map([
+                    .string("key"): .string("VG-\(index)"), .string("status"): .string(statuses[index % 4]),
+                    .string("tags"): .list([.string(index % 2 == 0 ? "soldiers-2020-12" : "civilians-2020")]),
+                ]),
+                .map([
+                    .string("status"): .map([
+                        .string("from"): .string("detained"), .string("to"): .string(statuses[index % 4]),
+                    ])
+                ]),
+                .list((0..<8).map { .string("VG-\($0 * 7)") }),
+            ]
+        }
+        var matched = 0
+        let clock = ContinuousClock()
+        let started = clock.now
+        for index in 0..<count where program.matches(activations[index & 63]) { matched += 1 }
+        let elapsed = clock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print("{\"seconds\": \(seconds), \"evaluations\": \(count), \"matched\": \(matched)}")
     }
 
     static func smtp(url: String, count: Int, concurrency: Int, newConnections: Bool) async throws {
