@@ -8,8 +8,8 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Validate a configuration and print every problem with its location.",
         discussion: """
-            Prints each problem as FILE:LINE:COLUMN: JSON-PATH: message, and exits 78 if there is
-            any. On success prints one summary line. Secrets given as ${env:NAME} or
+            Prints each problem as FILE:LINE:COLUMN: JSON-PATH: message, and exits 78 if there is \
+            any. On success prints one summary line. Secrets given as ${env:NAME} or \
             ${file:PATH} are resolved to check they exist; their values are never printed.
 
             Examples:

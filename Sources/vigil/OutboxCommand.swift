@@ -8,8 +8,8 @@ struct OutboxCommand: ParsableCommand {
         commandName: "outbox",
         abstract: "List pending and failed notifications; retry or drop them.",
         discussion: """
-            Every notification is stored in the outbox before it is sent. Transient failures are
-            retried by later runs with growing delays; a notification given up on is "failed"
+            Every notification is stored in the outbox before it is sent. Transient failures are \
+            retried by later runs with growing delays; a notification given up on is "failed" \
             (dead-lettered) and stays here until retried or dropped.
 
             Examples:

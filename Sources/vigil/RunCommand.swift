@@ -9,8 +9,8 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run one watch cycle: fetch, detect changes, notify, exit.",
         discussion: """
-            Takes the state directory's lock first: if another run holds it, exits at once with
-            code 75 and sends nothing. The first successful fetch of a source is a baseline: it is
+            Takes the state directory's lock first: if another run holds it, exits at once with \
+            code 75 and sends nothing. The first successful fetch of a source is a baseline: it is \
             stored and produces no person events.
 
             Examples:

@@ -9,8 +9,8 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run sources on their schedules, deliver continuously, and receive pushed updates over HTTP.",
         discussion: """
-            Each fetched source runs every `every` (default 15m), under the same lock as
-            `vigil run`, so cron and serve never overlap. The outbox is delivered continuously.
+            Each fetched source runs every `every` (default 15m), under the same lock as \
+            `vigil run`, so cron and serve never overlap. The outbox is delivered continuously. \
             HTTP (the `serve` settings, default 127.0.0.1:8080):
               POST /hooks/{source}  a push source's update, signed per Standard Webhooks
               GET  /healthz         the state store answers; each source's last run
