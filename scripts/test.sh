@@ -15,7 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-python3 Tests/Servers/http_server.py --port-file "$work/http.port" >/dev/null &
+python3 Tests/Servers/http_server.py --port-file "$work/http.port" >"$work/http.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do [ -s "$work/http.port" ] && break; sleep 0.1; done
 [ -s "$work/http.port" ] || { echo "test HTTP server did not start" >&2; exit 1; }

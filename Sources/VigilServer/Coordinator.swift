@@ -102,7 +102,7 @@ actor Coordinator {
                     context: DeliveryContext(
                         curl: curl, logger: logger, configDirectory: configuration.directory,
                         stateDirectory: stateDirectory),
-                    runID: runID)
+                    runID: runID, router: configuration.router)
                 let summary = try await engine.deliverDue(at: Date())
                 metrics.record(summary)
                 try store.finishRun(runID, exitCode: 0, at: Date())

@@ -55,7 +55,10 @@ struct CheckCommand: ParsableCommand {
         }
         let sources = configuration.sources.count
         let outputs = configuration.outputs.count
+        let rules = configuration.rules.count
+        let recipients = configuration.recipients.count
         Console.out(
-            "ok: \(sources) source\(sources == 1 ? "" : "s"), \(outputs) output\(outputs == 1 ? "" : "s"), 0 rules")
+            "ok: \(sources) source\(sources == 1 ? "" : "s"), \(outputs) output\(outputs == 1 ? "" : "s"), "
+                + "\(rules) rule\(rules == 1 ? "" : "s"), \(recipients) recipient\(recipients == 1 ? "" : "s")")
     }
 }

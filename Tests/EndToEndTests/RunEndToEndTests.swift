@@ -48,6 +48,32 @@ import Testing
         #expect(again.stdout.isEmpty, "nothing changed, nothing is sent twice")
     }
 
+    @Test func rulesDecideWhatIsSent() async throws {
+        let vigil = try VigilProcess()
+        let feed = "e2e-rules-\(UUID().uuidString)"
+        try vigil.writeConfig(sources: [("example", "\(vigil.server)/feed/\(feed)")])
+        let base = try String(contentsOfFile: vigil.directory + "/config.json", encoding: .utf8)
+        try vigil.write(
+            "config.json",
+            String(base.dropLast(1))
+                + #", "rules": [{"id": "releases", "when": "has(change.status) && change.status.to == 'released'", "notify": "outputs", "via": "console"}]}"#
+        )
+        #expect(
+            try await vigil.run(["check", "--config", "config.json"]).stdout
+                == "ok: 1 source, 1 output, 1 rule, 0 recipients\n")
+        try await vigil.putFeed(feed, try vigil.snapshot("detainees-before.json"))
+        #expect(try await vigil.run(["run", "--config", "config.json"]).status == 0)
+        try await vigil.putFeed(feed, try vigil.snapshot("detainees-after.json"))
+        let run = try await vigil.run(["run", "--config", "config.json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.components(separatedBy: "status: detained → released").count - 1 == 32)
+        #expect(!run.stdout.contains("sentenced") && !run.stdout.contains("transferred"))
+        let history = try await vigil.run(["history", "--config", "config.json", "--json", "--limit", "100"])
+        #expect(
+            history.stdout.components(separatedBy: "\"kind\":\"changed\"").count - 1 == 34,
+            "every change is still recorded")
+    }
+
     @Test func readsASemicolonCSVWithBOMOverHTTP() async throws {
         let vigil = try VigilProcess()
         let feed = "e2e-csv-\(UUID().uuidString)"
@@ -141,7 +167,7 @@ import Testing
         #expect(state.range(of: Data("t0ken-from-file".utf8)) == nil)
         let check = try await vigil.run(["check", "--config", "config.json"], environment: ["VIGIL_E2E_KEY": secret])
         #expect(check.status == 0)
-        #expect(check.stdout == "ok: 1 source, 1 output, 0 rules\n")
+        #expect(check.stdout == "ok: 1 source, 1 output, 0 rules, 0 recipients\n")
     }
 
     @Test func overlappingRunsStepAside() async throws {

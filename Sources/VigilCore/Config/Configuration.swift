@@ -14,6 +14,23 @@ public struct Configuration: Sendable {
     public var stateDirectory: String
     /// `vigil serve` settings.
     public var serve = ServeSettings()
+    /// Who may be notified; used by `rules`.
+    public var recipients: [Recipient] = []
+    /// When present, rules decide who hears about what; without rules every event goes to every output.
+    public var rules: [Rule] = []
+
+    /// The router for this configuration's events.
+    public var router: any EventRouter { router(store: nil) }
+
+    /// The router, honouring `realert` windows recorded in `store`.
+    public func router(store: StateStore?) -> any EventRouter {
+        guard !rules.isEmpty else { return Broadcast(outputs: outputs) }
+        var lastNotified: (@Sendable (RunBatch.RealertMark) -> Date?)?
+        if let store {
+            lastNotified = { mark in store.lastNotified(mark) }
+        }
+        return RuleRouter(rules: rules, recipients: recipients, outputs: outputs, lastNotified: lastNotified)
+    }
 
     public init(
         file: String, directory: String, sources: [SourceConfiguration], outputs: [any Output], stateDirectory: String
@@ -113,6 +130,14 @@ public struct Configuration: Sendable {
                     }
                     options.finish()
                 }
+            }
+            let outputIDs = Set(configuration.outputs.map(\.id))
+            if let found = object.value("recipients") {
+                configuration.recipients = RulesReader.recipients(found, reader: reader, outputs: outputIDs)
+            }
+            if let found = object.value("rules") {
+                configuration.rules = RulesReader.rules(
+                    found, reader: reader, outputs: outputIDs, recipients: configuration.recipients)
             }
             object.finish()
         }

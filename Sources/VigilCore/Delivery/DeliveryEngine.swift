@@ -15,11 +15,14 @@ public struct DeliveryEngine: Sendable {
     public let context: DeliveryContext
     /// The run that delivers; dead-letter events are recorded under it.
     public let runID: Int64
+    /// Routes dead-letter alerts (every other output, without rules).
+    public let router: any EventRouter
 
     public init(
         store: StateStore, outputs: [any Output], policies: [String: DeliveryPolicy], context: DeliveryContext,
-        runID: Int64
+        runID: Int64, router: (any EventRouter)? = nil
     ) {
+        self.router = router ?? Broadcast(outputs: outputs)
         self.store = store
         self.outputs = outputs
         self.policies = policies
@@ -149,7 +152,7 @@ public struct DeliveryEngine: Sendable {
             message:
                 "outbox row \(deadLetter.outboxID) to output \(deadLetter.outputID) given up after "
                 + "\(deadLetter.attempts) attempt\(deadLetter.attempts == 1 ? "" : "s"): \(deadLetter.reason)")
-        return (event, Broadcast(outputs: outputs).notifications(for: event, excluding: [deadLetter.outputID]))
+        return (event, router.notifications(for: event, at: now, excluding: [deadLetter.outputID]))
     }
 
     /// Outcomes at info level name rows and outputs only; reasons (which may quote an address)

@@ -56,9 +56,9 @@ public struct WatchCycle: Sendable {
                 batch: &batch)
             report.sources.append(sourceReport)
         }
-        let routing = Broadcast(outputs: configuration.outputs)
+        let routing = configuration.router(store: store)
         for event in batch.events {
-            batch.notifications += routing.notifications(for: event)
+            batch.notifications += routing.notifications(for: event, at: now, excluding: [])
         }
         report.events = batch.events.count
         report.eventsByKind = Dictionary(grouping: batch.events, by: \.kind).mapValues(\.count)
@@ -74,7 +74,7 @@ public struct WatchCycle: Sendable {
                 context: DeliveryContext(
                     curl: curl, logger: logger, configDirectory: configuration.directory,
                     stateDirectory: (store.path as NSString).deletingLastPathComponent),
-                runID: runID
+                runID: runID, router: configuration.router
             )
             let delivery = try await engine.deliverDue(at: now)
             report.delivered = delivery.delivered
@@ -132,8 +132,10 @@ public struct WatchCycle: Sendable {
         batch.webhookID = webhookID.map { ($0, sourceID) }
         var report = RunReport()
         report.sources.append(try detect(source, result: result, state: state, options: options, batch: &batch))
-        let routing = Broadcast(outputs: configuration.outputs)
-        for event in batch.events { batch.notifications += routing.notifications(for: event) }
+        let routing = configuration.router(store: store)
+        for event in batch.events {
+            batch.notifications += routing.notifications(for: event, at: options.now, excluding: [])
+        }
         report.events = batch.events.count
         report.eventsByKind = Dictionary(grouping: batch.events, by: \.kind).mapValues(\.count)
         report.queued = batch.notifications.count

@@ -25,6 +25,8 @@ public struct RunBatch: Sendable {
         public var subject: String
         public var text: String
         public var html: String?
+        /// Set when a rule with `realert` sent it: remembered so the window can be honoured.
+        public var realert: RealertMark?
 
         public init(
             idempotencyKey: String, eventID: String, outputID: String, recipient: String?, subject: String,
@@ -48,6 +50,14 @@ public struct RunBatch: Sendable {
     public var notifications: [QueuedNotification] = []
     /// The `webhook-id` of the push this batch applies; storing it twice fails the whole batch.
     public var webhookID: (id: String, source: String)?
+
+    /// Who was told about which record by which rule, for `realert` windows.
+    public struct RealertMark: Sendable, Hashable {
+        public var rule: String
+        public var recipient: String
+        public var source: String
+        public var key: String
+    }
     /// When set, the run is marked finished with this exit code in the same transaction.
     public var exitCode: Int32?
 
@@ -57,6 +67,18 @@ public struct RunBatch: Sendable {
 }
 
 extension StateStore {
+    /// When `rule` last notified `recipient` about a record, for `realert` windows.
+    public func lastNotified(_ mark: RunBatch.RealertMark) -> Date? {
+        let seconds = try? read { db in
+            try Double.fetchOne(
+                db,
+                sql:
+                    "SELECT notified_at FROM realert WHERE rule_id = ? AND recipient_id = ? AND source_id = ? AND record_key = ?",
+                arguments: [mark.rule, mark.recipient, mark.source, mark.key])
+        }
+        return (seconds ?? nil).map(Date.init(timeIntervalSince1970:))
+    }
+
     /// True when a push with this `webhook-id` was already applied.
     public func hasReceivedWebhook(_ id: String) throws(Failure) -> Bool {
         try read { db in
@@ -101,6 +123,13 @@ extension StateStore {
                 try Self.insert(event, runID: runID, in: db)
             }
             try Self.enqueue(batch.notifications, at: now, in: db)
+            let remember = try db.cachedStatement(
+                sql:
+                    "INSERT OR REPLACE INTO realert (rule_id, recipient_id, source_id, record_key, notified_at) VALUES (?, ?, ?, ?, ?)"
+            )
+            for mark in Set(batch.notifications.compactMap(\.realert)) {
+                try remember.execute(arguments: [mark.rule, mark.recipient, mark.source, mark.key, now])
+            }
             if let (id, source) = batch.webhookID {
                 // Ids older than the ±5 minute window can never be replayed successfully.
                 try db.execute(sql: "DELETE FROM received_webhook WHERE received_at < ?", arguments: [now - 900])

@@ -104,6 +104,15 @@ public final class StateStore: Sendable {
                     CREATE INDEX received_webhook_age ON received_webhook(received_at);
                     """)
         }
+        migrator.registerMigration("v3: realert windows") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE realert (
+                        rule_id TEXT NOT NULL, recipient_id TEXT NOT NULL, source_id TEXT NOT NULL, record_key TEXT NOT NULL,
+                        notified_at REAL NOT NULL, PRIMARY KEY (rule_id, recipient_id, source_id, record_key)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 

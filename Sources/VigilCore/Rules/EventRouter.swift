@@ -1,0 +1,124 @@
+import Foundation
+
+/// Decides which notifications an event produces.
+public protocol EventRouter: Sendable {
+    /// The notifications for `event` at `now`, skipping the outputs in `excluding`.
+    func notifications(for event: Event, at now: Date, excluding: Set<String>) -> [RunBatch.QueuedNotification]
+}
+
+extension Broadcast: EventRouter {
+    public func notifications(for event: Event, at now: Date, excluding: Set<String>) -> [RunBatch.QueuedNotification] {
+        notifications(for: event, excluding: excluding)
+    }
+}
+
+/// Routes events by the configured rules: every matching rule applies, and the result is
+/// deduplicated so a recipient gets one notification per event per output.
+public struct RuleRouter: EventRouter {
+    public let rules: [Rule]
+    public let recipients: [Recipient]
+    public let outputs: [any Output]
+    /// When a rule last told a recipient about a record (for `realert`); nil: no windows apply.
+    public let lastNotified: (@Sendable (RunBatch.RealertMark) -> Date?)?
+
+    public init(
+        rules: [Rule], recipients: [Recipient], outputs: [any Output],
+        lastNotified: (@Sendable (RunBatch.RealertMark) -> Date?)? = nil
+    ) {
+        self.lastNotified = lastNotified
+        // Higher priority first: when several rules match, the first one's order is kept.
+        self.rules = rules.enumerated().sorted { ($0.element.priority, -$0.offset) > ($1.element.priority, -$1.offset) }
+            .map(\.element)
+        self.recipients = recipients
+        self.outputs = outputs
+    }
+
+    public func notifications(for event: Event, at now: Date, excluding: Set<String>) -> [RunBatch.QueuedNotification] {
+        let activation = Self.activation(for: event, at: now)
+        let subject = PlainTextRenderer.subject(for: event)
+        let text = PlainTextRenderer.text(for: event)
+        let outputsByID = Dictionary(outputs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var seen: Set<String> = []
+        var queued: [RunBatch.QueuedNotification] = []
+        for rule in rules where rule.when.matches(activation) {
+            for outputID in rule.via where !excluding.contains(outputID) {
+                guard let output = outputsByID[outputID] else { continue }
+                for (address, recipientID) in addresses(for: rule, output: output, event: event, at: now) {
+                    let key = IdempotencyKey.make(eventID: event.id, outputID: outputID, recipient: address)
+                    var mark: RunBatch.RealertMark?
+                    if let window = rule.realert, let recipientID, let record = event.record {
+                        let candidate = RunBatch.RealertMark(
+                            rule: rule.id, recipient: recipientID, source: event.sourceID, key: record.key)
+                        if let last = lastNotified?(candidate),
+                            now.timeIntervalSince(last) < CELOperators.seconds(window)
+                        {
+                            continue
+                        }
+                        mark = candidate
+                    }
+                    guard seen.insert(key).inserted else { continue }
+                    var notification = RunBatch.QueuedNotification(
+                        idempotencyKey: key, eventID: event.id, outputID: outputID, recipient: address,
+                        subject: subject,
+                        text: text)
+                    notification.realert = mark
+                    queued.append(notification)
+                }
+            }
+        }
+        return queued
+    }
+
+    /// Where `rule` sends through `output`: recipients' contacts on it, or the output's own destinations.
+    private func addresses(for rule: Rule, output: any Output, event: Event, at now: Date) -> [(
+        address: String?, recipient: String?
+    )] {
+        var result: [(address: String?, recipient: String?)] = []
+        for selector in rule.notify {
+            let selected: [Recipient]
+            switch selector {
+            case .outputs:
+                result += output.defaultRecipients.isEmpty ? [(nil, nil)] : output.defaultRecipients.map { ($0, nil) }
+                continue
+            case .all: selected = recipients
+            case .group(let group): selected = recipients.filter { $0.groups.contains(group) }
+            case .recipient(let id): selected = recipients.filter { $0.id == id }
+            case .sponsors:
+                guard let record = event.record else { continue }
+                selected = recipients.filter { $0.sponsorship.covers(record) }
+            }
+            for recipient in selected where recipient.wants(event.kind, at: now) {
+                if let address = recipient.contacts[output.id] { result.append((address, recipient.id)) }
+            }
+        }
+        return result
+    }
+
+    /// The variables a rule sees: `event`, `record`, `change` (field → {from, to}), `source`, `now`.
+    static func activation(for event: Event, at now: Date) -> [CELValue] {
+        var eventMap: [CELValue: CELValue] = [
+            .string("id"): .string(event.id), .string("kind"): .string(event.kind.rawValue),
+            .string("at"): .timestamp(event.at),
+        ]
+        if let message = event.message { eventMap[.string("message")] = .string(message) }
+        var record = CELValue.null
+        if let value = event.record {
+            var fields: [CELValue: CELValue] = [:]
+            for field in value.sortedFields { fields[.string(field.name)] = .string(field.value) }
+            record = .map([
+                .string("key"): .string(value.key), .string("name"): .string(value.name),
+                .string("status"): .string(value.status.description), .string("fields"): .map(fields),
+            ])
+        }
+        var changes: [CELValue: CELValue] = [:]
+        for change in event.changes {
+            changes[.string(change.field)] = .map([
+                .string("from"): change.from.map(CELValue.string) ?? .null,
+                .string("to"): change.to.map(CELValue.string) ?? .null,
+            ])
+        }
+        return [
+            .map(eventMap), record, .map(changes), .map([.string("id"): .string(event.sourceID)]), .timestamp(now),
+        ]
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// A person or organisation who hears about detainees: a sponsor (a city, an NGO, a public
+/// figure), a partner system, a team member.
+public struct Recipient: Sendable {
+    /// Which detainees a recipient sponsors: by record key, or by a field's value.
+    public struct Sponsorship: Sendable, Equatable {
+        public var keys: Set<String>
+        /// `field == value` matches (`status`, `name` or a mapped field such as `group`).
+        public var matches: [(field: String, value: String)]
+
+        public init(keys: Set<String> = [], matches: [(field: String, value: String)] = []) {
+            self.keys = keys
+            self.matches = matches
+        }
+
+        public static func == (lhs: Sponsorship, rhs: Sponsorship) -> Bool {
+            lhs.keys == rhs.keys
+                && lhs.matches.map { "\($0.field)=\($0.value)" } == rhs.matches.map { "\($0.field)=\($0.value)" }
+        }
+
+        /// True when the recipient sponsors this record.
+        public func covers(_ record: Record) -> Bool {
+            if keys.contains(record.key) { return true }
+            return matches.contains { match in
+                switch match.field {
+                case "status": record.status.description == match.value
+                case "name": record.name == match.value
+                default: record.field(match.field) == match.value
+                }
+            }
+        }
+    }
+
+    public var id: String
+    public var name: String
+    public var language: String
+    /// Output id → this recipient's address on it (an email, a Matrix id or room, a webhook URL).
+    public var contacts: [String: String]
+    public var groups: Set<String>
+    public var sponsorship: Sponsorship
+    /// Event kinds the recipient wants; nil for all.
+    public var events: Set<Event.Kind>?
+    /// Nothing is sent to the recipient before this date.
+    public var mutedUntil: Date?
+
+    public init(
+        id: String, name: String, language: String = "en", contacts: [String: String] = [:], groups: Set<String> = [],
+        sponsorship: Sponsorship = Sponsorship(), events: Set<Event.Kind>? = nil,
+        mutedUntil: Date? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.language = language
+        self.contacts = contacts
+        self.groups = groups
+        self.sponsorship = sponsorship
+        self.events = events
+        self.mutedUntil = mutedUntil
+    }
+
+    /// Whether the recipient's preferences let this event through at `now`.
+    public func wants(_ kind: Event.Kind, at now: Date) -> Bool {
+        if let mutedUntil, now < mutedUntil { return false }
+        return events?.contains(kind) ?? true
+    }
+}
+
+/// When an event matches `when`, notify the selected recipients through the `via` outputs.
+public struct Rule: Sendable {
+    /// Who a rule notifies.
+    public enum Selector: Sendable, Equatable {
+        /// The sponsors of the event's record.
+        case sponsors
+        case group(String)
+        case recipient(String)
+        /// Every recipient.
+        case all
+        /// The `via` outputs' own destinations (a team room, a fixed mailbox, stdout).
+        case outputs
+    }
+
+    public var id: String
+    public var when: CELProgram
+    public var notify: [Selector]
+    public var via: [String]
+    /// Do not notify the same recipient about the same record and rule again within this time.
+    public var realert: Duration?
+    public var priority: Int
+
+    public init(
+        id: String, when: CELProgram, notify: [Selector], via: [String], realert: Duration? = nil, priority: Int = 0
+    ) {
+        self.id = id
+        self.when = when
+        self.notify = notify
+        self.via = via
+        self.realert = realert
+        self.priority = priority
+    }
+
+    /// The variables a rule's `when` may use.
+    public static let variables = ["event", "record", "change", "source", "now"]
+}
