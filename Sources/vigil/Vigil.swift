@@ -17,7 +17,7 @@ struct Vigil: AsyncParsableCommand {
             """,
         subcommands: [
             RunCommand.self, CheckCommand.self, StatusCommand.self, HistoryCommand.self, OutboxCommand.self,
-            ServeCommand.self,
+            ServeCommand.self, PreviewCommand.self,
         ]
     )
 }

@@ -64,9 +64,27 @@ import Testing
         try await vigil.putFeed(feed, try vigil.snapshot("detainees-before.json"))
         #expect(try await vigil.run(["run", "--config", "config.json"]).status == 0)
         try await vigil.putFeed(feed, try vigil.snapshot("detainees-after.json"))
+        let preview = try await vigil.run(["preview", "--config", "config.json"])
+        #expect(preview.status == 0, "\(preview.stderr)")
+        #expect(
+            preview.stdout.hasPrefix("34 events, 32 notifications would be queued\n"), "\(preview.stdout.prefix(200))")
+        #expect(preview.stdout.components(separatedBy: "→ console: ").count - 1 == 32)
+        try vigil.write(
+            "event.json",
+            #"{"kind": "changed", "source": "example", "record": {"key": "VG-999", "name": "Test", "status": "released"}, "changes": [{"field": "status", "from": "detained", "to": "released"}]}"#
+        )
+        let single = try await vigil.run(["preview", "--config", "config.json", "--event", "event.json"])
+        #expect(single.stdout.hasPrefix("1 event, 1 notification would be queued\n"), "\(single.stdout)")
+        try vigil.write("event.json", #"{"kind": "transferred"}"#)
+        let invalid = try await vigil.run(["preview", "--config", "config.json", "--event", "event.json"])
+        #expect(invalid.status == 64)
+        #expect(invalid.stderr.contains("\"kind\" must be one of"))
+
         let run = try await vigil.run(["run", "--config", "config.json"])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.components(separatedBy: "status: detained → released").count - 1 == 32)
+        #expect(
+            run.stdout.components(separatedBy: "status: detained → released").count - 1 == 32, "preview changed nothing"
+        )
         #expect(!run.stdout.contains("sentenced") && !run.stdout.contains("transferred"))
         let history = try await vigil.run(["history", "--config", "config.json", "--json", "--limit", "100"])
         #expect(

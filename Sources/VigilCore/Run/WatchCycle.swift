@@ -44,25 +44,7 @@ public struct WatchCycle: Sendable {
         var report = RunReport()
         let clock = ContinuousClock()
         let started = clock.now
-        let states = try store.sourceStates()
-        let results = await fetchAll(states: states, only: options.sources)
-        logger.debug("fetched and parsed \(results.count) sources in \(clock.now - started)")
-
-        var batch = RunBatch(startedAt: now)
-        for source in configuration.sources {
-            guard let result = results[source.id] else { continue }
-            let sourceReport = try detect(
-                source, result: result, state: states[source.id] ?? SourceState(id: source.id), options: options,
-                batch: &batch)
-            report.sources.append(sourceReport)
-        }
-        let routing = configuration.router(store: store)
-        for event in batch.events {
-            batch.notifications += routing.notifications(for: event, at: now, excluding: [])
-        }
-        report.events = batch.events.count
-        report.eventsByKind = Dictionary(grouping: batch.events, by: \.kind).mapValues(\.count)
-        report.queued = batch.notifications.count
+        let batch = try await plan(options: options, report: &report)
         logger.debug("detected \(batch.events.count) events at \(clock.now - started)")
         let runID = try store.commit(batch)
         logger.debug("committed at \(clock.now - started)")
@@ -84,6 +66,37 @@ public struct WatchCycle: Sendable {
         }
         try store.finishRun(runID, exitCode: report.exitStatus.rawValue, at: Date())
         return report
+    }
+
+    /// Fetches, detects and routes without storing or sending anything: what a run would do.
+    /// (`vigil preview`.)
+    public func preview(options: Options = Options()) async throws(StateStore.Failure) -> (RunBatch, RunReport) {
+        var report = RunReport()
+        let batch = try await plan(options: options, report: &report)
+        return (batch, report)
+    }
+
+    /// Fetch, detection and routing: the batch a run commits.
+    private func plan(options: Options, report: inout RunReport) async throws(StateStore.Failure) -> RunBatch {
+        let now = options.now
+        let states = try store.sourceStates()
+        let results = await fetchAll(states: states, only: options.sources)
+        var batch = RunBatch(startedAt: now)
+        for source in configuration.sources {
+            guard let result = results[source.id] else { continue }
+            let sourceReport = try detect(
+                source, result: result, state: states[source.id] ?? SourceState(id: source.id), options: options,
+                batch: &batch)
+            report.sources.append(sourceReport)
+        }
+        let routing = configuration.router(store: store)
+        for event in batch.events {
+            batch.notifications += routing.notifications(for: event, at: now, excluding: [])
+        }
+        report.events = batch.events.count
+        report.eventsByKind = Dictionary(grouping: batch.events, by: \.kind).mapValues(\.count)
+        report.queued = batch.notifications.count
+        return batch
     }
 
     // MARK: - Pushed documents

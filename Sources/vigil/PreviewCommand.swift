@@ -1,0 +1,74 @@
+import ArgumentParser
+import Curl
+import Foundation
+import VigilCore
+
+/// `vigil preview`: who would receive what, without storing or sending anything.
+struct PreviewCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "preview",
+        abstract: "Show who would receive what, via which output, without changing state or sending anything.",
+        discussion: """
+            Fetches the sources, detects changes against the stored state and applies the rules, \\
+            then prints each notification a run would queue. With --event, applies the rules to a \\
+            hand-written event instead (JSON: kind, source, record, changes).
+
+            Examples:
+              vigil preview --config config.json
+              vigil preview --config config.json --event released.json
+            """)
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "A JSON file with one event to route instead of fetching.")
+    var event: String?
+
+    func run() async throws {
+        let logger = Console.bootstrapLogging(verbosity: 0)
+        let configuration = try common.loadConfiguration()
+        let notifications: [RunBatch.QueuedNotification]
+        var events = 0
+        if let event {
+            guard let data = FileManager.default.contents(atPath: event) else {
+                Console.error("vigil: cannot read \(event)")
+                throw ExitCode(ExitStatus.usage.rawValue)
+            }
+            do {
+                let parsed = try Event(json: try JSONParser.parse(Array(data)), at: Date())
+                notifications = configuration.router.notifications(for: parsed, at: Date(), excluding: [])
+                events = 1
+            } catch let error as JSONParser.Failure {
+                Console.error("\(event): not valid JSON: \(error.description)")
+                throw ExitCode(ExitStatus.usage.rawValue)
+            } catch {
+                Console.error("\(event): \(error)")
+                throw ExitCode(ExitStatus.usage.rawValue)
+            }
+        } else {
+            let store = try common.openStore(for: configuration)
+            let curl = CurlEngine()
+            defer { curl.shutdown() }
+            let cycle = WatchCycle(configuration: configuration, store: store, curl: curl, logger: logger)
+            let (batch, report) = try await cycle.preview()
+            for source in report.sources {
+                if case .failed(let failure) = source.outcome {
+                    Console.out("\(source.id): would fail closed: \(failure.description)")
+                }
+            }
+            notifications = batch.notifications
+            events = batch.events.count
+        }
+        Console.out(
+            "\(events) event\(events == 1 ? "" : "s"), \(notifications.count) notification\(notifications.count == 1 ? "" : "s") would be queued"
+        )
+        for notification in notifications {
+            Console.out("")
+            Console.out(
+                "→ \(notification.outputID)\(notification.recipient.map { " to \($0)" } ?? ""): \(notification.subject)"
+            )
+            for line in notification.text.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
+                Console.out("  " + line)
+            }
+        }
+    }
+}
