@@ -74,6 +74,32 @@ import Testing
         #expect(router.notifications(for: removed, at: Date(), excluding: []).map(\.outputID) == ["room"])
     }
 
+    @Test func aReleaseSuppressesTheSameRunsMove() throws {
+        let text = """
+            {"sources": [{"id": "list", "type": "json", "path": "l.json", "key": "id", "name": "n"}],
+             "outputs": [{"id": "room", "type": "stdout"}],
+             "rules": [
+               {"id": "releases", "when": "has(change.status) && change.status.to == 'released'", "notify": "outputs", "via": "room",
+                "suppress": ["moves"]},
+               {"id": "moves", "when": "has(change.place)", "notify": "outputs", "via": "room"}
+             ]}
+            """
+        let router = try Configuration.parse(Array(text.utf8), file: "/tmp/suppress.json").router
+        var released = changed("VG-017", to: .released)
+        released.changes.append(FieldChange(field: "place", from: "Colony East", to: nil))
+        let moved = Event(
+            kind: .changed, sourceID: "list", at: Date(),
+            record: Record(key: "VG-042", name: "P", status: .canonical(.transferred)),
+            changes: [FieldChange(field: "place", from: "Colony East", to: "Prison North")])
+        let notifications = router.notifications(for: [released, moved], at: Date())
+        #expect(
+            notifications.map(\.eventID) == [released.id, moved.id], "one notice each: the release's move is silenced")
+        #expect(
+            (try? Configuration.parse(
+                Array(text.replacingOccurrences(of: "[\"moves\"]", with: "[\"nothing\"]").utf8), file: "/tmp/s.json"))
+                == nil)
+    }
+
     @Test func realertKeepsQuietWithinItsWindowAcrossRuns() throws {
         let text = """
             {"sources": [{"id": "list", "type": "json", "path": "l.json", "key": "id", "name": "n"}],

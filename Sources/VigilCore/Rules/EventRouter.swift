@@ -4,6 +4,15 @@ import Foundation
 public protocol EventRouter: Sendable {
     /// The notifications for `event` at `now`, skipping the outputs in `excluding`.
     func notifications(for event: Event, at now: Date, excluding: Set<String>) -> [RunBatch.QueuedNotification]
+
+    /// The notifications for one run's events, which may weigh on each other (suppression).
+    func notifications(for events: [Event], at now: Date) -> [RunBatch.QueuedNotification]
+}
+
+extension EventRouter {
+    public func notifications(for events: [Event], at now: Date) -> [RunBatch.QueuedNotification] {
+        events.flatMap { notifications(for: $0, at: now, excluding: []) }
+    }
 }
 
 extension Broadcast: EventRouter {
@@ -35,12 +44,36 @@ public struct RuleRouter: EventRouter {
 
     public func notifications(for event: Event, at now: Date, excluding: Set<String>) -> [RunBatch.QueuedNotification] {
         let activation = Self.activation(for: event, at: now)
+        return route(event, rules: rules.filter { $0.when.matches(activation) }, at: now, excluding: excluding)
+    }
+
+    /// Routes a run's events; a matching rule's `suppress` list silences those rules for the same
+    /// person in the same run (a release suppresses a same-run transfer).
+    public func notifications(for events: [Event], at now: Date) -> [RunBatch.QueuedNotification] {
+        let matched = events.map { event in
+            let activation = Self.activation(for: event, at: now)
+            return rules.filter { $0.when.matches(activation) }
+        }
+        var suppressed: [String: Set<String>] = [:]
+        for (event, rules) in zip(events, matched) {
+            guard let key = event.record?.key else { continue }
+            for rule in rules { suppressed["\(event.sourceID)\u{0}\(key)", default: []].formUnion(rule.suppress) }
+        }
+        return zip(events, matched).flatMap { event, rules in
+            let silenced = event.record.map { suppressed["\(event.sourceID)\u{0}\($0.key)"] ?? [] } ?? []
+            return route(event, rules: rules.filter { !silenced.contains($0.id) }, at: now, excluding: [])
+        }
+    }
+
+    private func route(_ event: Event, rules matching: [Rule], at now: Date, excluding: Set<String>)
+        -> [RunBatch.QueuedNotification]
+    {
         let subject = PlainTextRenderer.subject(for: event)
         let text = PlainTextRenderer.text(for: event)
         let outputsByID = Dictionary(outputs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var seen: Set<String> = []
         var queued: [RunBatch.QueuedNotification] = []
-        for rule in rules where rule.when.matches(activation) {
+        for rule in matching {
             for outputID in rule.via where !excluding.contains(outputID) {
                 guard let output = outputsByID[outputID] else { continue }
                 for (address, recipientID) in addresses(for: rule, output: output, event: event, at: now) {

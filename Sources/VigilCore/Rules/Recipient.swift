@@ -87,6 +87,8 @@ public struct Rule: Sendable {
     /// Do not notify the same recipient about the same record and rule again within this time.
     public var realert: Duration?
     public var priority: Int
+    /// Rule ids this rule silences for the same person in the same run when it matches.
+    public var suppress: Set<String> = []
 
     public init(
         id: String, when: CELProgram, notify: [Selector], via: [String], realert: Duration? = nil, priority: Int = 0

@@ -90,6 +90,7 @@ enum RulesReader {
         let groups = Set(recipients.flatMap(\.groups))
         var rules: [Rule] = []
         var seen: [String: Int] = [:]
+        var suppressions: [(index: Int, names: [String])] = []
         for (index, element) in elements.enumerated() {
             let path = "$.rules[\(index)]"
             guard var object = reader.object(element, path: path) else { continue }
@@ -137,8 +138,20 @@ enum RulesReader {
             }
             let realert = object.optionalDuration("realert")
             let priority = object.optionalInteger("priority", in: -1000...1000) ?? 0
+            let suppress = object.stringOrStrings("suppress", required: false) ?? []
+            suppressions.append((index, suppress))
             guard reader.issues.count == issuesBefore, let program else { continue }
-            rules.append(Rule(id: id, when: program, notify: selectors, via: via, realert: realert, priority: priority))
+            var rule = Rule(id: id, when: program, notify: selectors, via: via, realert: realert, priority: priority)
+            rule.suppress = Set(suppress)
+            rules.append(rule)
+        }
+        let ids = Set(seen.keys)
+        for (index, names) in suppressions {
+            for name in names where !ids.contains(name) {
+                reader.report(
+                    "no rule \"\(name)\" to suppress", path: "$.rules[\(index)].suppress",
+                    offset: elements[index]["suppress"]?.offset)
+            }
         }
         return rules
     }
