@@ -94,7 +94,7 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--vigil")
     parser.add_argument("--bench-tool", help="the vigil-bench executable")
-    parser.add_argument("--only", choices=["core", "smtp", "matrix", "webhook", "cel"])
+    parser.add_argument("--only", choices=["core", "smtp", "matrix", "webhook", "cel", "route"])
     parser.add_argument("--webhooks", type=int, default=10000)
     parser.add_argument("--pushes", type=int, default=5000)
     parser.add_argument("--notices", type=int, default=500)
@@ -114,6 +114,17 @@ def main():
         webhook(args)
     if args.only in (None, "cel"):
         cel(args)
+    if args.only in (None, "route"):
+        route(args)
+
+
+def route(args):
+    results = [json.loads(subprocess.run([args.bench_tool, "route"], check=True, capture_output=True, text=True).stdout)
+               for _ in range(args.runs)]
+    last = results[-1]
+    print(f"\nRouting: {last['events']:,} events, {last['rules']} rules, {last['recipients']:,} recipients with 20,000 "
+          f"sponsorships -> {last['notifications']:,} deduplicated notifications; {args.runs} runs, median")
+    print(f"{'seconds':<10}{statistics.median(r['seconds'] for r in results):>10.3f}")
 
 
 def cel(args):

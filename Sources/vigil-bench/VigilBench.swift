@@ -33,6 +33,10 @@ struct VigilBench {
             try await pushLoad(url: values[1], secret: values[2], count: count, concurrency: concurrency)
             return
         }
+        if arguments.first == "route" {
+            try route()
+            return
+        }
         if arguments.first == "cel", arguments.count == 2, let count = Int(arguments[arguments.startIndex + 1]) {
             try cel(count: count)
             return
@@ -192,6 +196,73 @@ struct VigilBench {
         print(
             "{\"seconds\": \(seconds), \"accepted\": \(accepted), \"p50_ms\": \(milliseconds(0.5)), "
                 + "\"p99_ms\": \(milliseconds(0.99))}")
+    }
+
+    /// 10,000 events against 200 rules and 5,000 recipients holding 20,000 sponsorships:
+    /// the time to produce the deduplicated notifications.
+    static func route() throws {
+        let outputs: [any Output] = [
+            InMemoryOutput(id: "mail"), InMemoryOutput(id: "room"), InMemoryOutput(id: "hook"),
+        ]
+        let statuses = [
+            "detained", "charged", "on_trial", "sentenced", "transferred", "released", "pardoned", "exchanged",
+        ]
+        let groups = ["soldiers-2020-12", "civilians-2020", "checkpoint-2021-05", "political-leaders"]
+        var recipients: [Recipient] = []
+        for index in 0..<5000 {
+            var recipient = Recipient(
+                id: "r\(index)", name: "Recipient \(index)",
+                contacts: ["mail": "r\(index)@example.org", "hook": "https://h\(index % 50).example/"],
+                groups: [index % 500 == 0 ? "team" : "sponsors"])
+            recipient.sponsorship = Recipient.Sponsorship(
+                keys: Set((0..<4).map { "P\((index * 4 + $0 * 7919) % 100_000)" }))
+            recipients.append(recipient)
+        }
+        var rules: [Rule] = []
+        for index in 0..<200 {
+            let status = statuses[index % statuses.count]
+            let condition: String
+            switch index % 4 {
+            case 0: condition = "event.kind == 'changed' && has(change.status) && change.status.to == '\(status)'"
+            case 1:
+                condition = "record.status == '\(status)' && record.fields.group == '\(groups[index % groups.count])'"
+            case 2:
+                condition =
+                    "event.kind in ['added', 'removed'] && record.fields.group.startsWith('\(groups[index % groups.count].prefix(8))')"
+            default: condition = "has(change.place) && record.status != '\(status)'"
+            }
+            let selector: Rule.Selector = index % 5 == 0 ? .outputs : (index % 5 == 1 ? .group("team") : .sponsors)
+            rules.append(
+                Rule(
+                    id: "rule-\(index)", when: try CELProgram(condition, variables: Rule.variables), notify: [selector],
+                    via: [index % 3 == 0 ? "room" : (index % 3 == 1 ? "mail" : "hook")]))
+        }
+        let now = Date()
+        let events: [Event] = (0..<10_000).map { index in
+            let status = statuses[index % statuses.count]
+            let kind: Event.Kind = index % 10 == 0 ? .added : (index % 17 == 0 ? .removed : .changed)
+            var changes: [FieldChange] = []
+            if kind == .changed {
+                changes.append(FieldChange(field: "status", from: "detained", to: status))
+                if index % 3 == 0 { changes.append(FieldChange(field: "place", from: "A", to: "B")) }
+            }
+            return Event(
+                kind: kind, sourceID: "list", at: now,
+                record: Record(
+                    key: "P\((index * 37) % 100_000)", name: "Person \(index)",
+                    status: .canonical(DetaineeStatus.Canonical(rawValue: status) ?? .unknown),
+                    fields: ["group": groups[index % groups.count], "place": "B"]),
+                changes: changes)
+        }
+        let router = RuleRouter(rules: rules, recipients: recipients, outputs: outputs)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let notifications = router.notifications(for: events, at: now)
+        let elapsed = clock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print(
+            "{\"seconds\": \(seconds), \"events\": \(events.count), \"rules\": \(rules.count), \"recipients\": \(recipients.count), \"notifications\": \(notifications.count)}"
+        )
     }
 
     /// Evaluates a typical rule condition COUNT times over varying records; prints evaluations per second.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Decides which notifications an event produces.
 public protocol EventRouter: Sendable {
@@ -29,12 +30,14 @@ public struct RuleRouter: EventRouter {
     public let outputs: [any Output]
     /// When a rule last told a recipient about a record (for `realert`); nil: no windows apply.
     public let lastNotified: (@Sendable (RunBatch.RealertMark) -> Date?)?
+    private let index: RecipientIndex
 
     public init(
         rules: [Rule], recipients: [Recipient], outputs: [any Output],
         lastNotified: (@Sendable (RunBatch.RealertMark) -> Date?)? = nil
     ) {
         self.lastNotified = lastNotified
+        self.index = RecipientIndex(recipients)
         // Higher priority first: when several rules match, the first one's order is kept.
         self.rules = rules.enumerated().sorted { ($0.element.priority, -$0.offset) > ($1.element.priority, -$1.offset) }
             .map(\.element)
@@ -50,24 +53,46 @@ public struct RuleRouter: EventRouter {
     /// Routes a run's events; a matching rule's `suppress` list silences those rules for the same
     /// person in the same run (a release suppresses a same-run transfer).
     public func notifications(for events: [Event], at now: Date) -> [RunBatch.QueuedNotification] {
-        let matched = events.map { event in
-            let activation = Self.activation(for: event, at: now)
-            return rules.filter { $0.when.matches(activation) }
-        }
+        let matched = matchingRules(for: events, at: now)
         var suppressed: [String: Set<String>] = [:]
-        for (event, rules) in zip(events, matched) {
+        for (event, rules) in zip(events, matched) where rules.contains(where: { !$0.suppress.isEmpty }) {
             guard let key = event.record?.key else { continue }
             for rule in rules { suppressed["\(event.sourceID)\u{0}\(key)", default: []].formUnion(rule.suppress) }
         }
-        return zip(events, matched).flatMap { event, rules in
-            let silenced = event.record.map { suppressed["\(event.sourceID)\u{0}\($0.key)"] ?? [] } ?? []
+        return zip(events, matched).flatMap { event, rules -> [RunBatch.QueuedNotification] in
+            guard !rules.isEmpty else { return [] }
+            guard !suppressed.isEmpty, let key = event.record?.key,
+                let silenced = suppressed["\(event.sourceID)\u{0}\(key)"]
+            else { return route(event, rules: rules, at: now, excluding: []) }
             return route(event, rules: rules.filter { !silenced.contains($0.id) }, at: now, excluding: [])
         }
+    }
+
+    /// The rules each event matches, evaluated on every core for large runs.
+    private func matchingRules(for events: [Event], at now: Date) -> [[Rule]] {
+        let rules = self.rules
+        @Sendable func match(_ event: Event) -> [Rule] {
+            let activation = Self.activation(for: event, at: now)
+            return rules.filter { $0.when.matches(activation) }
+        }
+        let chunks = events.count < 1000 ? 1 : ProcessInfo.processInfo.activeProcessorCount
+        guard chunks > 1 else { return events.map(match) }
+        let size = (events.count + chunks - 1) / chunks
+        let results = Mutex([[Rule]](repeating: [], count: events.count))
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let range = chunk * size..<min(events.count, (chunk + 1) * size)
+            let part = events[range].map(match)
+            results.withLock { all in
+                for (offset, rules) in part.enumerated() { all[range.lowerBound + offset] = rules }
+            }
+        }
+        return results.withLock { $0 }
     }
 
     private func route(_ event: Event, rules matching: [Rule], at now: Date, excluding: Set<String>)
         -> [RunBatch.QueuedNotification]
     {
+        guard !matching.isEmpty else { return [] }
         let subject = PlainTextRenderer.subject(for: event)
         let text = PlainTextRenderer.text(for: event)
         let outputsByID = Dictionary(outputs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -114,11 +139,11 @@ public struct RuleRouter: EventRouter {
                 result += output.defaultRecipients.isEmpty ? [(nil, nil)] : output.defaultRecipients.map { ($0, nil) }
                 continue
             case .all: selected = recipients
-            case .group(let group): selected = recipients.filter { $0.groups.contains(group) }
-            case .recipient(let id): selected = recipients.filter { $0.id == id }
+            case .group(let group): selected = (index.byGroup[group] ?? []).map { recipients[$0] }
+            case .recipient(let id): selected = index.byID[id].map { [recipients[$0]] } ?? []
             case .sponsors:
                 guard let record = event.record else { continue }
-                selected = recipients.filter { $0.sponsorship.covers(record) }
+                selected = index.sponsors(of: record).map { recipients[$0] }
             }
             for recipient in selected where recipient.wants(event.kind, at: now) {
                 if let address = recipient.contacts[output.id] { result.append((address, recipient.id)) }
@@ -153,5 +178,41 @@ public struct RuleRouter: EventRouter {
         return [
             .map(eventMap), record, .map(changes), .map([.string("id"): .string(event.sourceID)]), .timestamp(now),
         ]
+    }
+}
+
+/// Recipients by id, group and sponsorship, so selecting a record's sponsors among thousands
+/// of recipients costs a few lookups.
+struct RecipientIndex: Sendable {
+    var byID: [String: Int] = [:]
+    var byGroup: [String: [Int]] = [:]
+    var byKey: [String: [Int]] = [:]
+    /// Field → value → recipients, for `match` sponsorships.
+    var byField: [String: [String: [Int]]] = [:]
+
+    init(_ recipients: [Recipient]) {
+        for (position, recipient) in recipients.enumerated() {
+            byID[recipient.id] = position
+            for group in recipient.groups { byGroup[group, default: []].append(position) }
+            for key in recipient.sponsorship.keys { byKey[key, default: []].append(position) }
+            for match in recipient.sponsorship.matches {
+                byField[match.field, default: [:]][match.value, default: []].append(position)
+            }
+        }
+    }
+
+    /// Positions of the recipients sponsoring `record`, each once, in configuration order.
+    func sponsors(of record: Record) -> [Int] {
+        var found = byKey[record.key] ?? []
+        for (field, values) in byField {
+            let value: String?
+            switch field {
+            case "status": value = record.status.description
+            case "name": value = record.name
+            default: value = record.field(field)
+            }
+            if let value, let more = values[value] { found += more }
+        }
+        return found.count < 2 ? found : Array(Set(found)).sorted()
     }
 }
