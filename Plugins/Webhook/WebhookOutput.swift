@@ -108,6 +108,10 @@ public struct WebhookOutput: Output {
         let url =
             notification.recipient.flatMap { $0.hasPrefix("https://") || $0.hasPrefix("http://") ? $0 : nil }
             ?? settings.url
+        if url.lowercased().hasPrefix("http://") && !settings.allowHTTP {
+            return .failed(
+                reason: "the endpoint is http://; this output sends to https:// only unless \"allowHTTP\" is true")
+        }
         if gone.contains(url) {
             return .abandoned(reason: "the endpoint answered 410 Gone earlier; not sent")
         }

@@ -141,6 +141,21 @@ func changedNotification(key: String = "evt-\(UUID().uuidString.lowercased()).pa
         #expect(ids == [item.idempotencyKey, item.idempotencyKey])
     }
 
+    @Test func aPlainHTTPRecipientIsRefusedWithoutTheOptIn() async throws {
+        let receiver = try WebhookReceiver(curl: curl)
+        var settings = receiver.output(path: "/hook/x").settings
+        settings.allowHTTP = false
+        settings.url = "https://partner.example/hook"
+        var item = changedNotification()
+        item.recipient = receiver.base + "/hook/plain-\(UUID().uuidString.prefix(8))"
+        let outcomes = await WebhookOutput(id: "partner", settings: settings).deliver([item], context: receiver.context)
+        guard case .failed(let reason) = outcomes.first else {
+            Issue.record("expected a permanent failure, got \(outcomes)")
+            return
+        }
+        #expect(reason.contains("https:// only"))
+    }
+
     @Test func duringARotationBothSecretsSign() async throws {
         let receiver = try WebhookReceiver(curl: curl)
         let name = "rotate-\(UUID().uuidString.prefix(8))"

@@ -71,6 +71,7 @@ public struct SourceConfiguration: Sendable {
 public struct FieldMapping: Sendable {
     /// One mapped field beyond key, name and status.
     public struct Field: Sendable {
+        /// How the value is read: as text, or as a date normalised to ISO 8601.
         public enum Kind: Sendable, Equatable {
             case text
             /// Normalised to `yyyy-MM-dd`; `formats` are tried in order (ISO 8601 always).

@@ -3,6 +3,7 @@
 /// Tokens: `yyyy` (year), `MM`/`M` (month), `dd`/`d` (day); any other character must match
 /// literally.
 public struct DatePattern: Sendable, Equatable, CustomStringConvertible {
+    /// A pattern that cannot be used, and why.
     public struct SyntaxError: Error, Sendable, CustomStringConvertible {
         public var description: String
     }

@@ -12,6 +12,7 @@ public struct RunReport: Sendable {
         case failed(SourceFailure)
     }
 
+    /// One source's part of the run.
     public struct SourceReport: Sendable {
         public var id: String
         public var outcome: SourceOutcome

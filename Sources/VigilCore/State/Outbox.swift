@@ -3,6 +3,7 @@ import GRDB
 
 /// One outbox row, as `vigil outbox` and the delivery engine see it.
 public struct OutboxEntry: Sendable {
+    /// Where a notification stands: waiting (or retrying), sent, given up, or dropped by an operator.
     public enum State: String, Sendable {
         case pending, delivered, failed, dropped
     }
