@@ -50,7 +50,7 @@ def main():
     port = free_port()
     subprocess.run([sys.executable, "-m", "synapse.app.homeserver", "--server-name", "localhost",
                     "--config-path", str(config), "--data-directory", str(directory),
-                    "--generate-config", "--report-stats=no"], check=True, capture_output=True)
+                    "--generate-config", "--report-stats=no"], check=True, capture_output=True, cwd=directory)
     secret = "vigil-shared-secret"
     with config.open("a") as handle:
         handle.write(f"""
