@@ -31,6 +31,7 @@ public struct RuleRouter: EventRouter {
     /// When a rule last told a recipient about a record (for `realert`); nil: no windows apply.
     public let lastNotified: (@Sendable (RunBatch.RealertMark) -> Date?)?
     private let index: RecipientIndex
+    private let outputsByID: [String: any Output]
 
     public init(
         rules: [Rule], recipients: [Recipient], outputs: [any Output],
@@ -38,6 +39,7 @@ public struct RuleRouter: EventRouter {
     ) {
         self.lastNotified = lastNotified
         self.index = RecipientIndex(recipients)
+        self.outputsByID = Dictionary(outputs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         // Higher priority first: when several rules match, the first one's order is kept.
         self.rules = rules.enumerated().sorted { ($0.element.priority, -$0.offset) > ($1.element.priority, -$1.offset) }
             .map(\.element)
@@ -95,7 +97,6 @@ public struct RuleRouter: EventRouter {
         guard !matching.isEmpty else { return [] }
         let subject = PlainTextRenderer.subject(for: event)
         let text = PlainTextRenderer.text(for: event)
-        let outputsByID = Dictionary(outputs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var seen: Set<String> = []
         var queued: [RunBatch.QueuedNotification] = []
         for rule in matching {

@@ -55,7 +55,7 @@ public struct WatchCycle: Sendable {
                 store: store, outputs: configuration.outputs, policies: configuration.deliveryPolicies,
                 context: DeliveryContext(
                     curl: curl, logger: logger, configDirectory: configuration.directory,
-                    stateDirectory: (store.path as NSString).deletingLastPathComponent),
+                    stateDirectory: store.directory),
                 runID: runID, router: configuration.router
             )
             let delivery = try await engine.deliverDue(at: now)

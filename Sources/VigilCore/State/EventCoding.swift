@@ -8,15 +8,23 @@ enum EventCoding {
 
     static func decode(id: String, kind: Event.Kind, sourceID: String, at: Date, content: String) throws -> Event {
         let value = try JSONParser.parse(content)
+        let (record, changes) = contentParts(value, missingStatus: "")
+        return Event(
+            id: id, kind: kind, sourceID: sourceID, at: at, record: record, changes: changes,
+            message: value["message"]?.scalarText)
+    }
+
+    /// The `record` and `changes` members of an event object (stored, or written by hand).
+    static func contentParts(_ value: JSONValue, missingStatus: String) -> (record: Record?, changes: [FieldChange]) {
         var record: Record?
-        if let stored = value["record"] {
+        if let stored = value["record"], case .object = stored.kind {
             var fields: [String: String] = [:]
             if case .object(let members)? = stored["fields"]?.kind {
                 for member in members { fields[member.key] = member.value.scalarText }
             }
             record = Record(
                 key: stored["key"]?.scalarText ?? "", name: stored["name"]?.scalarText ?? "",
-                status: DetaineeStatus(stored: stored["status"]?.scalarText ?? ""), fields: fields)
+                status: DetaineeStatus(stored: stored["status"]?.scalarText ?? missingStatus), fields: fields)
         }
         var changes: [FieldChange] = []
         if case .array(let elements)? = value["changes"]?.kind {
@@ -27,9 +35,7 @@ enum EventCoding {
                         to: element["to"]?.scalarText))
             }
         }
-        return Event(
-            id: id, kind: kind, sourceID: sourceID, at: at, record: record, changes: changes,
-            message: value["message"]?.scalarText)
+        return (record, changes)
     }
 }
 

@@ -24,6 +24,8 @@ public final class StateStore: Sendable {
     }
 
     public let path: String
+    /// The state directory, where outputs may keep private files of their own.
+    public let directory: String
     let pool: DatabasePool
 
     /// Opens (creating when needed) `vigil.sqlite` in `directory`, and migrates its schema.
@@ -34,6 +36,7 @@ public final class StateStore: Sendable {
         } catch {
             throw .cannotCreateDirectory(directory, error.localizedDescription)
         }
+        self.directory = directory
         path = directory + "/vigil.sqlite"
         // Create the file private before SQLite opens it; SQLite gives -wal and -shm the same mode.
         let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
