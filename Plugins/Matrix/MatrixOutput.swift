@@ -8,6 +8,7 @@ import VigilCore
 /// `org.matrix.custom.html` `formatted_body`, sent with `PUT …/send/m.room.message/{txnId}`
 /// where the txnId is the notification's idempotency key: a retry can never post twice.
 public struct MatrixOutput: Output {
+    public var contentKind: OutputContentKind { .matrix }
     /// The output's settings, validated.
     public struct Settings: Sendable {
         public var homeserver: String

@@ -11,6 +11,7 @@ import VigilCore
 /// at once). STARTTLS is required on `smtp://` unless the configuration explicitly allows
 /// plain text (a local relay); `smtps://` uses implicit TLS.
 public struct SMTPOutput: Output {
+    public var contentKind: OutputContentKind { .email }
     /// The output's settings, validated.
     public struct Settings: Sendable {
         public var url: String

@@ -10,6 +10,7 @@ import VigilCore
 /// secret. Redirects are not followed. Connections are kept alive and reused by curl's multi
 /// handle (HTTP/2 where offered).
 public struct WebhookOutput: Output {
+    public var contentKind: OutputContentKind { .webhook }
     /// The output's settings, validated.
     public struct Settings: Sendable {
         public var url: String

@@ -19,6 +19,8 @@ enum WebhookPayload {
         case .added, .changed, .removed: "detainee.\(kind.rawValue)"
         case .failing, .recovered, .suspicious: "source.\(kind.rawValue)"
         case .deadLettered: "delivery.dead_lettered"
+        case .overdue: "deadline.overdue"
+        case .upcoming: "deadline.upcoming"
         }
     }
 
@@ -28,7 +30,9 @@ enum WebhookPayload {
             data +=
                 ",\"event\":{\"id\":" + JSONWriter.string(event.id) + ",\"kind\":"
                 + JSONWriter.string(event.kind.rawValue)
-            data += ",\"at\":" + JSONWriter.string(Timestamp.iso8601(event.at)) + "}"
+            data += ",\"at\":" + JSONWriter.string(Timestamp.iso8601(event.at))
+            if let deadline = event.deadline { data += ",\"deadline\":" + JSONWriter.string(deadline) }
+            data += "}"
             data += ",\"source\":{\"id\":" + JSONWriter.string(event.sourceID) + "}"
             data += ",\"record\":" + (event.record?.json ?? "null")
             data += ",\"changes\":" + event.changesJSON

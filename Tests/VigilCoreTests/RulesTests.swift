@@ -76,7 +76,7 @@ import Testing
 
     @Test func aReleaseSuppressesTheSameRunsMove() throws {
         let text = """
-            {"sources": [{"id": "list", "type": "json", "path": "l.json", "key": "id", "name": "n"}],
+            {"sources": [{"id": "list", "type": "json", "path": "l.json", "key": "id", "name": "n", "fields": {"place": "p"}}],
              "outputs": [{"id": "room", "type": "stdout"}],
              "rules": [
                {"id": "releases", "when": "has(change.status) && change.status.to == 'released'", "notify": "outputs", "via": "room",

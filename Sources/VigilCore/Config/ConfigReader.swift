@@ -25,6 +25,11 @@ public final class ConfigReader {
         issues.append(ConfigIssue(file: file, path: path, location: location, message: message))
     }
 
+    /// Records a problem found in another file (a template), keeping its own location.
+    public func report(_ issue: ConfigIssue) {
+        issues.append(issue)
+    }
+
     /// Reads `value` as an object; reports and returns nil when it is not one.
     public func object(_ value: JSONValue, path: String) -> ObjectReader? {
         guard case .object(let members) = value.kind else {

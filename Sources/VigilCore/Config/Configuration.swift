@@ -18,6 +18,8 @@ public struct Configuration: Sendable {
     public var recipients: [Recipient] = []
     /// When present, rules decide who hears about what; without rules every event goes to every output.
     public var rules: [Rule] = []
+    /// Notification templates: Vigil's own plus those of `templates.directory`.
+    public var templates = TemplateLibrary()
 
     /// The router for this configuration's events.
     public var router: any EventRouter { router(store: nil) }
@@ -29,7 +31,8 @@ public struct Configuration: Sendable {
         if let store {
             lastNotified = { mark in store.lastNotified(mark) }
         }
-        return RuleRouter(rules: rules, recipients: recipients, outputs: outputs, lastNotified: lastNotified)
+        return RuleRouter(
+            rules: rules, recipients: recipients, outputs: outputs, templates: templates, lastNotified: lastNotified)
     }
 
     public init(
@@ -132,12 +135,23 @@ public struct Configuration: Sendable {
                 }
             }
             let outputIDs = Set(configuration.outputs.map(\.id))
+            if let found = object.value("templates"), var templates = reader.object(found, path: "$.templates") {
+                let directory = templates.optionalString("directory").map {
+                    $0.hasPrefix("/") ? $0 : directory + "/" + $0
+                }
+                let language = templates.optionalString("defaultLanguage") ?? "en"
+                configuration.templates = TemplateLibrary(
+                    directory: directory, defaultLanguage: language, report: reader.report)
+                templates.finish()
+            }
             if let found = object.value("recipients") {
                 configuration.recipients = RulesReader.recipients(found, reader: reader, outputs: outputIDs)
             }
             if let found = object.value("rules") {
                 configuration.rules = RulesReader.rules(
-                    found, reader: reader, outputs: outputIDs, recipients: configuration.recipients)
+                    found, reader: reader, outputs: outputIDs, recipients: configuration.recipients,
+                    templates: configuration.templates,
+                    fieldNames: Set(configuration.sources.flatMap { $0.mapping.fields.map(\.name) }))
             }
             object.finish()
         }

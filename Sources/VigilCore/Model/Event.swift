@@ -18,9 +18,16 @@ public struct Event: Sendable, Equatable {
         case suspicious
         /// A notification could not be delivered and was given up (dead-lettered).
         case deadLettered = "dead_lettered"
+        /// A deadline rule found a date too far in the past (no ICRC visit for 35 days).
+        case overdue
+        /// A deadline rule found a date coming soon (a hearing within 7 days).
+        case upcoming
 
         /// Person events are about a detainee; the others are about a source.
         public var isPersonEvent: Bool { self == .added || self == .changed || self == .removed }
+
+        /// Deadline events are about a person's dates; they are raised from the stored state.
+        public var isDeadline: Bool { self == .overdue || self == .upcoming }
     }
 
     /// Unique id, also the root of the idempotency keys of its notifications.
@@ -34,11 +41,14 @@ public struct Event: Sendable, Equatable {
     public var changes: [FieldChange]
     /// For source-health events: what went wrong, without personal data.
     public var message: String?
+    /// For deadline events: the deadline's id (as configured).
+    public var deadline: String?
 
     public init(
         id: String = UUID().uuidString.lowercased(), kind: Kind, sourceID: String, at: Date,
-        record: Record? = nil, changes: [FieldChange] = [], message: String? = nil
+        record: Record? = nil, changes: [FieldChange] = [], message: String? = nil, deadline: String? = nil
     ) {
+        self.deadline = deadline
         self.id = id
         self.kind = kind
         self.sourceID = sourceID

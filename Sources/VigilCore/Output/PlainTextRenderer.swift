@@ -15,6 +15,8 @@ public enum PlainTextRenderer {
         case .recovered: return "Source \(event.sourceID) recovered"
         case .suspicious: return "Source \(event.sourceID): suspicious drop, nothing applied"
         case .deadLettered: return "Delivery failed: a notification about \(event.sourceID) was given up"
+        case .overdue: return "\(name): overdue (\(event.deadline ?? "deadline"))"
+        case .upcoming: return "\(name): coming up (\(event.deadline ?? "deadline"))"
         }
     }
 
@@ -44,6 +46,11 @@ public enum PlainTextRenderer {
             lines.append("  No person events are produced from this source until it recovers; stored state is kept.")
         case .recovered:
             lines.append("[\(event.sourceID)] source recovered\(event.message.map { ": \($0)" } ?? "")")
+        case .overdue, .upcoming:
+            lines.append(
+                "[\(event.sourceID)] \(event.kind.rawValue): \(event.record?.name ?? "") (key \(event.record?.key ?? ""))"
+            )
+            if let message = event.message { lines.append("  \(message)") }
         case .deadLettered:
             lines.append("[\(event.sourceID)] delivery dead-lettered: \(event.message ?? "")")
             lines.append("  See `vigil outbox`; `vigil outbox retry ID` sends it again.")

@@ -176,11 +176,7 @@ enum CELFunctions {
 
     /// RFC 3339: `2023-12-14T10:00:00Z`, `2023-12-14T10:00:00.5+02:00`.
     static func parseTimestamp(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
+        Timestamp.parseRFC3339(text)
     }
 
     /// CEL durations (`"1.5h"` excepted) and Vigil's days and weeks: `"36h"`, `"90m"`, `"35d"`.

@@ -13,12 +13,88 @@ public struct CELProgram: Sendable {
     public let variables: [String]
     private let run: Evaluate
 
-    /// Parses and checks `source`; `variables` are the names an expression may refer to.
-    public init(_ source: String, variables: [String]) throws(CELSyntaxError) {
+    /// Parses and checks `source`; `variables` are the names an expression may refer to, and
+    /// `schema` what is known of their fields (a selection no schema allows is an error).
+    public init(_ source: String, variables: [String], schema: [String: CELSchema] = [:]) throws(CELSyntaxError) {
         self.source = source
         self.variables = variables
         let syntax = try CELParser.parse(source)
+        try Self.check(syntax, schema: schema)
         run = try Self.compile(syntax, slots: Dictionary(uniqueKeysWithValues: variables.enumerated().map { ($1, $0) }))
+    }
+
+    // MARK: - Static field checks
+
+    /// Walks the tree and refuses selections of fields the schema says cannot exist.
+    private static func check(_ node: CELSyntax, schema: [String: CELSchema]) throws(CELSyntaxError) {
+        guard !schema.isEmpty else { return }
+        _ = try shape(of: node, schema: schema)
+    }
+
+    /// The static shape of `node`, checking its children on the way.
+    private static func shape(of node: CELSyntax, schema: [String: CELSchema]) throws(CELSyntaxError) -> CELSchema {
+        switch node {
+        case .identifier(let name, _):
+            return schema[name] ?? .any
+        case .select(let base, let field, let column), .has(let base, let field, let column):
+            let parent = try shape(of: base, schema: schema)
+            guard let found = parent.field(field) else {
+                let known = parent.fieldNames
+                let suggestion =
+                    known.min { editDistance($0, field) < editDistance($1, field) }
+                    .flatMap { editDistance($0, field) <= 2 ? " (did you mean '\($0)'?)" : nil } ?? ""
+                throw CELSyntaxError(
+                    "unknown field '\(field)'\(suggestion); known here: \(known.joined(separator: ", "))",
+                    column: column)
+            }
+            if case .has = node { return .any }
+            return found
+        case .index(let base, let index, _):
+            _ = try shape(of: index, schema: schema)
+            if case .mapOf(let element) = try shape(of: base, schema: schema) { return element }
+            return .any
+        case .call(_, let target, let arguments, _):
+            if let target { _ = try shape(of: target, schema: schema) }
+            for argument in arguments { _ = try shape(of: argument, schema: schema) }
+            return .any
+        case .list(let items, _):
+            for item in items { _ = try shape(of: item, schema: schema) }
+            return .any
+        case .map(let entries, _):
+            for entry in entries {
+                _ = try shape(of: entry.key, schema: schema)
+                _ = try shape(of: entry.value, schema: schema)
+            }
+            return .any
+        case .unary(_, let operand, _):
+            _ = try shape(of: operand, schema: schema)
+            return .any
+        case .binary(_, let left, let right, _):
+            _ = try shape(of: left, schema: schema)
+            _ = try shape(of: right, schema: schema)
+            return .any
+        case .conditional(let condition, let then, let otherwise, _):
+            _ = try shape(of: condition, schema: schema)
+            _ = try shape(of: then, schema: schema)
+            _ = try shape(of: otherwise, schema: schema)
+            return .any
+        case .literal:
+            return .any
+        }
+    }
+
+    private static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a)
+        let b = Array(b)
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
     }
 
     /// Evaluates with `values` in the order of ``variables``.

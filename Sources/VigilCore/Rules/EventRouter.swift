@@ -30,14 +30,16 @@ public struct RuleRouter: EventRouter {
     public let outputs: [any Output]
     /// When a rule last told a recipient about a record (for `realert`); nil: no windows apply.
     public let lastNotified: (@Sendable (RunBatch.RealertMark) -> Date?)?
+    public let templates: TemplateLibrary
     private let index: RecipientIndex
     private let outputsByID: [String: any Output]
 
     public init(
-        rules: [Rule], recipients: [Recipient], outputs: [any Output],
+        rules: [Rule], recipients: [Recipient], outputs: [any Output], templates: TemplateLibrary = TemplateLibrary(),
         lastNotified: (@Sendable (RunBatch.RealertMark) -> Date?)? = nil
     ) {
         self.lastNotified = lastNotified
+        self.templates = templates
         self.index = RecipientIndex(recipients)
         self.outputsByID = Dictionary(outputs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         // Higher priority first: when several rules match, the first one's order is kept.
@@ -95,14 +97,16 @@ public struct RuleRouter: EventRouter {
         -> [RunBatch.QueuedNotification]
     {
         guard !matching.isEmpty else { return [] }
-        let subject = PlainTextRenderer.subject(for: event)
-        let text = PlainTextRenderer.text(for: event)
         var seen: Set<String> = []
         var queued: [RunBatch.QueuedNotification] = []
+        // Renderings shared by recipients of one language (unless a template names the recipient).
+        var renderings: [String: TemplateLibrary.Rendered] = [:]
         for rule in matching {
             for outputID in rule.via where !excluding.contains(outputID) {
                 guard let output = outputsByID[outputID] else { continue }
-                for (address, recipientID) in addresses(for: rule, output: output, event: event, at: now) {
+                for (address, position) in addresses(for: rule, output: output, event: event, at: now) {
+                    let recipient = position.map { recipients[$0] }
+                    let recipientID = recipient?.id
                     let key = IdempotencyKey.make(eventID: event.id, outputID: outputID, recipient: address)
                     var mark: RunBatch.RealertMark?
                     if let window = rule.realert, let recipientID, let record = event.record {
@@ -116,10 +120,25 @@ public struct RuleRouter: EventRouter {
                         mark = candidate
                     }
                     guard seen.insert(key).inserted else { continue }
+                    let language = recipient?.language ?? templates.defaultLanguage
+                    let kind = output.contentKind
+                    var cacheKey = "\(rule.template)\u{0}\(language)\u{0}\(kind.rawValue)"
+                    if templates.usesRecipient(
+                        set: rule.template, language: language, name: event.kind.rawValue, kind: kind)
+                    {
+                        cacheKey += "\u{0}" + (recipientID ?? "")
+                    }
+                    let rendered: TemplateLibrary.Rendered
+                    if let cached = renderings[cacheKey] {
+                        rendered = cached
+                    } else {
+                        rendered = templates.render(
+                            event, recipient: recipient, ruleID: rule.id, set: rule.template, kind: kind)
+                        renderings[cacheKey] = rendered
+                    }
                     var notification = RunBatch.QueuedNotification(
                         idempotencyKey: key, eventID: event.id, outputID: outputID, recipient: address,
-                        subject: subject,
-                        text: text)
+                        subject: rendered.subject, text: rendered.text, html: rendered.html)
                     notification.realert = mark
                     queued.append(notification)
                 }
@@ -130,24 +149,24 @@ public struct RuleRouter: EventRouter {
 
     /// Where `rule` sends through `output`: recipients' contacts on it, or the output's own destinations.
     private func addresses(for rule: Rule, output: any Output, event: Event, at now: Date) -> [(
-        address: String?, recipient: String?
+        address: String?, recipient: Int?
     )] {
-        var result: [(address: String?, recipient: String?)] = []
+        var result: [(address: String?, recipient: Int?)] = []
         for selector in rule.notify {
-            let selected: [Recipient]
+            let selected: [Int]
             switch selector {
             case .outputs:
                 result += output.defaultRecipients.isEmpty ? [(nil, nil)] : output.defaultRecipients.map { ($0, nil) }
                 continue
-            case .all: selected = recipients
-            case .group(let group): selected = (index.byGroup[group] ?? []).map { recipients[$0] }
-            case .recipient(let id): selected = index.byID[id].map { [recipients[$0]] } ?? []
+            case .all: selected = Array(recipients.indices)
+            case .group(let group): selected = index.byGroup[group] ?? []
+            case .recipient(let id): selected = index.byID[id].map { [$0] } ?? []
             case .sponsors:
                 guard let record = event.record else { continue }
-                selected = index.sponsors(of: record).map { recipients[$0] }
+                selected = index.sponsors(of: record)
             }
-            for recipient in selected where recipient.wants(event.kind, at: now) {
-                if let address = recipient.contacts[output.id] { result.append((address, recipient.id)) }
+            for position in selected where recipients[position].wants(event.kind, at: now) {
+                if let address = recipients[position].contacts[output.id] { result.append((address, position)) }
             }
         }
         return result
@@ -163,11 +182,18 @@ public struct RuleRouter: EventRouter {
         var record = CELValue.null
         if let value = event.record {
             var fields: [CELValue: CELValue] = [:]
-            for field in value.sortedFields { fields[.string(field.name)] = .string(field.value) }
-            record = .map([
-                .string("key"): .string(value.key), .string("name"): .string(value.name),
-                .string("status"): .string(value.status.description), .string("fields"): .map(fields),
-            ])
+            for field in value.sortedFields {
+                // A `tags` field reads as a list: "a, b" → ["a", "b"].
+                fields[.string(field.name)] =
+                    field.name == "tags"
+                    ? .list(Recipient.tags(field.value).map(CELValue.string)) : .string(field.value)
+            }
+            var entries = fields
+            entries[.string("key")] = .string(value.key)
+            entries[.string("name")] = .string(value.name)
+            entries[.string("status")] = .string(value.status.description)
+            entries[.string("fields")] = .map(fields)
+            record = .map(entries)
         }
         var changes: [CELValue: CELValue] = [:]
         for change in event.changes {
@@ -206,13 +232,14 @@ struct RecipientIndex: Sendable {
     func sponsors(of record: Record) -> [Int] {
         var found = byKey[record.key] ?? []
         for (field, values) in byField {
-            let value: String?
             switch field {
-            case "status": value = record.status.description
-            case "name": value = record.name
-            default: value = record.field(field)
+            case "status": found += values[record.status.description] ?? []
+            case "name": found += values[record.name] ?? []
+            case "tags":
+                for tag in Recipient.tags(record.field("tags") ?? "") { found += values[tag] ?? [] }
+            default:
+                if let value = record.field(field) { found += values[value] ?? [] }
             }
-            if let value, let more = values[value] { found += more }
         }
         return found.count < 2 ? found : Array(Set(found)).sorted()
     }

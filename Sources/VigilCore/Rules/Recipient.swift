@@ -26,6 +26,7 @@ public struct Recipient: Sendable {
                 switch match.field {
                 case "status": record.status.description == match.value
                 case "name": record.name == match.value
+                case "tags": Recipient.tags(record.field("tags") ?? "").contains(match.value)
                 default: record.field(match.field) == match.value
                 }
             }
@@ -59,6 +60,11 @@ public struct Recipient: Sendable {
         self.mutedUntil = mutedUntil
     }
 
+    /// A `tags` field's tags: comma-separated, trimmed, empty ones dropped.
+    public static func tags(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     /// Whether the recipient's preferences let this event through at `now`.
     public func wants(_ kind: Event.Kind, at now: Date) -> Bool {
         if let mutedUntil, now < mutedUntil { return false }
@@ -89,6 +95,8 @@ public struct Rule: Sendable {
     public var priority: Int
     /// Rule ids this rule silences for the same person in the same run when it matches.
     public var suppress: Set<String> = []
+    /// The template set notifications are rendered with (see ``TemplateLibrary``).
+    public var template: String = TemplateLibrary.defaultSet
 
     public init(
         id: String, when: CELProgram, notify: [Selector], via: [String], realert: Duration? = nil, priority: Int = 0
@@ -103,4 +111,23 @@ public struct Rule: Sendable {
 
     /// The variables a rule's `when` may use.
     public static let variables = ["event", "record", "change", "source", "now"]
+
+    /// What the variables hold, given the field names the sources map: `record.<field>` and
+    /// `record.fields.<field>`, `change.<field>.from/to`; anything else is refused when read.
+    public static func schema(fieldNames: Set<String>) -> [String: CELSchema] {
+        let names = fieldNames.union(["name", "status"])
+        var record: [String: CELSchema] = [
+            "key": .any, "name": .any, "status": .any,
+            "fields": .object(Dictionary(uniqueKeysWithValues: fieldNames.map { ($0, .any) })),
+        ]
+        for field in fieldNames where record[field] == nil { record[field] = .any }
+        let fromTo = CELSchema.object(["from": .any, "to": .any])
+        return [
+            "event": .object(["id": .any, "kind": .any, "at": .any, "message": .any, "deadline": .any]),
+            "record": .object(record),
+            "change": .object(Dictionary(uniqueKeysWithValues: names.map { ($0, fromTo) })),
+            "source": .object(["id": .any]),
+            "now": .any,
+        ]
+    }
 }

@@ -83,8 +83,11 @@ enum RulesReader {
         return recipients
     }
 
-    static func rules(_ value: JSONValue, reader: ConfigReader, outputs: Set<String>, recipients: [Recipient]) -> [Rule]
-    {
+    static func rules(
+        _ value: JSONValue, reader: ConfigReader, outputs: Set<String>, recipients: [Recipient],
+        templates: TemplateLibrary = TemplateLibrary(), fieldNames: Set<String>
+    ) -> [Rule] {
+        let schema = Rule.schema(fieldNames: fieldNames)
         guard let elements = reader.array(value, path: "$.rules") else { return [] }
         let recipientIDs = Set(recipients.map(\.id))
         let groups = Set(recipients.flatMap(\.groups))
@@ -104,7 +107,7 @@ enum RulesReader {
             var program: CELProgram?
             if let expression = object.string("when") {
                 do {
-                    program = try CELProgram(expression, variables: Rule.variables)
+                    program = try CELProgram(expression, variables: Rule.variables, schema: schema)
                 } catch {
                     object.report(
                         "\(error.message) at column \(error.column):\n\(error.caret(in: expression))", key: "when")
@@ -139,10 +142,17 @@ enum RulesReader {
             let realert = object.optionalDuration("realert")
             let priority = object.optionalInteger("priority", in: -1000...1000) ?? 0
             let suppress = object.stringOrStrings("suppress", required: false) ?? []
+            let template = object.optionalString("template") ?? TemplateLibrary.defaultSet
+            if !templates.sets.contains(template) {
+                object.report(
+                    "no template set \"\(template)\" (known: \(templates.sets.sorted().joined(separator: ", ")); "
+                        + "sets are the folders of templates.directory)", key: "template")
+            }
             suppressions.append((index, suppress))
             guard reader.issues.count == issuesBefore, let program else { continue }
             var rule = Rule(id: id, when: program, notify: selectors, via: via, realert: realert, priority: priority)
             rule.suppress = Set(suppress)
+            rule.template = template
             rules.append(rule)
         }
         let ids = Set(seen.keys)

@@ -89,10 +89,7 @@ public struct WatchCycle: Sendable {
                 batch: &batch)
             report.sources.append(sourceReport)
         }
-        let routing = configuration.router(store: store)
-        for event in batch.events {
-            batch.notifications += routing.notifications(for: event, at: now, excluding: [])
-        }
+        batch.notifications += configuration.router(store: store).notifications(for: batch.events, at: now)
         report.events = batch.events.count
         report.eventsByKind = Dictionary(grouping: batch.events, by: \.kind).mapValues(\.count)
         report.queued = batch.notifications.count
@@ -145,10 +142,7 @@ public struct WatchCycle: Sendable {
         batch.webhookID = webhookID.map { ($0, sourceID) }
         var report = RunReport()
         report.sources.append(try detect(source, result: result, state: state, options: options, batch: &batch))
-        let routing = configuration.router(store: store)
-        for event in batch.events {
-            batch.notifications += routing.notifications(for: event, at: options.now, excluding: [])
-        }
+        batch.notifications += configuration.router(store: store).notifications(for: batch.events, at: options.now)
         report.events = batch.events.count
         report.eventsByKind = Dictionary(grouping: batch.events, by: \.kind).mapValues(\.count)
         report.queued = batch.notifications.count

@@ -11,7 +11,7 @@ enum EventCoding {
         let (record, changes) = contentParts(value, missingStatus: "")
         return Event(
             id: id, kind: kind, sourceID: sourceID, at: at, record: record, changes: changes,
-            message: value["message"]?.scalarText)
+            message: value["message"]?.scalarText, deadline: value["deadline"]?.scalarText)
     }
 
     /// The `record` and `changes` members of an event object (stored, or written by hand).
@@ -54,6 +54,7 @@ extension Event {
         if let record { output += "\"record\":" + record.json + "," }
         output += "\"changes\":" + changesJSON
         if let message { output += ",\"message\":" + JSONWriter.string(message) }
+        if let deadline { output += ",\"deadline\":" + JSONWriter.string(deadline) }
         return output
     }
 

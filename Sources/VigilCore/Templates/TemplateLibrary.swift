@@ -1,0 +1,225 @@
+import Foundation
+import Mustache
+
+/// The Mustache templates notifications are rendered with: Vigil's own (English and French)
+/// and those of a template directory, found by set, language, event kind and output kind.
+///
+/// A directory holds `SET/LANGUAGE/NAME.PART.mustache` or `SET/LANGUAGE/NAME.KIND.PART.mustache`:
+/// `NAME` an event kind (`changed`), `event` for any kind, or `digest`; `PART` one of `subject`,
+/// `text`, `html`; `KIND` an output kind (`email`, `matrix`, `webhook`, `text`) to override a part
+/// for it. Lookup tries the set in the recipient's language, then in the default language, then
+/// the `default` set likewise. Values are HTML-escaped in `html` parts and left as they are in
+/// `subject` and `text` parts.
+public struct TemplateLibrary: Sendable {
+    /// A template ready to render, and whether its output depends on the recipient.
+    struct Entry: Sendable {
+        var template: MustacheTemplate
+        var usesRecipient: Bool
+    }
+
+    /// What a notification's rendering holds.
+    public struct Rendered: Sendable, Equatable {
+        public var subject: String
+        public var text: String
+        public var html: String?
+    }
+
+    public static let defaultSet = "default"
+    /// The parts a template file may define.
+    public static let parts = ["subject", "text", "html"]
+
+    private var entries: [String: Entry] = [:]
+    /// Language used when a recipient's own has no template.
+    public var defaultLanguage: String
+    /// Template sets (`default` and each directory of the template folder).
+    public private(set) var sets: Set<String> = [defaultSet]
+    /// Languages that have at least one template, per set.
+    public private(set) var languages: [String: Set<String>] = [:]
+
+    /// Vigil's own templates only.
+    public init(defaultLanguage: String = "en") {
+        self.defaultLanguage = defaultLanguage
+        for (name, text) in DefaultTemplates.all {
+            // Shipped templates are checked by the tests; one that fails is simply absent.
+            _ = add(text, key: "\(Self.defaultSet)/\(name)", origin: "built-in \(name)")
+        }
+    }
+
+    /// Vigil's templates plus those under `directory`; every problem is reported, with its file,
+    /// line and column.
+    public init(directory: String?, defaultLanguage: String, report: (ConfigIssue) -> Void) {
+        self.init(defaultLanguage: defaultLanguage)
+        guard let directory else { return }
+        let manager = FileManager.default
+        guard let sets = try? manager.contentsOfDirectory(atPath: directory) else {
+            report(
+                ConfigIssue(
+                    file: directory, path: "$.templates.directory", location: nil,
+                    message: "cannot read the template directory"))
+            return
+        }
+        for set in sets.sorted() where !set.hasPrefix(".") {
+            guard let languages = try? manager.contentsOfDirectory(atPath: "\(directory)/\(set)") else { continue }
+            self.sets.insert(set)
+            for language in languages.sorted() where !language.hasPrefix(".") {
+                let folder = "\(directory)/\(set)/\(language)"
+                for file in ((try? manager.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+                where file.hasSuffix(".mustache") {
+                    let path = "\(folder)/\(file)"
+                    let name = String(file.dropLast(".mustache".count))
+                    let pieces = name.split(separator: ".").map(String.init)
+                    guard pieces.count == 2 || pieces.count == 3, let part = pieces.last, Self.parts.contains(part)
+                    else {
+                        report(
+                            ConfigIssue(
+                                file: path, path: "$.templates", location: nil,
+                                message:
+                                    "expected a name NAME.PART.mustache or NAME.KIND.PART.mustache with PART one of subject, text, html"
+                            ))
+                        continue
+                    }
+                    guard let data = manager.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+                    else {
+                        report(
+                            ConfigIssue(
+                                file: path, path: "$.templates", location: nil, message: "cannot read the file as UTF-8"
+                            ))
+                        continue
+                    }
+                    for problem in add(text, key: "\(set)/\(language)/\(name)", origin: path) {
+                        report(
+                            ConfigIssue(
+                                file: path, path: "$.templates",
+                                location: TextLocation(line: problem.line, column: problem.column),
+                                message: problem.message))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Compiles and checks one template; returns its problems (and keeps it only without any).
+    private mutating func add(_ text: String, key: String, origin: String) -> [TemplateChecker.Problem] {
+        let pieces = key.split(separator: "/")
+        let name = pieces.last.map(String.init) ?? ""
+        let schema: TemplateSchema = name.hasPrefix("digest.") ? .digest : .notification
+        let (problems, usesRecipient) = TemplateChecker.check(text, schema: schema)
+        guard problems.isEmpty else { return problems }
+        // Subjects and plain text are not HTML: their values are not escaped.
+        let isHTML = name.hasSuffix(".html")
+        let pragma = "{{% CONTENT_TYPE: TEXT}}"
+        do {
+            let template = try MustacheTemplate(string: isHTML ? text : pragma + text)
+            entries[key] = Entry(template: template, usesRecipient: usesRecipient)
+            if pieces.count >= 2 { languages[String(pieces[0]), default: []].insert(String(pieces[1])) }
+            return []
+        } catch let error as MustacheTemplate.ParserError {
+            let line = error.context.lineNumber
+            let column = error.context.columnNumber - (isHTML || line != 1 ? 0 : pragma.count)
+            return [TemplateChecker.Problem(line: line, column: max(1, column), message: "\(error.error)")]
+        } catch {
+            return [TemplateChecker.Problem(line: 1, column: 1, message: "\(error)")]
+        }
+    }
+
+    /// How many templates are loaded (shipped ones included).
+    var count: Int { entries.count }
+
+    /// The template for a part, most specific first (see the type's documentation).
+    func entry(set: String, language: String, name: String, kind: OutputContentKind, part: String) -> Entry? {
+        for candidateSet in set == Self.defaultSet ? [set] : [set, Self.defaultSet] {
+            for candidateLanguage in language == defaultLanguage ? [language] : [language, defaultLanguage] {
+                let prefix = "\(candidateSet)/\(candidateLanguage)/"
+                let names = name == "digest" ? ["digest"] : [name, "event"]
+                for candidate in names {
+                    if let found = entries[prefix + "\(candidate).\(kind.rawValue).\(part)"] { return found }
+                    if let found = entries[prefix + "\(candidate).\(part)"] { return found }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Whether any part of set `set` depends on the recipient (then renderings are not shared).
+    func usesRecipient(set: String, language: String, name: String, kind: OutputContentKind) -> Bool {
+        kind.parts.contains {
+            entry(set: set, language: language, name: name, kind: kind, part: $0)?.usesRecipient ?? false
+        }
+    }
+
+    /// True when set `set` (or the default set) has templates in `language`.
+    public func hasLanguage(_ language: String, set: String = defaultSet) -> Bool {
+        languages[set]?.contains(language) ?? false || languages[Self.defaultSet]?.contains(language) ?? false
+    }
+
+    /// Renders `event` for `recipient` through an output of `kind`.
+    public func render(
+        _ event: Event, recipient: Recipient?, ruleID: String?, set: String = defaultSet, kind: OutputContentKind
+    ) -> Rendered {
+        let language = recipient?.language ?? defaultLanguage
+        let context = TemplateContext.notification(
+            event: event, recipient: recipient, ruleID: ruleID, language: language)
+        return render(context: context, name: event.kind.rawValue, set: set, language: language, kind: kind) {
+            Rendered(
+                subject: PlainTextRenderer.subject(for: event), text: PlainTextRenderer.text(for: event), html: nil)
+        }
+    }
+
+    /// Renders a digest of already rendered notifications for `recipient`.
+    public func renderDigest(
+        _ items: [Rendered], recipient: Recipient?, set: String = defaultSet, kind: OutputContentKind
+    )
+        -> Rendered
+    {
+        let language = recipient?.language ?? defaultLanguage
+        var context: [String: Any] = [
+            "count": items.count,
+            "items": items.map { ["subject": $0.subject, "text": $0.text, "html": $0.html ?? ""] as [String: Any] },
+        ]
+        if let recipient {
+            context["recipient"] = ["id": recipient.id, "name": recipient.name, "language": recipient.language]
+        }
+        return render(context: context, name: "digest", set: set, language: language, kind: kind) {
+            Rendered(
+                subject: "\(items.count) updates",
+                text: items.map { $0.subject + "\n" + $0.text }.joined(separator: "\n"),
+                html: nil)
+        }
+    }
+
+    private func render(
+        context: [String: Any], name: String, set: String, language: String, kind: OutputContentKind,
+        fallback: () -> Rendered
+    ) -> Rendered {
+        guard let subject = entry(set: set, language: language, name: name, kind: kind, part: "subject"),
+            let text = entry(set: set, language: language, name: name, kind: kind, part: "text")
+        else { return fallback() }
+        var rendered = Rendered(
+            subject: Self.oneLine(subject.template.render(context)), text: Self.tidy(text.template.render(context)),
+            html: nil)
+        if kind.parts.contains("html"),
+            let html = entry(set: set, language: language, name: name, kind: kind, part: "html")
+        {
+            rendered.html = Self.tidy(html.template.render(context))
+        }
+        return rendered
+    }
+
+    /// A subject is one line: runs of whitespace become one space.
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    /// Trailing spaces dropped, no more than one blank line in a row, one final newline.
+    static func tidy(_ text: String) -> String {
+        var lines: [Substring] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var trimmed = line
+            while trimmed.last == " " || trimmed.last == "\t" || trimmed.last == "\r" { trimmed = trimmed.dropLast() }
+            if trimmed.isEmpty, lines.last?.isEmpty ?? true { continue }
+            lines.append(trimmed)
+        }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
