@@ -18,6 +18,8 @@ public struct Configuration: Sendable {
     public var recipients: [Recipient] = []
     /// When present, rules decide who hears about what; without rules every event goes to every output.
     public var rules: [Rule] = []
+    /// Conditions over time on stored dates, raising `overdue` / `upcoming` events.
+    public var deadlines: [Deadline] = []
     /// Notification templates: Vigil's own plus those of `templates.directory`.
     public var templates = TemplateLibrary()
 
@@ -146,6 +148,9 @@ public struct Configuration: Sendable {
             }
             if let found = object.value("recipients") {
                 configuration.recipients = RulesReader.recipients(found, reader: reader, outputs: outputIDs)
+            }
+            if let found = object.value("deadlines") {
+                configuration.deadlines = RulesReader.deadlines(found, reader: reader, sources: configuration.sources)
             }
             if let found = object.value("rules") {
                 configuration.rules = RulesReader.rules(

@@ -1,6 +1,17 @@
 /// Parses durations written as strings: `"500ms"`, `"30s"`, `"15m"`, `"6h"`, `"35d"`, `"2w"`,
 /// and combinations such as `"1h30m"`.
 public enum DurationParser {
+    /// A duration as a person reads it: `35 days`, `7 hours`, `90 minutes`, `30 seconds`.
+    public static func describe(_ duration: Duration) -> String {
+        let seconds = duration.components.seconds
+        for (size, unit) in [(Int64(86_400), "day"), (3600, "hour"), (60, "minute")]
+        where seconds % size == 0 && seconds >= size {
+            let count = seconds / size
+            return "\(count) \(unit)\(count == 1 ? "" : "s")"
+        }
+        return "\(seconds) second\(seconds == 1 ? "" : "s")"
+    }
+
     public static func parse(_ text: String) -> Duration? {
         var total: Duration = .zero
         var digits = ""

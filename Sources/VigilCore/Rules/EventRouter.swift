@@ -8,12 +8,24 @@ public protocol EventRouter: Sendable {
 
     /// The notifications for one run's events, which may weigh on each other (suppression).
     func notifications(for events: [Event], at now: Date) -> [RunBatch.QueuedNotification]
+
+    /// Like ``notifications(for:at:)``, with the transitions held for confirmation.
+    func routing(for events: [Event], at now: Date) -> Routing
+
+    /// The notifications of a held event once confirmed: rule `ruleID` alone, without holding.
+    func release(_ event: Event, ruleID: String, at now: Date) -> [RunBatch.QueuedNotification]
 }
 
 extension EventRouter {
     public func notifications(for events: [Event], at now: Date) -> [RunBatch.QueuedNotification] {
         events.flatMap { notifications(for: $0, at: now, excluding: []) }
     }
+
+    public func routing(for events: [Event], at now: Date) -> Routing {
+        Routing(notifications: notifications(for: events, at: now))
+    }
+
+    public func release(_ event: Event, ruleID: String, at now: Date) -> [RunBatch.QueuedNotification] { [] }
 }
 
 extension Broadcast: EventRouter {
@@ -51,25 +63,44 @@ public struct RuleRouter: EventRouter {
 
     public func notifications(for event: Event, at now: Date, excluding: Set<String>) -> [RunBatch.QueuedNotification] {
         let activation = Self.activation(for: event, at: now)
-        return route(event, rules: rules.filter { $0.when.matches(activation) }, at: now, excluding: excluding)
+        return route(
+            event, rules: rules.filter { $0.confirm == nil && $0.when.matches(activation) }, at: now,
+            excluding: excluding)
+    }
+
+    public func notifications(for events: [Event], at now: Date) -> [RunBatch.QueuedNotification] {
+        routing(for: events, at: now).notifications
+    }
+
+    public func release(_ event: Event, ruleID: String, at now: Date) -> [RunBatch.QueuedNotification] {
+        route(event, rules: rules.filter { $0.id == ruleID }, at: now, excluding: [])
     }
 
     /// Routes a run's events; a matching rule's `suppress` list silences those rules for the same
-    /// person in the same run (a release suppresses a same-run transfer).
-    public func notifications(for events: [Event], at now: Date) -> [RunBatch.QueuedNotification] {
+    /// person in the same run (a release suppresses a same-run transfer); a matching rule with
+    /// `confirm` holds the event instead of notifying.
+    public func routing(for events: [Event], at now: Date) -> Routing {
+        var result = Routing()
         let matched = matchingRules(for: events, at: now)
         var suppressed: [String: Set<String>] = [:]
         for (event, rules) in zip(events, matched) where rules.contains(where: { !$0.suppress.isEmpty }) {
             guard let key = event.record?.key else { continue }
             for rule in rules { suppressed["\(event.sourceID)\u{0}\(key)", default: []].formUnion(rule.suppress) }
         }
-        return zip(events, matched).flatMap { event, rules -> [RunBatch.QueuedNotification] in
-            guard !rules.isEmpty else { return [] }
-            guard !suppressed.isEmpty, let key = event.record?.key,
+        for (event, matching) in zip(events, matched) where !matching.isEmpty {
+            var rules = matching
+            if !suppressed.isEmpty, let key = event.record?.key,
                 let silenced = suppressed["\(event.sourceID)\u{0}\(key)"]
-            else { return route(event, rules: rules, at: now, excluding: []) }
-            return route(event, rules: rules.filter { !silenced.contains($0.id) }, at: now, excluding: [])
+            {
+                rules = rules.filter { !silenced.contains($0.id) }
+            }
+            if rules.contains(where: { $0.confirm != nil }) {
+                for rule in rules where rule.confirm != nil && event.record != nil { result.held.append((event, rule)) }
+                rules = rules.filter { $0.confirm == nil }
+            }
+            result.notifications += route(event, rules: rules, at: now, excluding: [])
         }
+        return result
     }
 
     /// The rules each event matches, evaluated on every core for large runs.
@@ -140,6 +171,11 @@ public struct RuleRouter: EventRouter {
                         idempotencyKey: key, eventID: event.id, outputID: outputID, recipient: address,
                         subject: rendered.subject, text: rendered.text, html: rendered.html)
                     notification.realert = mark
+                    if let recipient, kind != .webhook, let window = rule.digest ?? recipient.digest {
+                        notification.digest = DigestItem(
+                            recipientID: recipient.id, outputID: outputID, address: address, window: window.seconds,
+                            template: rule.template)
+                    }
                     queued.append(notification)
                 }
             }

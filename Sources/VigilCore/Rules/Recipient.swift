@@ -44,6 +44,8 @@ public struct Recipient: Sendable {
     public var events: Set<Event.Kind>?
     /// Nothing is sent to the recipient before this date.
     public var mutedUntil: Date?
+    /// Gather this recipient's notifications into digests (nil: each one at once).
+    public var digest: DigestWindow?
 
     public init(
         id: String, name: String, language: String = "en", contacts: [String: String] = [:], groups: Set<String> = [],
@@ -97,6 +99,10 @@ public struct Rule: Sendable {
     public var suppress: Set<String> = []
     /// The template set notifications are rendered with (see ``TemplateLibrary``).
     public var template: String = TemplateLibrary.defaultSet
+    /// Hold matching transitions until confirmed (nil: notify at once).
+    public var confirm: Confirmation?
+    /// Gather notifications into digests (overrides recipients' own preference).
+    public var digest: DigestWindow?
 
     public init(
         id: String, when: CELProgram, notify: [Selector], via: [String], realert: Duration? = nil, priority: Int = 0

@@ -68,6 +68,16 @@ enum RulesReader {
                     }
                     recipient.events = set
                 }
+                if let text = preferences.optionalString("digest") {
+                    if text == "immediate" {
+                        recipient.digest = nil
+                    } else if let window = DigestWindow.parse(text) {
+                        recipient.digest = window
+                    } else {
+                        preferences.report(
+                            "expected \"immediate\", \"run\" or a duration such as \"1d\"", key: "digest")
+                    }
+                }
                 if let text = preferences.optionalString("mutedUntil") {
                     if let date = CELFunctions.parseTimestamp(text) {
                         recipient.mutedUntil = date
@@ -81,6 +91,46 @@ enum RulesReader {
             recipients.append(recipient)
         }
         return recipients
+    }
+
+    /// Reads `deadlines`: `{"id", "field", "overdue" | "upcoming": DURATION, "sources"?}`.
+    static func deadlines(_ value: JSONValue, reader: ConfigReader, sources: [SourceConfiguration]) -> [Deadline] {
+        guard let elements = reader.array(value, path: "$.deadlines") else { return [] }
+        var deadlines: [Deadline] = []
+        var seen: [String: Int] = [:]
+        for (index, element) in elements.enumerated() {
+            guard var object = reader.object(element, path: "$.deadlines[\(index)]") else { continue }
+            defer { object.finish() }
+            guard let id = object.string("id"), let field = object.string("field") else { continue }
+            if let first = seen[id] {
+                object.report("duplicate deadline id \"\(id)\" (also $.deadlines[\(first)])", key: "id")
+                continue
+            }
+            seen[id] = index
+            let overdue = object.optionalDuration("overdue")
+            let upcoming = object.optionalDuration("upcoming")
+            var scope: Set<String>?
+            if let names = object.stringOrStrings("sources", required: false) {
+                scope = Set(names)
+                for name in names where !sources.contains(where: { $0.id == name }) {
+                    object.report("no source \"\(name)\"", key: "sources")
+                }
+            }
+            let applicable = sources.filter { scope?.contains($0.id) ?? true }
+            if !applicable.contains(where: { $0.mapping.fields.contains { $0.name == field } }) {
+                object.report(
+                    "no source maps a field \"\(field)\" (fields are named in each source's \"fields\")", key: "field")
+            }
+            switch (overdue, upcoming) {
+            case (let within?, nil):
+                deadlines.append(Deadline(id: id, field: field, direction: .overdue, within: within, sources: scope))
+            case (nil, let within?):
+                deadlines.append(Deadline(id: id, field: field, direction: .upcoming, within: within, sources: scope))
+            default:
+                object.report("expected exactly one of \"overdue\" or \"upcoming\" with a duration such as \"35d\"")
+            }
+        }
+        return deadlines
     }
 
     static func rules(
@@ -143,6 +193,23 @@ enum RulesReader {
             let priority = object.optionalInteger("priority", in: -1000...1000) ?? 0
             let suppress = object.stringOrStrings("suppress", required: false) ?? []
             let template = object.optionalString("template") ?? TemplateLibrary.defaultSet
+            var digest: DigestWindow?
+            if let text = object.optionalString("digest") {
+                digest = DigestWindow.parse(text)
+                if digest == nil { object.report("expected \"run\" or a duration such as \"1d\"", key: "digest") }
+            }
+            var confirm: Confirmation?
+            if let found = object.value("confirm"), var options = reader.object(found, path: object.path(of: "confirm"))
+            {
+                let runs = options.optionalInteger("runs", in: 1...1000)
+                let sources = options.optionalInteger("sources", in: 1...100)
+                switch (runs, sources) {
+                case (let runs?, nil): confirm = .runs(runs)
+                case (nil, let sources?): confirm = .sources(sources)
+                default: options.report("expected one of \"runs\" (consecutive runs) or \"sources\" (how many sources)")
+                }
+                options.finish()
+            }
             if !templates.sets.contains(template) {
                 object.report(
                     "no template set \"\(template)\" (known: \(templates.sets.sorted().joined(separator: ", ")); "
@@ -153,6 +220,8 @@ enum RulesReader {
             var rule = Rule(id: id, when: program, notify: selectors, via: via, realert: realert, priority: priority)
             rule.suppress = Set(suppress)
             rule.template = template
+            rule.confirm = confirm
+            rule.digest = digest
             rules.append(rule)
         }
         let ids = Set(seen.keys)

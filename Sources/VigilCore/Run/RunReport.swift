@@ -35,6 +35,13 @@ public struct RunReport: Sendable {
 
     public init() {}
 
+    /// Counts a follow-up batch (deadlines, digests) in with the run.
+    mutating func add(_ batch: RunBatch) {
+        events += batch.events.count
+        for event in batch.events { eventsByKind[event.kind, default: 0] += 1 }
+        queued += batch.notifications.filter { $0.digest == nil }.count
+    }
+
     public var sourceFailed: Bool {
         sources.contains(where: \.isFailure)
     }

@@ -49,6 +49,9 @@ public struct WatchCycle: Sendable {
         let runID = try store.commit(batch)
         logger.debug("committed at \(clock.now - started)")
         logger.info("run \(runID): \(batch.events.count) events, \(batch.notifications.count) notifications queued")
+        for followUp in try followUps(runID: runID, now: now) {
+            report.add(followUp)
+        }
 
         if options.deliver {
             let engine = DeliveryEngine(
@@ -72,7 +75,12 @@ public struct WatchCycle: Sendable {
     /// (`vigil preview`.)
     public func preview(options: Options = Options()) async throws(StateStore.Failure) -> (RunBatch, RunReport) {
         var report = RunReport()
-        let batch = try await plan(options: options, report: &report)
+        var batch = try await plan(options: options, report: &report)
+        for followUp in try followUps(runID: nil, now: options.now, commit: false) {
+            batch.events += followUp.events
+            batch.notifications += followUp.notifications
+            report.add(followUp)
+        }
         return (batch, report)
     }
 
@@ -89,10 +97,14 @@ public struct WatchCycle: Sendable {
                 batch: &batch)
             report.sources.append(sourceReport)
         }
-        batch.notifications += configuration.router(store: store).notifications(for: batch.events, at: now)
+        let router = configuration.router(store: store)
+        let routing = router.routing(for: batch.events, at: now)
+        batch.notifications += routing.notifications
+        try confirm(routing.held, router: router, batch: &batch, now: now)
+        try watchDeadlines(batch: &batch)
         report.events = batch.events.count
         report.eventsByKind = Dictionary(grouping: batch.events, by: \.kind).mapValues(\.count)
-        report.queued = batch.notifications.count
+        report.queued = batch.notifications.filter { $0.digest == nil }.count
         return batch
     }
 
@@ -142,12 +154,19 @@ public struct WatchCycle: Sendable {
         batch.webhookID = webhookID.map { ($0, sourceID) }
         var report = RunReport()
         report.sources.append(try detect(source, result: result, state: state, options: options, batch: &batch))
-        batch.notifications += configuration.router(store: store).notifications(for: batch.events, at: options.now)
+        let router = configuration.router(store: store)
+        let routing = router.routing(for: batch.events, at: options.now)
+        batch.notifications += routing.notifications
+        try confirm(routing.held, router: router, batch: &batch, now: options.now)
+        try watchDeadlines(batch: &batch)
         report.events = batch.events.count
         report.eventsByKind = Dictionary(grouping: batch.events, by: \.kind).mapValues(\.count)
-        report.queued = batch.notifications.count
+        report.queued = batch.notifications.filter { $0.digest == nil }.count
         batch.exitCode = report.exitStatus.rawValue
         let runID = try store.commit(batch)
+        for followUp in try followUps(runID: runID, now: options.now) {
+            report.add(followUp)
+        }
         return (report, runID)
     }
 

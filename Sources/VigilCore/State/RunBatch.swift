@@ -27,6 +27,8 @@ public struct RunBatch: Sendable {
         public var html: String?
         /// Set when a rule with `realert` sent it: remembered so the window can be honoured.
         public var realert: RealertMark?
+        /// Set when it waits for a digest instead of going to the outbox.
+        public var digest: DigestItem?
 
         public init(
             idempotencyKey: String, eventID: String, outputID: String, recipient: String?, subject: String,
@@ -60,6 +62,22 @@ public struct RunBatch: Sendable {
     }
     /// When set, the run is marked finished with this exit code in the same transaction.
     public var exitCode: Int32?
+    /// When set, the batch belongs to this run (a follow-up pass) instead of starting a new one.
+    public var runID: Int64?
+    /// Transitions held for confirmation, new or seen again (replacing the stored row).
+    public var held: [HeldTransition] = []
+    /// Held transitions released or cancelled: (rule, source, key).
+    public var unheld: [(rule: String, source: String, key: String)] = []
+    /// Deadline ids whose watch rows are rebuilt from scratch, with their new specification.
+    public var deadlineRebuilds: [String: String] = [:]
+    /// When set, watch rows of deadlines not in this set are dropped (no longer configured).
+    public var configuredDeadlines: Set<String>?
+    /// Deadline watch rows to store (re-armed when the value changed) or, without a watch, remove.
+    public var deadlineWatches: [DeadlineWatchRow] = []
+    /// Deadline watch rows that fired in this batch.
+    public var firedDeadlines: [DeadlineWatchRow] = []
+    /// Digest items gathered into a digest in this batch (their `seq`).
+    public var consumedDigestItems: [Int64] = []
 
     public init(startedAt: Date) {
         self.startedAt = startedAt
@@ -90,13 +108,15 @@ extension StateStore {
     @discardableResult
     public func commit(_ batch: RunBatch) throws(Failure) -> Int64 {
         try write { db in
-            try db.execute(
-                sql: "INSERT INTO run (started_at, finished_at, exit_code) VALUES (?, ?, ?)",
-                arguments: [
-                    batch.startedAt.timeIntervalSince1970, batch.exitCode.map { _ in Date().timeIntervalSince1970 },
-                    batch.exitCode,
-                ])
-            let runID = db.lastInsertedRowID
+            if batch.runID == nil {
+                try db.execute(
+                    sql: "INSERT INTO run (started_at, finished_at, exit_code) VALUES (?, ?, ?)",
+                    arguments: [
+                        batch.startedAt.timeIntervalSince1970, batch.exitCode.map { _ in Date().timeIntervalSince1970 },
+                        batch.exitCode,
+                    ])
+            }
+            let runID = batch.runID ?? db.lastInsertedRowID
             let now = batch.startedAt.timeIntervalSince1970
             for state in batch.sources {
                 try Self.save(state, in: db)
@@ -122,7 +142,8 @@ extension StateStore {
             for event in batch.events {
                 try Self.insert(event, runID: runID, in: db)
             }
-            try Self.enqueue(batch.notifications, at: now, in: db)
+            try Self.enqueue(batch.notifications.filter { $0.digest == nil }, at: now, in: db)
+            try Self.saveFollowUps(batch, at: now, in: db)
             let remember = try db.cachedStatement(
                 sql:
                     "INSERT OR REPLACE INTO realert (rule_id, recipient_id, source_id, record_key, notified_at) VALUES (?, ?, ?, ?, ?)"

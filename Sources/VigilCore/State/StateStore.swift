@@ -116,6 +116,29 @@ public final class StateStore: Sendable {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v4: confirmations, deadlines, digests") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE held (
+                        rule_id TEXT NOT NULL, source_id TEXT NOT NULL, record_key TEXT NOT NULL, event_id TEXT NOT NULL,
+                        status TEXT NOT NULL, runs_seen INTEGER NOT NULL, held_since REAL NOT NULL,
+                        PRIMARY KEY (rule_id, source_id, record_key)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE deadline_index (deadline_id TEXT PRIMARY KEY NOT NULL, specification TEXT NOT NULL);
+                    CREATE TABLE deadline_watch (
+                        deadline_id TEXT NOT NULL, source_id TEXT NOT NULL, record_key TEXT NOT NULL, value TEXT NOT NULL,
+                        due_at REAL NOT NULL, expires_at REAL, fired INTEGER NOT NULL DEFAULT 0,
+                        PRIMARY KEY (deadline_id, source_id, record_key)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX deadline_due ON deadline_watch(fired, due_at);
+                    CREATE TABLE digest_item (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT, recipient_id TEXT NOT NULL, output_id TEXT NOT NULL,
+                        address TEXT, window_seconds REAL NOT NULL, template TEXT NOT NULL, event_id TEXT NOT NULL,
+                        idempotency_key TEXT NOT NULL UNIQUE, subject TEXT NOT NULL, body_text TEXT NOT NULL,
+                        body_html TEXT, created_at REAL NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 

@@ -1,0 +1,167 @@
+import Foundation
+import GRDB
+
+/// Stored state of the rules' follow-ups: held transitions, deadline watches, digest items.
+extension StateStore {
+    /// Every transition held for confirmation.
+    public func heldTransitions() throws(Failure) -> [HeldTransition] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM held ORDER BY held_since").map { row in
+                HeldTransition(
+                    ruleID: row["rule_id"], sourceID: row["source_id"], key: row["record_key"],
+                    eventID: row["event_id"], status: row["status"], runsSeen: row["runs_seen"],
+                    heldSince: Date(timeIntervalSince1970: row["held_since"]))
+            }
+        }
+    }
+
+    /// One stored event, or nil.
+    public func event(id: String) throws(Failure) -> Event? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id]),
+                let kind = Event.Kind(rawValue: row["kind"])
+            else { return nil }
+            return try EventCoding.decode(
+                id: row["id"], kind: kind, sourceID: row["source_id"], at: Date(timeIntervalSince1970: row["at"]),
+                content: row["content"])
+        }
+    }
+
+    /// The specification each deadline's watch rows were built for.
+    public func deadlineSpecifications() throws(Failure) -> [String: String] {
+        try read { db in
+            var result: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT deadline_id, specification FROM deadline_index") {
+                result[row[0]] = row[1]
+            }
+            return result
+        }
+    }
+
+    /// A deadline that is due: not fired, due at or before `now`, not expired.
+    public struct DueDeadline: Sendable {
+        public var deadlineID: String
+        public var sourceID: String
+        public var record: Record
+        public var value: String
+    }
+
+    /// The deadlines due at `now`, with the records they are about.
+    public func dueDeadlines(at now: Date) throws(Failure) -> [DueDeadline] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT w.deadline_id, w.source_id, w.record_key, w.value, r.content FROM deadline_watch w
+                    JOIN record r ON r.source_id = w.source_id AND r.key = w.record_key
+                    WHERE w.fired = 0 AND w.due_at <= ? AND (w.expires_at IS NULL OR w.expires_at > ?)
+                    ORDER BY w.due_at
+                    """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970])
+            return rows.compactMap { row in
+                guard let record = try? Record(key: row[2], canonicalEncoding: row[4]) else { return nil }
+                return DueDeadline(deadlineID: row[0], sourceID: row[1], record: record, value: row[3])
+            }
+        }
+    }
+
+    /// A digest item waiting for its window.
+    public struct StoredDigestItem: Sendable {
+        public var sequence: Int64
+        public var item: DigestItem
+        public var eventID: String
+        public var idempotencyKey: String
+        public var rendered: TemplateLibrary.Rendered
+        public var createdAt: Date
+    }
+
+    /// Every waiting digest item, oldest first.
+    public func digestItems() throws(Failure) -> [StoredDigestItem] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM digest_item ORDER BY seq").map { row in
+                StoredDigestItem(
+                    sequence: row["seq"],
+                    item: DigestItem(
+                        recipientID: row["recipient_id"], outputID: row["output_id"], address: row["address"],
+                        window: row["window_seconds"], template: row["template"]),
+                    eventID: row["event_id"], idempotencyKey: row["idempotency_key"],
+                    rendered: TemplateLibrary.Rendered(
+                        subject: row["subject"], text: row["body_text"], html: row["body_html"]),
+                    createdAt: Date(timeIntervalSince1970: row["created_at"]))
+            }
+        }
+    }
+
+    /// Writes a batch's follow-ups inside its transaction.
+    static func saveFollowUps(_ batch: RunBatch, at now: Double, in db: Database) throws {
+        for (rule, source, key) in batch.unheld {
+            try db.execute(
+                sql: "DELETE FROM held WHERE rule_id = ? AND source_id = ? AND record_key = ?",
+                arguments: [rule, source, key])
+        }
+        for held in batch.held {
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO held (rule_id, source_id, record_key, event_id, status, runs_seen, held_since)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    held.ruleID, held.sourceID, held.key, held.eventID, held.status, held.runsSeen,
+                    held.heldSince.timeIntervalSince1970,
+                ])
+        }
+        if let configured = batch.configuredDeadlines {
+            for id in try String.fetchAll(db, sql: "SELECT deadline_id FROM deadline_index")
+            where !configured.contains(id) {
+                try db.execute(sql: "DELETE FROM deadline_watch WHERE deadline_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM deadline_index WHERE deadline_id = ?", arguments: [id])
+            }
+        }
+        for (id, specification) in batch.deadlineRebuilds {
+            try db.execute(sql: "DELETE FROM deadline_watch WHERE deadline_id = ?", arguments: [id])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO deadline_index (deadline_id, specification) VALUES (?, ?)",
+                arguments: [id, specification])
+        }
+        let watch = try db.cachedStatement(
+            sql: """
+                INSERT INTO deadline_watch (deadline_id, source_id, record_key, value, due_at, expires_at, fired)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (deadline_id, source_id, record_key) DO UPDATE
+                SET fired = CASE WHEN value = excluded.value THEN fired ELSE excluded.fired END,
+                    value = excluded.value, due_at = excluded.due_at, expires_at = excluded.expires_at
+                """)
+        let unwatch = try db.cachedStatement(
+            sql: "DELETE FROM deadline_watch WHERE deadline_id = ? AND source_id = ? AND record_key = ?")
+        for row in batch.deadlineWatches {
+            if let window = row.watch {
+                try watch.execute(arguments: [
+                    row.deadlineID, row.sourceID, row.key, window.value, window.dueAt.timeIntervalSince1970,
+                    window.expiresAt?.timeIntervalSince1970, row.fired && window.dueAt.timeIntervalSince1970 <= now,
+                ])
+            } else {
+                try unwatch.execute(arguments: [row.deadlineID, row.sourceID, row.key])
+            }
+        }
+        for row in batch.firedDeadlines {
+            try db.execute(
+                sql: "UPDATE deadline_watch SET fired = 1 WHERE deadline_id = ? AND source_id = ? AND record_key = ?",
+                arguments: [row.deadlineID, row.sourceID, row.key])
+        }
+        let gather = try db.cachedStatement(
+            sql: """
+                INSERT INTO digest_item (recipient_id, output_id, address, window_seconds, template, event_id,
+                                         idempotency_key, subject, body_text, body_html, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING
+                """)
+        for notification in batch.notifications {
+            guard let item = notification.digest else { continue }
+            try gather.execute(arguments: [
+                item.recipientID, item.outputID, item.address, item.window, item.template, notification.eventID,
+                notification.idempotencyKey, notification.subject, notification.text, notification.html, now,
+            ])
+        }
+        for sequence in batch.consumedDigestItems {
+            try db.execute(sql: "DELETE FROM digest_item WHERE seq = ?", arguments: [sequence])
+        }
+    }
+}
