@@ -9,6 +9,7 @@ import VigilCore
 /// where the txnId is the notification's idempotency key: a retry can never post twice.
 public struct MatrixOutput: Output {
     public var contentKind: OutputContentKind { .matrix }
+    public var requiresRecipient: Bool { true }
     /// The output's settings, validated.
     public struct Settings: Sendable {
         public var homeserver: String

@@ -12,6 +12,7 @@ import VigilCore
 /// plain text (a local relay); `smtps://` uses implicit TLS.
 public struct SMTPOutput: Output {
     public var contentKind: OutputContentKind { .email }
+    public var requiresRecipient: Bool { true }
     /// The output's settings, validated.
     public struct Settings: Sendable {
         public var url: String

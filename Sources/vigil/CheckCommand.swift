@@ -12,11 +12,19 @@ struct CheckCommand: ParsableCommand {
             any. On success prints one summary line. Secrets given as ${env:NAME} or \
             ${file:PATH} are resolved to check they exist; their values are never printed.
 
+            Also warns about what is valid but likely wrong: rules that can never notify anyone \
+            through one of their outputs, sponsored keys no source has ever reported (from the \
+            state), recipients whose language has no templates. --strict makes warnings fail.
+
             Examples:
               vigil check --config config.json
+              vigil check --config config.json --strict
             """)
 
     @OptionGroup var common: CommonOptions
+
+    @Flag(help: "Exit 78 on warnings too.")
+    var strict = false
 
     func run() throws {
         let configuration = try common.loadConfiguration()
@@ -38,9 +46,11 @@ struct CheckCommand: ParsableCommand {
             }
         }
         let stateDirectory = common.stateDirectory(for: configuration)
+        var reportedKeys: Set<String>?
         if FileManager.default.fileExists(atPath: stateDirectory + "/vigil.sqlite"),
             let store = try? StateStore(directory: stateDirectory), let states = try? store.sourceStates()
         {
+            reportedKeys = try? store.reportedKeys()
             for source in configuration.sources {
                 if let words = states[source.id]?.unmappedStatuses, !words.isEmpty {
                     Console.out(
@@ -49,7 +59,11 @@ struct CheckCommand: ParsableCommand {
                 }
             }
         }
-        guard problems.isEmpty else {
+        let warnings = ConfigurationAudit.findings(configuration, reportedKeys: reportedKeys)
+        for warning in warnings {
+            Console.error("warning: \(configuration.file): \(warning.description)")
+        }
+        guard problems.isEmpty, !strict || warnings.isEmpty else {
             problems.forEach(Console.error)
             throw ExitCode(ExitStatus.configError.rawValue)
         }

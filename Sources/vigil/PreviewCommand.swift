@@ -27,6 +27,7 @@ struct PreviewCommand: AsyncParsableCommand {
         let logger = Console.bootstrapLogging(verbosity: 0)
         let configuration = try common.loadConfiguration()
         let notifications: [RunBatch.QueuedNotification]
+        var held: [(event: Event, rule: Rule)] = []
         var events = 0
         if let event {
             guard let data = FileManager.default.contents(atPath: event) else {
@@ -35,7 +36,9 @@ struct PreviewCommand: AsyncParsableCommand {
             }
             do {
                 let parsed = try Event(json: try JSONParser.parse(Array(data)), at: Date())
-                notifications = configuration.router.notifications(for: parsed, at: Date(), excluding: [])
+                let routing = configuration.router.routing(for: [parsed], at: Date())
+                notifications = routing.notifications
+                held = routing.held
                 events = 1
             } catch let error as JSONParser.Failure {
                 Console.error("\(event): not valid JSON: \(error.description)")
@@ -57,18 +60,38 @@ struct PreviewCommand: AsyncParsableCommand {
             }
             notifications = batch.notifications
             events = batch.events.count
+            for transition in batch.held {
+                Console.out(
+                    "⏸ held by rule \(transition.ruleID): \(transition.key) in \(transition.sourceID) "
+                        + "(\(transition.runsSeen) run\(transition.runsSeen == 1 ? "" : "s") so far)")
+            }
         }
         Console.out(
             "\(events) event\(events == 1 ? "" : "s"), \(notifications.count) notification\(notifications.count == 1 ? "" : "s") would be queued"
         )
-        for notification in notifications {
+        for (event, rule) in held {
             Console.out("")
             Console.out(
-                "→ \(notification.outputID)\(notification.recipient.map { " to \($0)" } ?? ""): \(notification.subject)"
+                "⏸ held by rule \(rule.id) until confirmed (\(rule.confirm.map(Self.describe) ?? "")): "
+                    + "\(event.kind.rawValue) of \(event.record?.key ?? "?") in \(event.sourceID)")
+        }
+        for notification in notifications {
+            Console.out("")
+            let digest =
+                notification.digest.map { $0.window == 0 ? " [into this run's digest]" : " [into a digest]" } ?? ""
+            Console.out(
+                "→ \(notification.outputID)\(notification.recipient.map { " to \($0)" } ?? "")\(digest): \(notification.subject)"
             )
             for line in notification.text.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
                 Console.out("  " + line)
             }
+        }
+    }
+
+    static func describe(_ confirmation: Confirmation) -> String {
+        switch confirmation {
+        case .runs(let runs): "seen in \(runs) consecutive runs"
+        case .sources(let sources): "reported by \(sources) sources"
         }
     }
 }

@@ -21,6 +21,10 @@ public protocol Output: Sendable {
 
     /// What the output sends, so the right template parts are rendered for it.
     var contentKind: OutputContentKind { get }
+
+    /// True when a notification needs an address (an email, a room): one without any, and
+    /// without ``defaultRecipients``, cannot be delivered.
+    var requiresRecipient: Bool { get }
 }
 
 /// What an output sends: which template parts it needs, and which `KIND` overrides apply.
@@ -45,6 +49,7 @@ public enum OutputContentKind: String, Sendable, CaseIterable {
 
 extension Output {
     public var contentKind: OutputContentKind { .text }
+    public var requiresRecipient: Bool { false }
     public var defaultRecipients: [String] { [] }
     public var defaultDeliveryPolicy: DeliveryPolicy { DeliveryPolicy() }
 }

@@ -12,7 +12,9 @@ public struct StdoutOutput: Output {
 
     public func deliver(_ notifications: [RenderedNotification], context: DeliveryContext) async -> [DeliveryOutcome] {
         notifications.map { notification in
-            var text = notification.text
+            // A header line names the addressee (when routed to one) and the subject.
+            var text = "── " + (notification.recipient.map { "to \($0): " } ?? "") + notification.subject + "\n"
+            text += notification.text
             if !text.hasSuffix("\n") { text += "\n" }
             return Self.writeAll(Array(text.utf8))
                 ? .delivered : .retry(after: nil, reason: "cannot write to standard output")

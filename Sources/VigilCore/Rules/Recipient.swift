@@ -99,6 +99,8 @@ public struct Rule: Sendable {
     public var suppress: Set<String> = []
     /// The template set notifications are rendered with (see ``TemplateLibrary``).
     public var template: String = TemplateLibrary.defaultSet
+    /// Position in the configuration's `rules` (for messages; matching goes by priority).
+    public var position = 0
     /// Hold matching transitions until confirmed (nil: notify at once).
     public var confirm: Confirmation?
     /// Gather notifications into digests (overrides recipients' own preference).

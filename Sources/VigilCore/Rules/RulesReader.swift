@@ -220,6 +220,7 @@ enum RulesReader {
             var rule = Rule(id: id, when: program, notify: selectors, via: via, realert: realert, priority: priority)
             rule.suppress = Set(suppress)
             rule.template = template
+            rule.position = index
             rule.confirm = confirm
             rule.digest = digest
             rules.append(rule)

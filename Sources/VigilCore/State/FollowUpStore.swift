@@ -165,3 +165,15 @@ extension StateStore {
         }
     }
 }
+
+extension StateStore {
+    /// Every record key any source has reported: stored now, or named by a past event.
+    public func reportedKeys() throws(Failure) -> Set<String> {
+        try read { db in
+            Set(
+                try String.fetchAll(
+                    db,
+                    sql: "SELECT key FROM record UNION SELECT record_key FROM event WHERE record_key IS NOT NULL"))
+        }
+    }
+}

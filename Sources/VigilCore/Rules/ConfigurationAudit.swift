@@ -1,0 +1,74 @@
+/// Mistakes a configuration can hold while still being valid: rules that can never reach
+/// anyone, sponsorships of keys no source has reported, recipients whose language has no
+/// templates. `vigil check` prints them as warnings.
+public enum ConfigurationAudit {
+    /// One warning, with the JSON path it concerns.
+    public struct Finding: Sendable, Equatable, CustomStringConvertible {
+        public var path: String
+        public var message: String
+
+        public var description: String { "\(path): \(message)" }
+    }
+
+    /// The findings for `configuration`; `reportedKeys` are the record keys sources have
+    /// reported so far (nil when there is no state yet: sponsorships are then not checked).
+    public static func findings(_ configuration: Configuration, reportedKeys: Set<String>?) -> [Finding] {
+        var findings: [Finding] = []
+        let recipients = configuration.recipients
+        for rule in configuration.rules.sorted(by: { $0.position < $1.position }) {
+            for outputID in rule.via {
+                guard let output = configuration.outputs.first(where: { $0.id == outputID }) else { continue }
+                let reasons = rule.notify.map { selector in
+                    unreachable(selector, output: output, recipients: recipients)
+                }
+                guard reasons.allSatisfy({ $0 != nil }) else { continue }
+                findings.append(
+                    Finding(
+                        path: "$.rules[\(rule.position)]",
+                        message: "rule \"\(rule.id)\" can never notify anyone through output \"\(outputID)\": "
+                            + reasons.compactMap { $0 }.joined(separator: "; ")))
+            }
+        }
+        for (index, recipient) in recipients.enumerated() {
+            if let reportedKeys {
+                let unknown = recipient.sponsorship.keys.subtracting(reportedKeys).sorted()
+                if !unknown.isEmpty {
+                    findings.append(
+                        Finding(
+                            path: "$.recipients[\(index)].sponsors.keys",
+                            message: "recipient \"\(recipient.id)\" sponsors \(unknown.count == 1 ? "a key" : "keys") "
+                                + "no source has ever reported: \(unknown.joined(separator: ", "))"))
+                }
+            }
+            let sets = Set(configuration.rules.map(\.template)).union([TemplateLibrary.defaultSet]).sorted()
+            for set in sets where !configuration.templates.hasLanguage(recipient.language, set: set) {
+                findings.append(
+                    Finding(
+                        path: "$.recipients[\(index)].language",
+                        message: "no \"\(recipient.language)\" templates in set \"\(set)\" for recipient "
+                            + "\"\(recipient.id)\": \"\(configuration.templates.defaultLanguage)\" will be used"))
+            }
+        }
+        return findings
+    }
+
+    /// Why `selector` reaches nobody on `output`; nil when it reaches someone.
+    private static func unreachable(_ selector: Rule.Selector, output: any Output, recipients: [Recipient]) -> String? {
+        func anyContact(_ candidates: [Recipient]) -> Bool { candidates.contains { $0.contacts[output.id] != nil } }
+        switch selector {
+        case .outputs:
+            return output.requiresRecipient && output.defaultRecipients.isEmpty
+                ? "\"outputs\": the output has no address of its own (\"to\")" : nil
+        case .all:
+            return anyContact(recipients) ? nil : "\"all\": no recipient has a contact on it"
+        case .group(let group):
+            return anyContact(recipients.filter { $0.groups.contains(group) })
+                ? nil : "\"group:\(group)\": no member has a contact on it"
+        case .recipient(let id):
+            return anyContact(recipients.filter { $0.id == id }) ? nil : "\"recipient:\(id)\" has no contact on it"
+        case .sponsors:
+            let sponsors = recipients.filter { !$0.sponsorship.keys.isEmpty || !$0.sponsorship.matches.isEmpty }
+            return anyContact(sponsors) ? nil : "\"sponsors\": no sponsor has a contact on it"
+        }
+    }
+}
