@@ -212,7 +212,7 @@ final class RulesFixture {
         let digest = try #require(weekly().first)
         #expect(weekly().count == 1)
         #expect(digest.subject == "3 updates from Vigil")
-        #expect(digest.text.contains("Dear Weekly,"))
+        #expect(digest.text.hasPrefix("Dear Weekly, 3 updates:\n"), "\(digest.text)")
         #expect(digest.text.contains("* Person 1: on trial → sentenced"), "\(digest.text)")
         #expect(digest.html?.contains("<h3>Person 2: detained → transferred</h3>") == true)
         try await fixture.run(day: 20)

@@ -33,10 +33,16 @@ public struct Broadcast: Sendable {
 public enum IdempotencyKey {
     public static func make(eventID: String, outputID: String, recipient: String?) -> String {
         guard let recipient else { return "\(eventID).\(outputID)" }
+        return eventID + "." + outputID + "." + suffix(for: recipient).text
+    }
+
+    /// The recipient part of a key: 16 hex digits of a hash of the lowercased address, and
+    /// the hash itself (routers compute it once per address and reuse it).
+    public static func suffix(for recipient: String) -> (text: String, hash: UInt64) {
         var hash = FNV1a64()
         var copy = recipient.lowercased()
         copy.withUTF8 { hash.write($0) }
         let hex = String(hash.value, radix: 16)
-        return "\(eventID).\(outputID).\(String(repeating: "0", count: 16 - hex.count))\(hex)"
+        return (String(repeating: "0", count: 16 - hex.count) + hex, hash.value)
     }
 }

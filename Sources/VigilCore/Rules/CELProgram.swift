@@ -12,6 +12,7 @@ public struct CELProgram: Sendable {
     public let source: String
     public let variables: [String]
     private let run: Evaluate
+    private let syntax: CELSyntax
 
     /// Parses and checks `source`; `variables` are the names an expression may refer to, and
     /// `schema` what is known of their fields (a selection no schema allows is an error).
@@ -19,8 +20,60 @@ public struct CELProgram: Sendable {
         self.source = source
         self.variables = variables
         let syntax = try CELParser.parse(source)
+        self.syntax = syntax
         try Self.check(syntax, schema: schema)
         run = try Self.compile(syntax, slots: Dictionary(uniqueKeysWithValues: variables.enumerated().map { ($1, $0) }))
+    }
+
+    /// The only string values `path` (such as `event.kind`) can have when the expression is
+    /// true, read from `path == 'x'` or `path in ['x', 'y']` among its top-level `&&` terms;
+    /// nil when the expression does not restrict it. Lets a router skip rules that cannot match.
+    public func requiredValues(of path: [String]) -> Set<String>? {
+        func isPath(_ node: CELSyntax, _ remaining: ArraySlice<String>) -> Bool {
+            switch node {
+            case .identifier(let name, _): return remaining.count == 1 && remaining.first == name
+            case .select(let base, let field, _):
+                return remaining.last == field && isPath(base, remaining.dropLast())
+            default: return false
+            }
+        }
+        func values(_ node: CELSyntax) -> Set<String>? {
+            switch node {
+            case .binary("&&", let left, let right, _):
+                switch (values(left), values(right)) {
+                case (let a?, let b?): return a.intersection(b)
+                case (let a?, nil): return a
+                case (nil, let b): return b
+                }
+            case .binary("==", let left, .literal(.string(let value), _), _) where isPath(left, path[...]):
+                return [value]
+            case .binary("==", .literal(.string(let value), _), let right, _) where isPath(right, path[...]):
+                return [value]
+            case .binary("in", let left, .list(let items, _), _) where isPath(left, path[...]):
+                var found: Set<String> = []
+                for item in items {
+                    guard case .literal(.string(let value), _) = item else { return nil }
+                    found.insert(value)
+                }
+                return found
+            default:
+                return nil
+            }
+        }
+        return values(syntax)
+    }
+
+    /// The fields of `variable` (such as `change`) that must be present for the expression to
+    /// be true, read from `has(variable.field)` among its top-level `&&` terms.
+    public func requiredFields(of variable: String) -> Set<String> {
+        func fields(_ node: CELSyntax) -> Set<String> {
+            switch node {
+            case .binary("&&", let left, let right, _): return fields(left).union(fields(right))
+            case .has(.identifier(let name, _), let field, _) where name == variable: return [field]
+            default: return []
+            }
+        }
+        return fields(syntax)
     }
 
     // MARK: - Static field checks

@@ -43,8 +43,21 @@ public struct RuleRouter: EventRouter {
     /// When a rule last told a recipient about a record (for `realert`); nil: no windows apply.
     public let lastNotified: (@Sendable (RunBatch.RealertMark) -> Date?)?
     public let templates: TemplateLibrary
+    /// False: notifications are decided but not rendered (empty subject and text), for
+    /// programs that render them themselves, and to measure routing alone.
+    public var renders = true
     private let index: RecipientIndex
-    private let outputsByID: [String: any Output]
+    /// Outputs by id, with their position (for deduplication keys).
+    private let outputsByID: [String: (output: any Output, index: Int)]
+    /// Each recipient's address on each output with its key suffix: `[output][recipient]`.
+    private let contacts: [[Contact?]]
+    /// Each output's own destinations with their key suffixes (one nil address when none).
+    private let ownDestinations: [[Contact?]]
+    /// The rules that can match each event kind (a rule requiring `event.kind == 'x'` is
+    /// not evaluated for other kinds), in priority order.
+    private let rulesByKind: [Event.Kind: [RuleBox]]
+    /// ``rules`` by reference: filtering thousands of times copies pointers, not rules.
+    private let boxes: [RuleBox]
 
     public init(
         rules: [Rule], recipients: [Recipient], outputs: [any Output], templates: TemplateLibrary = TemplateLibrary(),
@@ -53,10 +66,24 @@ public struct RuleRouter: EventRouter {
         self.lastNotified = lastNotified
         self.templates = templates
         self.index = RecipientIndex(recipients)
-        self.outputsByID = Dictionary(outputs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.outputsByID = Dictionary(
+            outputs.enumerated().map { ($1.id, (output: $1, index: $0)) }, uniquingKeysWith: { first, _ in first })
         // Higher priority first: when several rules match, the first one's order is kept.
         self.rules = rules.enumerated().sorted { ($0.element.priority, -$0.offset) > ($1.element.priority, -$1.offset) }
             .map(\.element)
+        let boxes = self.rules.map(RuleBox.init)
+        var byKind: [Event.Kind: [RuleBox]] = [:]
+        for kind in Event.Kind.allCases {
+            byKind[kind] = boxes.filter {
+                $0.rule.when.requiredValues(of: ["event", "kind"])?.contains(kind.rawValue) ?? true
+            }
+        }
+        self.boxes = boxes
+        self.contacts = outputs.map { output in recipients.map { $0.contacts[output.id].map(Contact.init) } }
+        self.ownDestinations = outputs.map { output in
+            output.defaultRecipients.isEmpty ? [nil] : output.defaultRecipients.map(Contact.init)
+        }
+        self.rulesByKind = byKind
         self.recipients = recipients
         self.outputs = outputs
     }
@@ -64,7 +91,10 @@ public struct RuleRouter: EventRouter {
     public func notifications(for event: Event, at now: Date, excluding: Set<String>) -> [RunBatch.QueuedNotification] {
         let activation = Self.activation(for: event, at: now)
         return route(
-            event, rules: rules.filter { $0.confirm == nil && $0.when.matches(activation) }, at: now,
+            event,
+            rules: (rulesByKind[event.kind] ?? boxes).filter {
+                $0.rule.confirm == nil && $0.rule.when.matches(activation)
+            }, at: now,
             excluding: excluding)
     }
 
@@ -73,7 +103,7 @@ public struct RuleRouter: EventRouter {
     }
 
     public func release(_ event: Event, ruleID: String, at now: Date) -> [RunBatch.QueuedNotification] {
-        route(event, rules: rules.filter { $0.id == ruleID }, at: now, excluding: [])
+        route(event, rules: boxes.filter { $0.rule.id == ruleID }, at: now, excluding: [])
     }
 
     /// Routes a run's events; a matching rule's `suppress` list silences those rules for the same
@@ -83,66 +113,101 @@ public struct RuleRouter: EventRouter {
         var result = Routing()
         let matched = matchingRules(for: events, at: now)
         var suppressed: [String: Set<String>] = [:]
-        for (event, rules) in zip(events, matched) where rules.contains(where: { !$0.suppress.isEmpty }) {
+        for (event, rules) in zip(events, matched) where rules.contains(where: { !$0.rule.suppress.isEmpty }) {
             guard let key = event.record?.key else { continue }
-            for rule in rules { suppressed["\(event.sourceID)\u{0}\(key)", default: []].formUnion(rule.suppress) }
+            for box in rules { suppressed["\(event.sourceID)\u{0}\(key)", default: []].formUnion(box.rule.suppress) }
         }
-        for (event, matching) in zip(events, matched) where !matching.isEmpty {
-            var rules = matching
-            if !suppressed.isEmpty, let key = event.record?.key,
-                let silenced = suppressed["\(event.sourceID)\u{0}\(key)"]
-            {
-                rules = rules.filter { !silenced.contains($0.id) }
+        // Each event's notifications are built on every core; order is kept.
+        let suppressions = suppressed
+        let parts = Parallel.chunks(events.count) { range -> Routing in
+            var part = Routing()
+            for position in range {
+                let event = events[position]
+                var rules = matched[position]
+                guard !rules.isEmpty else { continue }
+                if !suppressions.isEmpty, let key = event.record?.key,
+                    let silenced = suppressions["\(event.sourceID)\u{0}\(key)"]
+                {
+                    rules = rules.filter { !silenced.contains($0.rule.id) }
+                }
+                if rules.contains(where: { $0.rule.confirm != nil }) {
+                    for box in rules where box.rule.confirm != nil && event.record != nil {
+                        part.held.append((event, box.rule))
+                    }
+                    rules = rules.filter { $0.rule.confirm == nil }
+                }
+                part.notifications += route(event, rules: rules, at: now, excluding: [])
             }
-            if rules.contains(where: { $0.confirm != nil }) {
-                for rule in rules where rule.confirm != nil && event.record != nil { result.held.append((event, rule)) }
-                rules = rules.filter { $0.confirm == nil }
+            return part
+        }
+        for part in parts {
+            if result.notifications.isEmpty {
+                result.notifications = part.notifications
+            } else {
+                result.notifications += part.notifications
             }
-            result.notifications += route(event, rules: rules, at: now, excluding: [])
+            result.held += part.held
         }
         return result
     }
 
     /// The rules each event matches, evaluated on every core for large runs.
-    private func matchingRules(for events: [Event], at now: Date) -> [[Rule]] {
-        let rules = self.rules
-        @Sendable func match(_ event: Event) -> [Rule] {
+    private func matchingRules(for events: [Event], at now: Date) -> [[RuleBox]] {
+        Parallel.map(events.count) { position in
+            let event = events[position]
             let activation = Self.activation(for: event, at: now)
-            return rules.filter { $0.when.matches(activation) }
-        }
-        let chunks = events.count < 1000 ? 1 : ProcessInfo.processInfo.activeProcessorCount
-        guard chunks > 1 else { return events.map(match) }
-        let size = (events.count + chunks - 1) / chunks
-        let results = Mutex([[Rule]](repeating: [], count: events.count))
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let range = chunk * size..<min(events.count, (chunk + 1) * size)
-            let part = events[range].map(match)
-            results.withLock { all in
-                for (offset, rules) in part.enumerated() { all[range.lowerBound + offset] = rules }
+            let status = event.record?.status.description
+            let statusTo = event.changes.first { $0.field == "status" }?.to
+            return (rulesByKind[event.kind] ?? boxes).filter { box in
+                box.admits(event, status: status, statusTo: statusTo) && box.rule.when.matches(activation)
             }
         }
-        return results.withLock { $0 }
     }
 
-    private func route(_ event: Event, rules matching: [Rule], at now: Date, excluding: Set<String>)
+    private func route(_ event: Event, rules matching: [RuleBox], at now: Date, excluding: Set<String>)
         -> [RunBatch.QueuedNotification]
     {
         guard !matching.isEmpty else { return [] }
-        var seen: Set<String> = []
+        // One notification per (output, address): an address is known by its key's hash.
+        var seen: Set<OutputAddress> = []
         var queued: [RunBatch.QueuedNotification] = []
-        // Renderings shared by recipients of one language (unless a template names the recipient).
-        var renderings: [String: TemplateLibrary.Rendered] = [:]
-        for rule in matching {
+        // Renderings shared by recipients of one language (unless a template names the
+        // recipient); an event has few, so a list searched in order beats hashing strings.
+        var renderings: [(key: RenderingKey, rendered: TemplateLibrary.Rendered)] = []
+        var personal: [(key: RenderingKey, usesRecipient: Bool)] = []
+        func rendering(rule: Rule, language: String, kind: OutputContentKind, recipient position: Int?)
+            -> TemplateLibrary.Rendered
+        {
+            guard renders else { return TemplateLibrary.Rendered(subject: "", text: "", html: nil) }
+            var key = RenderingKey(set: rule.template, language: language, kind: kind, recipient: nil)
+            let usesRecipient: Bool
+            if let known = personal.first(where: { $0.key == key }) {
+                usesRecipient = known.usesRecipient
+            } else {
+                usesRecipient = templates.usesRecipient(
+                    set: rule.template, language: language, name: event.kind.rawValue, kind: kind)
+                personal.append((key, usesRecipient))
+            }
+            if usesRecipient { key.recipient = position }
+            if let cached = renderings.first(where: { $0.key == key }) { return cached.rendered }
+            let rendered = templates.render(
+                event, recipient: position.map { recipients[$0] }, ruleID: rule.id, set: rule.template, kind: kind)
+            renderings.append((key, rendered))
+            return rendered
+        }
+        for box in matching {
+            let rule = box.rule
             for outputID in rule.via where !excluding.contains(outputID) {
-                guard let output = outputsByID[outputID] else { continue }
-                for (address, position) in addresses(for: rule, output: output, event: event, at: now) {
-                    let recipient = position.map { recipients[$0] }
-                    let recipientID = recipient?.id
-                    let key = IdempotencyKey.make(eventID: event.id, outputID: outputID, recipient: address)
+                guard let slot = outputsByID[outputID] else { continue }
+                let kind = slot.output.contentKind
+                for (contact, position) in addresses(for: rule, output: slot, event: event, at: now) {
+                    let address = contact?.address
+                    let destination = OutputAddress(output: slot.index, hash: contact?.hash)
+                    guard !seen.contains(destination) else { continue }
                     var mark: RunBatch.RealertMark?
-                    if let window = rule.realert, let recipientID, let record = event.record {
+                    if let window = rule.realert, let position, let record = event.record {
                         let candidate = RunBatch.RealertMark(
-                            rule: rule.id, recipient: recipientID, source: event.sourceID, key: record.key)
+                            rule: rule.id, recipient: recipients[position].id, source: event.sourceID, key: record.key)
                         if let last = lastNotified?(candidate),
                             now.timeIntervalSince(last) < CELOperators.seconds(window)
                         {
@@ -150,31 +215,18 @@ public struct RuleRouter: EventRouter {
                         }
                         mark = candidate
                     }
-                    guard seen.insert(key).inserted else { continue }
-                    let language = recipient?.language ?? templates.defaultLanguage
-                    let kind = output.contentKind
-                    var cacheKey = "\(rule.template)\u{0}\(language)\u{0}\(kind.rawValue)"
-                    if templates.usesRecipient(
-                        set: rule.template, language: language, name: event.kind.rawValue, kind: kind)
-                    {
-                        cacheKey += "\u{0}" + (recipientID ?? "")
-                    }
-                    let rendered: TemplateLibrary.Rendered
-                    if let cached = renderings[cacheKey] {
-                        rendered = cached
-                    } else {
-                        rendered = templates.render(
-                            event, recipient: recipient, ruleID: rule.id, set: rule.template, kind: kind)
-                        renderings[cacheKey] = rendered
-                    }
+                    seen.insert(destination)
+                    let language = position.map { recipients[$0].language } ?? templates.defaultLanguage
+                    let rendered = rendering(rule: rule, language: language, kind: kind, recipient: position)
                     var notification = RunBatch.QueuedNotification(
-                        idempotencyKey: key, eventID: event.id, outputID: outputID, recipient: address,
+                        idempotencyKey: event.id + "." + outputID + (contact.map { "." + $0.suffix } ?? ""),
+                        eventID: event.id, outputID: outputID, recipient: address,
                         subject: rendered.subject, text: rendered.text, html: rendered.html)
                     notification.realert = mark
-                    if let recipient, kind != .webhook, let window = rule.digest ?? recipient.digest {
+                    if let position, kind != .webhook, let window = rule.digest ?? recipients[position].digest {
                         notification.digest = DigestItem(
-                            recipientID: recipient.id, outputID: outputID, address: address, window: window.seconds,
-                            template: rule.template)
+                            recipientID: recipients[position].id, outputID: outputID, address: address,
+                            window: window.seconds, template: rule.template)
                     }
                     queued.append(notification)
                 }
@@ -184,15 +236,16 @@ public struct RuleRouter: EventRouter {
     }
 
     /// Where `rule` sends through `output`: recipients' contacts on it, or the output's own destinations.
-    private func addresses(for rule: Rule, output: any Output, event: Event, at now: Date) -> [(
-        address: String?, recipient: Int?
-    )] {
-        var result: [(address: String?, recipient: Int?)] = []
+    private func addresses(
+        for rule: Rule, output slot: (output: any Output, index: Int), event: Event, at now: Date
+    ) -> [(contact: Contact?, recipient: Int?)] {
+        let addresses = contacts[slot.index]
+        var result: [(contact: Contact?, recipient: Int?)] = []
         for selector in rule.notify {
             let selected: [Int]
             switch selector {
             case .outputs:
-                result += output.defaultRecipients.isEmpty ? [(nil, nil)] : output.defaultRecipients.map { ($0, nil) }
+                result += ownDestinations[slot.index].map { ($0, nil) }
                 continue
             case .all: selected = Array(recipients.indices)
             case .group(let group): selected = index.byGroup[group] ?? []
@@ -201,8 +254,10 @@ public struct RuleRouter: EventRouter {
                 guard let record = event.record else { continue }
                 selected = index.sponsors(of: record)
             }
-            for position in selected where recipients[position].wants(event.kind, at: now) {
-                if let address = recipients[position].contacts[output.id] { result.append((address, position)) }
+            for position in selected {
+                if let address = addresses[position], recipients[position].wants(event.kind, at: now) {
+                    result.append((address, position))
+                }
             }
         }
         return result
@@ -278,5 +333,59 @@ struct RecipientIndex: Sendable {
             }
         }
         return found.count < 2 ? found : Array(Set(found)).sorted()
+    }
+}
+
+/// A rule behind a reference, so that lists of matching rules copy pointers, with the
+/// values its expression requires of the record's status, read once from its `&&` terms.
+final class RuleBox: Sendable {
+    let rule: Rule
+    /// `record.status == 'x'` / `in [...]`: the only statuses it can match; nil: any.
+    let statuses: Set<String>?
+    /// `change.status.to == 'x'` / `in [...]`: the only new statuses it can match; nil: any.
+    let statusesTo: Set<String>?
+    /// `has(change.f)`: fields that must have changed.
+    let changedFields: [String]
+
+    init(_ rule: Rule) {
+        self.rule = rule
+        statuses = rule.when.requiredValues(of: ["record", "status"])
+        statusesTo = rule.when.requiredValues(of: ["change", "status", "to"])
+        changedFields = rule.when.requiredFields(of: "change").sorted()
+    }
+
+    /// False when the expression cannot be true for this event (then it is not evaluated).
+    func admits(_ event: Event, status: String?, statusTo: String?) -> Bool {
+        if let statuses, !(status.map(statuses.contains) ?? false) { return false }
+        if let statusesTo, !(statusTo.map(statusesTo.contains) ?? false) { return false }
+        for field in changedFields where !event.changes.contains(where: { $0.field == field }) { return false }
+        return true
+    }
+}
+
+/// Which notifications of one event share a rendering.
+private struct RenderingKey: Equatable {
+    var set: String
+    var language: String
+    var kind: OutputContentKind
+    /// The recipient's position, when the templates name the recipient.
+    var recipient: Int?
+}
+
+/// One destination on one output (the output by position, the address by its hash).
+private struct OutputAddress: Hashable {
+    var output: Int
+    var hash: UInt64?
+}
+
+/// An address with its idempotency-key suffix, computed once per configuration.
+struct Contact: Sendable {
+    var address: String
+    var suffix: String
+    var hash: UInt64
+
+    init(_ address: String) {
+        self.address = address
+        (suffix, hash) = IdempotencyKey.suffix(for: address)
     }
 }
