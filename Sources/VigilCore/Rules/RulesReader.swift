@@ -201,12 +201,16 @@ enum RulesReader {
             var confirm: Confirmation?
             if let found = object.value("confirm"), var options = reader.object(found, path: object.path(of: "confirm"))
             {
+                let before = reader.issues.count
                 let runs = options.optionalInteger("runs", in: 1...1000)
                 let sources = options.optionalInteger("sources", in: 1...100)
                 switch (runs, sources) {
                 case (let runs?, nil): confirm = .runs(runs)
                 case (nil, let sources?): confirm = .sources(sources)
-                default: options.report("expected one of \"runs\" (consecutive runs) or \"sources\" (how many sources)")
+                default:
+                    if reader.issues.count == before {
+                        options.report("expected one of \"runs\" (consecutive runs) or \"sources\" (how many sources)")
+                    }
                 }
                 options.finish()
             }
