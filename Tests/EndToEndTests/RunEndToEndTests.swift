@@ -140,6 +140,7 @@ import Testing
         #expect(first.stdout.contains("[example] source failing"))
         #expect(first.stdout.contains(expected), "\(first.stdout)")
         #expect(!first.stdout.contains("removed"), "no person events from a failing source")
+        // The first run holds the lock for 8 s (a slow source): ample even on a loaded machine.
         let second = try await vigil.run(["run", "--config", "config.json"])
         #expect(second.status == 2)
         #expect(second.stdout.isEmpty, "a failure streak is reported once")
@@ -193,8 +194,8 @@ import Testing
         try vigil.write(
             "config.json",
             """
-            {"sources": [{"id": "slow", "type": "json", "url": "\(vigil.server)/slow/3", "records": "$.prisoners[*]",
-              "key": "id", "name": "name", "timeout": "10s"}],
+            {"sources": [{"id": "slow", "type": "json", "url": "\(vigil.server)/slow/8", "records": "$.prisoners[*]",
+              "key": "id", "name": "name", "timeout": "20s"}],
              "outputs": [{"id": "console", "type": "stdout"}]}
             """)
         let first = try vigil.start(["run", "--config", "config.json"])
@@ -208,6 +209,7 @@ import Testing
         {
             try await Task.sleep(for: .milliseconds(20))
         }
+        // The first run holds the lock for 8 s (a slow source): ample even on a loaded machine.
         let second = try await vigil.run(["run", "--config", "config.json"])
         let firstResult = try await first.finish()
         #expect(second.status == 75)
