@@ -6,7 +6,7 @@ import Foundation
 /// Follows CEL's semantics for the supported subset: errors are values that `&&`, `||` and
 /// `? :` absorb when the other side decides; no implicit conversions except numeric
 /// comparison between int and double; int arithmetic fails on overflow.
-public struct CELProgram: Sendable {
+public final class CELProgram: Sendable {
     typealias Evaluate = @Sendable ([CELValue]) throws(CELError) -> CELValue
 
     public let source: String
@@ -161,8 +161,12 @@ public struct CELProgram: Sendable {
 
     /// True only when the expression evaluates to `true`; false for `false` and for errors.
     public func matches(_ values: [CELValue]) -> Bool {
-        if case .success(.bool(true)) = evaluate(values) { return true }
-        return false
+        do throws(CELError) {
+            if case .bool(true) = try run(values) { return true }
+            return false
+        } catch {
+            return false
+        }
     }
 
     // MARK: - Compilation

@@ -175,39 +175,41 @@ public struct RuleRouter: EventRouter {
         // recipient); an event has few, so a list searched in order beats hashing strings.
         var renderings: [(key: RenderingKey, rendered: TemplateLibrary.Rendered)] = []
         var personal: [(key: RenderingKey, usesRecipient: Bool)] = []
-        func rendering(rule: Rule, language: String, kind: OutputContentKind, recipient position: Int?)
+        func rendering(box: RuleBox, language: String, kind: OutputContentKind, recipient position: Int?)
             -> TemplateLibrary.Rendered
         {
             guard renders else { return TemplateLibrary.Rendered(subject: "", text: "", html: nil) }
-            var key = RenderingKey(set: rule.template, language: language, kind: kind, recipient: nil)
+            let template = box.rule.template
+            var key = RenderingKey(set: template, language: language, kind: kind, recipient: nil)
             let usesRecipient: Bool
             if let known = personal.first(where: { $0.key == key }) {
                 usesRecipient = known.usesRecipient
             } else {
                 usesRecipient = templates.usesRecipient(
-                    set: rule.template, language: language, name: event.kind.rawValue, kind: kind)
+                    set: template, language: language, name: event.kind.rawValue, kind: kind)
                 personal.append((key, usesRecipient))
             }
             if usesRecipient { key.recipient = position }
             if let cached = renderings.first(where: { $0.key == key }) { return cached.rendered }
             let rendered = templates.render(
-                event, recipient: position.map { recipients[$0] }, ruleID: rule.id, set: rule.template, kind: kind)
+                event, recipient: position.map { recipients[$0] }, ruleID: box.rule.id, set: template, kind: kind)
             renderings.append((key, rendered))
             return rendered
         }
         for box in matching {
-            let rule = box.rule
-            for outputID in rule.via where !excluding.contains(outputID) {
+            // Fields are read through the box: copying a whole rule per event costs a retain per field.
+            for outputID in box.rule.via where !excluding.contains(outputID) {
                 guard let slot = outputsByID[outputID] else { continue }
                 let kind = slot.output.contentKind
-                for (contact, position) in addresses(for: rule, output: slot, event: event, at: now) {
+                for (contact, position) in addresses(for: box.rule.notify, output: slot, event: event, at: now) {
                     let address = contact?.address
                     let destination = OutputAddress(output: slot.index, hash: contact?.hash)
                     guard !seen.contains(destination) else { continue }
                     var mark: RunBatch.RealertMark?
-                    if let window = rule.realert, let position, let record = event.record {
+                    if let window = box.rule.realert, let position, let record = event.record {
                         let candidate = RunBatch.RealertMark(
-                            rule: rule.id, recipient: recipients[position].id, source: event.sourceID, key: record.key)
+                            rule: box.rule.id, recipient: recipients[position].id, source: event.sourceID,
+                            key: record.key)
                         if let last = lastNotified?(candidate),
                             now.timeIntervalSince(last) < CELOperators.seconds(window)
                         {
@@ -217,16 +219,24 @@ public struct RuleRouter: EventRouter {
                     }
                     seen.insert(destination)
                     let language = position.map { recipients[$0].language } ?? templates.defaultLanguage
-                    let rendered = rendering(rule: rule, language: language, kind: kind, recipient: position)
+                    let rendered = rendering(box: box, language: language, kind: kind, recipient: position)
+                    var key = event.id
+                    key.reserveCapacity(event.id.utf8.count + outputID.utf8.count + 18)
+                    key += "."
+                    key += outputID
+                    if let contact {
+                        key += "."
+                        key += contact.suffix
+                    }
                     var notification = RunBatch.QueuedNotification(
-                        idempotencyKey: event.id + "." + outputID + (contact.map { "." + $0.suffix } ?? ""),
+                        idempotencyKey: key,
                         eventID: event.id, outputID: outputID, recipient: address,
                         subject: rendered.subject, text: rendered.text, html: rendered.html)
                     notification.realert = mark
-                    if let position, kind != .webhook, let window = rule.digest ?? recipients[position].digest {
+                    if let position, kind != .webhook, let window = box.rule.digest ?? recipients[position].digest {
                         notification.digest = DigestItem(
                             recipientID: recipients[position].id, outputID: outputID, address: address,
-                            window: window.seconds, template: rule.template)
+                            window: window.seconds, template: box.rule.template)
                     }
                     queued.append(notification)
                 }
@@ -237,11 +247,11 @@ public struct RuleRouter: EventRouter {
 
     /// Where `rule` sends through `output`: recipients' contacts on it, or the output's own destinations.
     private func addresses(
-        for rule: Rule, output slot: (output: any Output, index: Int), event: Event, at now: Date
+        for selectors: [Rule.Selector], output slot: (output: any Output, index: Int), event: Event, at now: Date
     ) -> [(contact: Contact?, recipient: Int?)] {
         let addresses = contacts[slot.index]
         var result: [(contact: Contact?, recipient: Int?)] = []
-        for selector in rule.notify {
+        for selector in selectors {
             let selected: [Int]
             switch selector {
             case .outputs:

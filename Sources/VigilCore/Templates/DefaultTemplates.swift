@@ -13,7 +13,6 @@ enum DefaultTemplates {
         var language: String
         var subjects: [String: String]
         var leads: [String: String]
-        var none: String
         var keyLabel: String
         var digestSubject: String
         var digestLead: String
@@ -47,7 +46,7 @@ enum DefaultTemplates {
             "overdue": "{{record.name}} ({{source.id}}): {{event.message}}.",
             "upcoming": "{{record.name}} ({{source.id}}): {{event.message}}.",
         ],
-        none: "(none)", keyLabel: "Key", digestSubject: "{{count}} updates from Vigil",
+        keyLabel: "Key", digestSubject: "{{count}} updates from Vigil",
         digestLead: "{{#recipient.name}}Dear {{recipient.name}}, {{/recipient.name}}{{count}} updates:")
 
     static let french = Wording(
@@ -78,20 +77,16 @@ enum DefaultTemplates {
             "overdue": "{{record.name}} ({{source.id}}) : {{event.message}}.",
             "upcoming": "{{record.name}} ({{source.id}}) : {{event.message}}.",
         ],
-        none: "(aucun)", keyLabel: "Identifiant", digestSubject: "{{count}} nouvelles de Vigil",
+        keyLabel: "Identifiant", digestSubject: "{{count}} nouvelles de Vigil",
         digestLead: "{{#recipient.name}}Bonjour {{recipient.name}}, {{/recipient.name}}{{count}} nouvelles :")
 
     /// A language's templates: `KIND.subject`, `KIND.text`, `KIND.html` and the digest's.
     static func build(_ wording: Wording) -> [String: String] {
         let language = wording.language
-        let none = wording.none
         let separator = language == "fr" ? " : " : ": "
-        let changesText =
-            "{{#changes}}  {{field}}\(separator){{#fromLabel}}{{fromLabel}}{{/fromLabel}}{{^fromLabel}}\(none){{/fromLabel}}"
-            + " → {{#toLabel}}{{toLabel}}{{/toLabel}}{{^toLabel}}\(none){{/toLabel}}\n{{/changes}}"
+        let changesText = "{{#changes}}  {{field}}\(separator){{fromLabel}} → {{toLabel}}\n{{/changes}}"
         let changesHTML =
-            "<ul>\n{{#changes}}<li>{{field}}\(separator){{#fromLabel}}{{fromLabel}}{{/fromLabel}}{{^fromLabel}}\(none){{/fromLabel}}"
-            + " → <strong>{{#toLabel}}{{toLabel}}{{/toLabel}}{{^toLabel}}\(none){{/toLabel}}</strong></li>\n{{/changes}}</ul>\n"
+            "<ul>\n{{#changes}}<li>{{field}}\(separator){{fromLabel}} → <strong>{{toLabel}}</strong></li>\n{{/changes}}</ul>\n"
         let keyLine = "{{#record}}\(wording.keyLabel)\(separator){{record.key}}\n{{/record}}"
         var templates: [String: String] = [:]
         for kind in Event.Kind.allCases.map(\.rawValue) {

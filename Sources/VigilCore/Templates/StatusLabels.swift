@@ -23,6 +23,11 @@ public enum StatusLabels {
         ],
     ]
 
+    /// How a missing value reads: "(none)", "(aucun)".
+    public static func none(language: String) -> String {
+        ["en": "(none)", "fr": "(aucun)", "hy": "(չկա)"][language] ?? "(none)"
+    }
+
     /// The label of `status` in `language`, falling back to English, then to the word itself.
     public static func label(_ status: String, language: String) -> String {
         table[language]?[status] ?? table["en"]?[status] ?? status

@@ -32,15 +32,18 @@ enum TemplateContext {
         var changes: [[String: Any]] = []
         var byField: [String: Any] = [:]
         for change in event.changes {
-            var entry: [String: Any] = ["field": change.field, "isStatus": change.field == "status"]
-            if let from = change.from {
-                entry["from"] = from
-                entry["fromLabel"] = change.field == "status" ? StatusLabels.label(from, language: language) : from
-            }
-            if let to = change.to {
-                entry["to"] = to
-                entry["toLabel"] = change.field == "status" ? StatusLabels.label(to, language: language) : to
-            }
+            // Labels are always there (a missing value reads "(none)" in the recipient's
+            // language); `from`/`to` only when the value exists, for sections to test.
+            let isStatus = change.field == "status"
+            var entry: [String: Any] = [
+                "field": change.field, "isStatus": isStatus,
+                "fromLabel": change.from.map { isStatus ? StatusLabels.label($0, language: language) : $0 }
+                    ?? StatusLabels.none(language: language),
+                "toLabel": change.to.map { isStatus ? StatusLabels.label($0, language: language) : $0 }
+                    ?? StatusLabels.none(language: language),
+            ]
+            if let from = change.from { entry["from"] = from }
+            if let to = change.to { entry["to"] = to }
             changes.append(entry)
             byField[change.field] = entry
         }
