@@ -7,25 +7,29 @@ enum TemplateContext {
         var kinds: [String: Any] = [:]
         kinds[event.kind.rawValue] = true
         var eventValues: [String: Any] = [
-            "id": event.id, "kind": event.kind.rawValue, "at": Timestamp.iso8601(event.at),
-            "date": String(Timestamp.iso8601(event.at).prefix(10)), "is": kinds,
+            "id": TemplateText(event.id), "kind": TemplateText(event.kind.rawValue),
+            "at": TemplateText(Timestamp.iso8601(event.at)),
+            "date": TemplateText(String(Timestamp.iso8601(event.at).prefix(10))), "is": kinds,
         ]
-        if let message = event.message { eventValues["message"] = message }
-        if let deadline = event.deadline { eventValues["deadline"] = deadline }
+        if let message = event.message { eventValues["message"] = TemplateText(message) }
+        if let deadline = event.deadline { eventValues["deadline"] = TemplateText(deadline) }
         var context: [String: Any] = [
-            "event": eventValues, "source": ["id": event.sourceID], "rule": ["id": ruleID ?? ""],
+            "event": eventValues, "source": ["id": TemplateText(event.sourceID)],
+            "rule": ["id": TemplateText(ruleID ?? "")],
         ]
         if let record = event.record {
             var fields: [String: Any] = [:]
             var fieldList: [[String: Any]] = []
             for field in record.sortedFields {
-                fields[field.name] = field.value
-                fieldList.append(["name": field.name, "value": field.value])
+                fields[field.name] = TemplateText(field.value)
+                fieldList.append(["name": TemplateText(field.name), "value": TemplateText(field.value)])
             }
             context["record"] =
                 [
-                    "key": record.key, "name": record.name, "status": record.status.description,
-                    "statusLabel": StatusLabels.label(record.status.description, language: language), "fields": fields,
+                    "key": TemplateText(record.key), "name": TemplateText(record.name),
+                    "status": TemplateText(record.status.description),
+                    "statusLabel": TemplateText(StatusLabels.label(record.status.description, language: language)),
+                    "fields": fields,
                     "fieldList": fieldList,
                 ] as [String: Any]
         }
@@ -36,22 +40,32 @@ enum TemplateContext {
             // language); `from`/`to` only when the value exists, for sections to test.
             let isStatus = change.field == "status"
             var entry: [String: Any] = [
-                "field": change.field, "isStatus": isStatus,
-                "fromLabel": change.from.map { isStatus ? StatusLabels.label($0, language: language) : $0 }
-                    ?? StatusLabels.none(language: language),
-                "toLabel": change.to.map { isStatus ? StatusLabels.label($0, language: language) : $0 }
-                    ?? StatusLabels.none(language: language),
+                "field": TemplateText(change.field), "isStatus": isStatus,
+                "fromLabel": TemplateText(
+                    change.from.map { isStatus ? StatusLabels.label($0, language: language) : $0 }
+                        ?? StatusLabels.none(language: language)),
+                "toLabel": TemplateText(
+                    change.to.map { isStatus ? StatusLabels.label($0, language: language) : $0 }
+                        ?? StatusLabels.none(language: language)),
             ]
-            if let from = change.from { entry["from"] = from }
-            if let to = change.to { entry["to"] = to }
+            if let from = change.from { entry["from"] = TemplateText(from) }
+            if let to = change.to { entry["to"] = TemplateText(to) }
             changes.append(entry)
             byField[change.field] = entry
         }
         context["changes"] = changes
         context["change"] = byField
         if let recipient {
-            context["recipient"] = ["id": recipient.id, "name": recipient.name, "language": recipient.language]
+            context["recipient"] = TemplateContext.recipient(recipient)
         }
         return context
+    }
+
+    /// `recipient.{id,name,language}`.
+    static func recipient(_ recipient: Recipient) -> [String: Any] {
+        [
+            "id": TemplateText(recipient.id), "name": TemplateText(recipient.name),
+            "language": TemplateText(recipient.language),
+        ]
     }
 }

@@ -174,11 +174,14 @@ public struct TemplateLibrary: Sendable {
         let language = recipient?.language ?? defaultLanguage
         var context: [String: Any] = [
             "count": items.count,
-            "items": items.map { ["subject": $0.subject, "text": $0.text, "html": $0.html ?? ""] as [String: Any] },
+            "items": items.map {
+                [
+                    "subject": TemplateText($0.subject), "text": TemplateText($0.text),
+                    "html": TemplateText($0.html ?? ""),
+                ] as [String: Any]
+            },
         ]
-        if let recipient {
-            context["recipient"] = ["id": recipient.id, "name": recipient.name, "language": recipient.language]
-        }
+        if let recipient { context["recipient"] = TemplateContext.recipient(recipient) }
         return render(context: context, name: "digest", set: set, language: language, kind: kind) {
             Rendered(
                 subject: "\(items.count) updates",
