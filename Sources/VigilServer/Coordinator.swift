@@ -94,6 +94,8 @@ actor Coordinator {
         defer { delivering = false }
         guard let lock = try? RunLock(directory: stateDirectory) else { return }
         do {
+            let followUps = try cycle.queueDueFollowUps(at: Date())
+            if followUps > 0 { logger.info("\(followUps) deadline or digest notifications queued") }
             let due = try store.dueNotifications(at: Date(), limit: 1)
             if !due.isEmpty {
                 let runID = try store.commit(RunBatch(startedAt: Date()))

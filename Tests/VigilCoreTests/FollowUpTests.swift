@@ -208,6 +208,13 @@ final class RulesFixture {
         let weekly = { fixture.mail.notifications.filter { $0.recipient == "weekly@example.org" } }
         #expect(fixture.mail.notifications.filter { $0.recipient == "mairie@lyon.example" }.count == 3)
         #expect(weekly().isEmpty, "waiting for the 7-day window")
+        // Between runs (`vigil serve`), the window's end queues the digest without a fetch.
+        let cycle = WatchCycle(
+            configuration: fixture.configuration, store: fixture.store, curl: fixture.curl,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        #expect(try cycle.queueDueFollowUps(at: fixture.start.addingTimeInterval(7.9 * RulesFixture.day)) == 0)
+        #expect(try cycle.queueDueFollowUps(at: fixture.start.addingTimeInterval(8 * RulesFixture.day)) == 1)
+        #expect(try fixture.store.undeliveredNotifications().map(\.notification.recipient) == ["weekly@example.org"])
         try await fixture.run(day: 8)
         let digest = try #require(weekly().first)
         #expect(weekly().count == 1)

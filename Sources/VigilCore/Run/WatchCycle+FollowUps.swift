@@ -129,6 +129,13 @@ extension WatchCycle {
 
     // MARK: - After the run's commit
 
+    /// Raises the deadlines due and queues the digests whose window ended, outside a run
+    /// (`vigil serve` calls it between runs, so a window ends on time without a fetch).
+    /// Returns how many notifications were queued. Callers hold the ``RunLock``.
+    public func queueDueFollowUps(at now: Date) throws(StateStore.Failure) -> Int {
+        try followUps(runID: nil, now: now).reduce(0) { $0 + $1.notifications.count }
+    }
+
     /// Raises the deadlines due at `now` (skipping failing sources, whose dates may be stale)
     /// and sends the digests whose window has ended, each in its own transaction attached to
     /// run `runID`. With `commit` false nothing is stored (preview). Returns what was queued.
@@ -136,6 +143,8 @@ extension WatchCycle {
         let router = configuration.router(store: store)
         var deadlines = RunBatch(startedAt: now)
         deadlines.runID = runID
+        // Outside a run, the batch is a run of its own, finished when stored.
+        if runID == nil { deadlines.exitCode = 0 }
         let failing = Set(try store.sourceStates().values.filter(\.isFailing).map(\.id))
         let configured = Dictionary(
             configuration.deadlines.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -159,6 +168,7 @@ extension WatchCycle {
 
         var digests = RunBatch(startedAt: now)
         digests.runID = runID
+        if runID == nil { digests.exitCode = 0 }
         let items = try store.digestItems()
         let groups = Dictionary(grouping: items) {
             "\($0.item.recipientID)\u{0}\($0.item.outputID)\u{0}\($0.item.address ?? "")"
