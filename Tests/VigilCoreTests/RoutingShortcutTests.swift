@@ -41,7 +41,7 @@ import Testing
     @Test(arguments: expressions)
     func aSkippedRuleNeverMatches(_ expression: String) throws {
         let program = try CELProgram(expression, variables: Rule.variables)
-        let box = RuleBox(Rule(id: "r", when: program, notify: [.outputs], via: ["room"]))
+        let box = RuleBox(Rule(id: "r", when: program, notify: [.outputs], via: ["room"]), order: 0)
         let kinds = program.requiredValues(of: ["event", "kind"])
         var skipped = 0
         for event in events() {

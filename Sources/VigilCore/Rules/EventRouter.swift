@@ -56,6 +56,8 @@ public struct RuleRouter: EventRouter {
     /// The rules that can match each event kind (a rule requiring `event.kind == 'x'` is
     /// not evaluated for other kinds), in priority order.
     private let rulesByKind: [Event.Kind: [RuleBox]]
+    /// The same, indexed by the status each rule requires, for large runs.
+    private let candidatesByKind: [Event.Kind: RuleCandidates]
     /// ``rules`` by reference: filtering thousands of times copies pointers, not rules.
     private let boxes: [RuleBox]
 
@@ -71,7 +73,7 @@ public struct RuleRouter: EventRouter {
         // Higher priority first: when several rules match, the first one's order is kept.
         self.rules = rules.enumerated().sorted { ($0.element.priority, -$0.offset) > ($1.element.priority, -$1.offset) }
             .map(\.element)
-        let boxes = self.rules.map(RuleBox.init)
+        let boxes = self.rules.enumerated().map { RuleBox($1, order: $0) }
         var byKind: [Event.Kind: [RuleBox]] = [:]
         for kind in Event.Kind.allCases {
             byKind[kind] = boxes.filter {
@@ -84,6 +86,7 @@ public struct RuleRouter: EventRouter {
             output.defaultRecipients.isEmpty ? [nil] : output.defaultRecipients.map(Contact.init)
         }
         self.rulesByKind = byKind
+        self.candidatesByKind = byKind.mapValues(RuleCandidates.init)
         self.recipients = recipients
         self.outputs = outputs
     }
@@ -158,7 +161,9 @@ public struct RuleRouter: EventRouter {
             let activation = Self.activation(for: event, at: now)
             let status = event.record?.status.description
             let statusTo = event.changes.first { $0.field == "status" }?.to
-            return (rulesByKind[event.kind] ?? boxes).filter { box in
+            let candidates =
+                candidatesByKind[event.kind]?.candidates(status: status, statusTo: statusTo) ?? boxes
+            return candidates.filter { box in
                 box.admits(event, status: status, statusTo: statusTo) && box.rule.when.matches(activation)
             }
         }
@@ -350,6 +355,8 @@ struct RecipientIndex: Sendable {
 /// values its expression requires of the record's status, read once from its `&&` terms.
 final class RuleBox: Sendable {
     let rule: Rule
+    /// Position in priority order.
+    let order: Int
     /// `record.status == 'x'` / `in [...]`: the only statuses it can match; nil: any.
     let statuses: Set<String>?
     /// `change.status.to == 'x'` / `in [...]`: the only new statuses it can match; nil: any.
@@ -357,8 +364,9 @@ final class RuleBox: Sendable {
     /// `has(change.f)`: fields that must have changed.
     let changedFields: [String]
 
-    init(_ rule: Rule) {
+    init(_ rule: Rule, order: Int) {
         self.rule = rule
+        self.order = order
         statuses = rule.when.requiredValues(of: ["record", "status"])
         statusesTo = rule.when.requiredValues(of: ["change", "status", "to"])
         changedFields = rule.when.requiredFields(of: "change").sorted()
@@ -397,5 +405,34 @@ struct Contact: Sendable {
     init(_ address: String) {
         self.address = address
         (suffix, hash) = IdempotencyKey.suffix(for: address)
+    }
+}
+
+/// The rules that can match events of one kind, indexed by the status their expression
+/// requires (`change.status.to` first, else `record.status`), so an event meets only the
+/// rules that can concern it; in priority order.
+struct RuleCandidates: Sendable {
+    var unconstrained: [RuleBox] = []
+    var byStatusTo: [String: [RuleBox]] = [:]
+    var byStatus: [String: [RuleBox]] = [:]
+
+    init(_ boxes: [RuleBox]) {
+        for box in boxes {
+            if let values = box.statusesTo {
+                for value in values { byStatusTo[value, default: []].append(box) }
+            } else if let values = box.statuses {
+                for value in values { byStatus[value, default: []].append(box) }
+            } else {
+                unconstrained.append(box)
+            }
+        }
+    }
+
+    /// The rules worth evaluating for an event with this status and new status.
+    func candidates(status: String?, statusTo: String?) -> [RuleBox] {
+        let byNewStatus = statusTo.flatMap { byStatusTo[$0] } ?? []
+        let byCurrentStatus = status.flatMap { byStatus[$0] } ?? []
+        if byNewStatus.isEmpty && byCurrentStatus.isEmpty { return unconstrained }
+        return (unconstrained + byNewStatus + byCurrentStatus).sorted { $0.order < $1.order }
     }
 }
