@@ -27,6 +27,8 @@ struct StatusCommand: ParsableCommand {
         let states = try store.sourceStates()
         let records = try store.records(source: source)
         let ids = configuration.sources.map(\.id).filter { source == nil || $0 == source }
+        let held = try store.heldTransitions().filter { source == nil || $0.sourceID == source }
+        let digests = Dictionary(grouping: try store.digestItems()) { "\($0.item.recipientID) via \($0.item.outputID)" }
         if json {
             var output = "{\"sources\":["
             for (index, id) in ids.enumerated() {
@@ -43,6 +45,24 @@ struct StatusCommand: ParsableCommand {
                 if index > 0 { output += "," }
                 output += "{\"source\":\(JSONWriter.string(stored.sourceID)),\"record\":\(stored.record.json)"
                 output += ",\"lastChanged\":\(DateText.json(stored.lastChanged))}"
+            }
+            output += "],\"held\":["
+            for (index, transition) in held.enumerated() {
+                if index > 0 { output += "," }
+                output +=
+                    "{\"rule\":\(JSONWriter.string(transition.ruleID)),\"source\":\(JSONWriter.string(transition.sourceID))"
+                output +=
+                    ",\"key\":\(JSONWriter.string(transition.key)),\"status\":\(JSONWriter.string(transition.status))"
+                output += ",\"runsSeen\":\(transition.runsSeen),\"since\":\(DateText.json(transition.heldSince))}"
+            }
+            output += "],\"digests\":["
+            for (index, name) in digests.keys.sorted().enumerated() {
+                let items = digests[name] ?? []
+                if index > 0 { output += "," }
+                output += "{\"recipient\":\(JSONWriter.string(items.first?.item.recipientID ?? ""))"
+                output +=
+                    ",\"output\":\(JSONWriter.string(items.first?.item.outputID ?? "")),\"waiting\":\(items.count)"
+                output += ",\"since\":\(DateText.json(items.first?.createdAt))}"
             }
             Console.out(output + "]}")
             return
@@ -65,6 +85,17 @@ struct StatusCommand: ParsableCommand {
                     "  \(stored.record.key)\t\(stored.record.status)\t\(stored.record.name)\tchanged \(DateText.text(stored.lastChanged))"
                 )
             }
+        }
+        for transition in held {
+            Console.out(
+                "held for confirmation by rule \(transition.ruleID): \(transition.key) in \(transition.sourceID) → "
+                    + "\(transition.status.isEmpty ? "not listed" : transition.status), seen in \(transition.runsSeen) "
+                    + "run\(transition.runsSeen == 1 ? "" : "s") since \(DateText.text(transition.heldSince))")
+        }
+        for name in digests.keys.sorted() {
+            let items = digests[name] ?? []
+            Console.out(
+                "digest for \(name): \(items.count) waiting since \(DateText.text(items.first?.createdAt))")
         }
     }
 }

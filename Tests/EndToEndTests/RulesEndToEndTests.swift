@@ -76,6 +76,8 @@ import Testing
         #expect(held.status == 0, "\(held.stderr)")
         #expect(held.stdout.contains("── Boris: detained → released"), "the team hears at once: \(held.stdout)")
         #expect(try messages(to: lyon, in: directory).isEmpty, "sponsors wait for a second run")
+        let status = try await vigil.run(["status", "--config", "config.json", "--json"])
+        #expect(status.stdout.components(separatedBy: #"{"rule":"releases","source":"list""#).count - 1 == 3)
         let preview = try await vigil.run(["preview", "--config", "config.json"])
         #expect(preview.stdout.contains("→ mail to \(lyon): Anna"), "\(preview.stdout)")
 
