@@ -32,8 +32,21 @@ public struct Broadcast: Sendable {
 /// `<event id>.<output id>` and, for a recipient, `.<16 hex digits>` of a hash of it.
 public enum IdempotencyKey {
     public static func make(eventID: String, outputID: String, recipient: String?) -> String {
-        guard let recipient else { return "\(eventID).\(outputID)" }
-        return eventID + "." + outputID + "." + suffix(for: recipient).text
+        make(eventID: eventID, outputID: outputID, suffix: recipient.map { suffix(for: $0).text })
+    }
+
+    /// The key from a recipient's precomputed ``suffix(for:)`` (nil: no recipient), built in
+    /// one allocation.
+    public static func make(eventID: String, outputID: String, suffix: String?) -> String {
+        var key = eventID
+        key.reserveCapacity(eventID.utf8.count + outputID.utf8.count + 18)
+        key += "."
+        key += outputID
+        if let suffix {
+            key += "."
+            key += suffix
+        }
+        return key
     }
 
     /// The recipient part of a key: 16 hex digits of a hash of the lowercased address, and

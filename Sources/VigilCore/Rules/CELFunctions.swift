@@ -98,14 +98,16 @@ enum CELFunctions {
         case "timestamp":
             try arity(1)
             let value = all[0]
-            if case .string(let text)?? = literalArguments.first, parseTimestamp(text) == nil {
+            if case .string(let text)?? = literalArguments.first, Timestamp.parseRFC3339(text) == nil {
                 throw CELSyntaxError(
                     "invalid timestamp \"\(text)\" (RFC 3339, such as \"2023-12-14T00:00:00Z\")", column: column)
             }
             return { values throws(CELError) in
                 switch try value(values) {
                 case .string(let text):
-                    guard let date = parseTimestamp(text) else { throw CELError("invalid timestamp \"\(text)\"") }
+                    guard let date = Timestamp.parseRFC3339(text) else {
+                        throw CELError("invalid timestamp \"\(text)\"")
+                    }
                     return .timestamp(date)
                 case .timestamp(let date): return .timestamp(date)
                 case let other: throw CELError("no matching overload for 'timestamp' on \(other.typeName)")
@@ -172,11 +174,6 @@ enum CELFunctions {
         default:
             throw CELSyntaxError("unknown function '\(name)'", column: column)
         }
-    }
-
-    /// RFC 3339: `2023-12-14T10:00:00Z`, `2023-12-14T10:00:00.5+02:00`.
-    static func parseTimestamp(_ text: String) -> Date? {
-        Timestamp.parseRFC3339(text)
     }
 
     /// CEL durations (`"1.5h"` excepted) and Vigil's days and weeks: `"36h"`, `"90m"`, `"35d"`.

@@ -54,9 +54,7 @@ public struct RuleRouter: EventRouter {
     /// Each output's own destinations with their key suffixes (one nil address when none).
     private let ownDestinations: [[Contact?]]
     /// The rules that can match each event kind (a rule requiring `event.kind == 'x'` is
-    /// not evaluated for other kinds), in priority order.
-    private let rulesByKind: [Event.Kind: [RuleBox]]
-    /// The same, indexed by the status each rule requires, for large runs.
+    /// not evaluated for other kinds), indexed by the status each rule requires.
     private let candidatesByKind: [Event.Kind: RuleCandidates]
     /// ``rules`` by reference: filtering thousands of times copies pointers, not rules.
     private let boxes: [RuleBox]
@@ -74,30 +72,24 @@ public struct RuleRouter: EventRouter {
         self.rules = rules.enumerated().sorted { ($0.element.priority, -$0.offset) > ($1.element.priority, -$1.offset) }
             .map(\.element)
         let boxes = self.rules.enumerated().map { RuleBox($1, order: $0) }
-        var byKind: [Event.Kind: [RuleBox]] = [:]
+        var byKind: [Event.Kind: RuleCandidates] = [:]
         for kind in Event.Kind.allCases {
-            byKind[kind] = boxes.filter {
-                $0.rule.when.requiredValues(of: ["event", "kind"])?.contains(kind.rawValue) ?? true
-            }
+            byKind[kind] = RuleCandidates(
+                boxes.filter { $0.rule.when.requiredValues(of: ["event", "kind"])?.contains(kind.rawValue) ?? true })
         }
         self.boxes = boxes
         self.contacts = outputs.map { output in recipients.map { $0.contacts[output.id].map(Contact.init) } }
         self.ownDestinations = outputs.map { output in
             output.defaultRecipients.isEmpty ? [nil] : output.defaultRecipients.map(Contact.init)
         }
-        self.rulesByKind = byKind
-        self.candidatesByKind = byKind.mapValues(RuleCandidates.init)
+        self.candidatesByKind = byKind
         self.recipients = recipients
         self.outputs = outputs
     }
 
     public func notifications(for event: Event, at now: Date, excluding: Set<String>) -> [RunBatch.QueuedNotification] {
-        let activation = Self.activation(for: event, at: now)
-        return route(
-            event,
-            rules: (rulesByKind[event.kind] ?? boxes).filter {
-                $0.rule.confirm == nil && $0.rule.when.matches(activation)
-            }, at: now,
+        route(
+            event, rules: matchingRules(for: event, at: now).filter { $0.rule.confirm == nil }, at: now,
             excluding: excluding)
     }
 
@@ -156,16 +148,17 @@ public struct RuleRouter: EventRouter {
 
     /// The rules each event matches, evaluated on every core for large runs.
     private func matchingRules(for events: [Event], at now: Date) -> [[RuleBox]] {
-        Parallel.map(events.count) { position in
-            let event = events[position]
-            let activation = Self.activation(for: event, at: now)
-            let status = event.record?.status.description
-            let statusTo = event.changes.first { $0.field == "status" }?.to
-            let candidates =
-                candidatesByKind[event.kind]?.candidates(status: status, statusTo: statusTo) ?? boxes
-            return candidates.filter { box in
-                box.admits(event, status: status, statusTo: statusTo) && box.rule.when.matches(activation)
-            }
+        Parallel.map(events.count) { matchingRules(for: events[$0], at: now) }
+    }
+
+    /// The rules `event` matches, in priority order; rules its values rule out are not evaluated.
+    private func matchingRules(for event: Event, at now: Date) -> [RuleBox] {
+        let activation = Self.activation(for: event, at: now)
+        let status = event.record?.status.description
+        let statusTo = event.changes.first { $0.field == "status" }?.to
+        let candidates = candidatesByKind[event.kind]?.candidates(status: status, statusTo: statusTo) ?? boxes
+        return candidates.filter { box in
+            box.admits(event, status: status, statusTo: statusTo) && box.rule.when.matches(activation)
         }
     }
 
@@ -225,16 +218,9 @@ public struct RuleRouter: EventRouter {
                     seen.insert(destination)
                     let language = position.map { recipients[$0].language } ?? templates.defaultLanguage
                     let rendered = rendering(box: box, language: language, kind: kind, recipient: position)
-                    var key = event.id
-                    key.reserveCapacity(event.id.utf8.count + outputID.utf8.count + 18)
-                    key += "."
-                    key += outputID
-                    if let contact {
-                        key += "."
-                        key += contact.suffix
-                    }
                     var notification = RunBatch.QueuedNotification(
-                        idempotencyKey: key,
+                        idempotencyKey: IdempotencyKey.make(
+                            eventID: event.id, outputID: outputID, suffix: contact?.suffix),
                         eventID: event.id, outputID: outputID, recipient: address,
                         subject: rendered.subject, text: rendered.text, html: rendered.html)
                     notification.realert = mark
@@ -338,14 +324,7 @@ struct RecipientIndex: Sendable {
     func sponsors(of record: Record) -> [Int] {
         var found = byKey[record.key] ?? []
         for (field, values) in byField {
-            switch field {
-            case "status": found += values[record.status.description] ?? []
-            case "name": found += values[record.name] ?? []
-            case "tags":
-                for tag in Recipient.tags(record.field("tags") ?? "") { found += values[tag] ?? [] }
-            default:
-                if let value = record.field(field) { found += values[value] ?? [] }
-            }
+            for value in Recipient.Sponsorship.values(of: field, in: record) { found += values[value] ?? [] }
         }
         return found.count < 2 ? found : Array(Set(found)).sorted()
     }

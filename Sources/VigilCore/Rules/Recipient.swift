@@ -22,13 +22,17 @@ public struct Recipient: Sendable {
         /// True when the recipient sponsors this record.
         public func covers(_ record: Record) -> Bool {
             if keys.contains(record.key) { return true }
-            return matches.contains { match in
-                switch match.field {
-                case "status": record.status.description == match.value
-                case "name": record.name == match.value
-                case "tags": Recipient.tags(record.field("tags") ?? "").contains(match.value)
-                default: record.field(match.field) == match.value
-                }
+            return matches.contains { Self.values(of: $0.field, in: record).contains($0.value) }
+        }
+
+        /// What a `match` on `field` compares with: `status`, `name`, each tag of `tags`, or
+        /// a mapped field's value (none when the record lacks it).
+        static func values(of field: String, in record: Record) -> [String] {
+            switch field {
+            case "status": [record.status.description]
+            case "name": [record.name]
+            case "tags": Recipient.tags(record.field("tags") ?? "")
+            default: record.field(field).map { [$0] } ?? []
             }
         }
     }

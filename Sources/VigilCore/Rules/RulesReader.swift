@@ -79,7 +79,7 @@ enum RulesReader {
                     }
                 }
                 if let text = preferences.optionalString("mutedUntil") {
-                    if let date = CELFunctions.parseTimestamp(text) {
+                    if let date = Timestamp.parseRFC3339(text) {
                         recipient.mutedUntil = date
                     } else {
                         preferences.report(

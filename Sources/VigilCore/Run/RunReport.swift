@@ -35,7 +35,8 @@ public struct RunReport: Sendable {
 
     public init() {}
 
-    /// Counts a follow-up batch (deadlines, digests) in with the run.
+    /// Counts a batch's events and queued notifications (those waiting for a digest are not
+    /// queued yet) in with the run.
     mutating func add(_ batch: RunBatch) {
         events += batch.events.count
         for event in batch.events { eventsByKind[event.kind, default: 0] += 1 }

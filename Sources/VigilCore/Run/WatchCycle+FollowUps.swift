@@ -140,15 +140,15 @@ extension WatchCycle {
     /// and sends the digests whose window has ended, each in its own transaction attached to
     /// run `runID`. With `commit` false nothing is stored (preview). Returns what was queued.
     func followUps(runID: Int64?, now: Date, commit: Bool = true) throws(StateStore.Failure) -> [RunBatch] {
-        let router = configuration.router(store: store)
         var deadlines = RunBatch(startedAt: now)
         deadlines.runID = runID
         // Outside a run, the batch is a run of its own, finished when stored.
         if runID == nil { deadlines.exitCode = 0 }
-        let failing = Set(try store.sourceStates().values.filter(\.isFailing).map(\.id))
+        let due = try store.dueDeadlines(at: now)
+        let failing = due.isEmpty ? [] : Set(try store.sourceStates().values.filter(\.isFailing).map(\.id))
         let configured = Dictionary(
             configuration.deadlines.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        for due in try store.dueDeadlines(at: now) where !failing.contains(due.sourceID) {
+        for due in due where !failing.contains(due.sourceID) {
             guard let deadline = configured[due.deadlineID] else { continue }
             deadlines.events.append(
                 Event(
@@ -158,6 +158,7 @@ extension WatchCycle {
                 DeadlineWatchRow(deadlineID: due.deadlineID, sourceID: due.sourceID, key: due.record.key, watch: nil))
         }
         if !deadlines.events.isEmpty {
+            let router = configuration.router(store: store)
             let routing = router.routing(for: deadlines.events, at: now)
             // A deadline is no transition to confirm: rules with `confirm` notify it at once.
             deadlines.notifications =
@@ -169,7 +170,8 @@ extension WatchCycle {
         var digests = RunBatch(startedAt: now)
         digests.runID = runID
         if runID == nil { digests.exitCode = 0 }
-        let items = try store.digestItems()
+        // Items are read only when one may be due: the first item of a due group is.
+        let items = try store.hasDueDigestItems(at: now) ? try store.digestItems() : []
         let groups = Dictionary(grouping: items) {
             "\($0.item.recipientID)\u{0}\($0.item.outputID)\u{0}\($0.item.address ?? "")"
         }

@@ -97,15 +97,19 @@ public struct WatchCycle: Sendable {
                 batch: &batch)
             report.sources.append(sourceReport)
         }
+        try route(&batch, at: now)
+        report.add(batch)
+        return batch
+    }
+
+    /// Routes a batch's events (holding what needs confirmation, releasing what is now
+    /// confirmed) and keeps the deadline watches in step with its record writes.
+    private func route(_ batch: inout RunBatch, at now: Date) throws(StateStore.Failure) {
         let router = configuration.router(store: store)
         let routing = router.routing(for: batch.events, at: now)
         batch.notifications += routing.notifications
         try confirm(routing.held, router: router, batch: &batch, now: now)
         try watchDeadlines(batch: &batch)
-        report.events = batch.events.count
-        report.eventsByKind = Dictionary(grouping: batch.events, by: \.kind).mapValues(\.count)
-        report.queued = batch.notifications.filter { $0.digest == nil }.count
-        return batch
     }
 
     // MARK: - Pushed documents
@@ -154,14 +158,8 @@ public struct WatchCycle: Sendable {
         batch.webhookID = webhookID.map { ($0, sourceID) }
         var report = RunReport()
         report.sources.append(try detect(source, result: result, state: state, options: options, batch: &batch))
-        let router = configuration.router(store: store)
-        let routing = router.routing(for: batch.events, at: options.now)
-        batch.notifications += routing.notifications
-        try confirm(routing.held, router: router, batch: &batch, now: options.now)
-        try watchDeadlines(batch: &batch)
-        report.events = batch.events.count
-        report.eventsByKind = Dictionary(grouping: batch.events, by: \.kind).mapValues(\.count)
-        report.queued = batch.notifications.filter { $0.digest == nil }.count
+        try route(&batch, at: options.now)
+        report.add(batch)
         batch.exitCode = report.exitStatus.rawValue
         let runID = try store.commit(batch)
         for followUp in try followUps(runID: runID, now: options.now) {

@@ -74,6 +74,15 @@ extension StateStore {
         public var createdAt: Date
     }
 
+    /// True when some waiting digest item's own window has ended (a group is due only then).
+    public func hasDueDigestItems(at now: Date) throws(Failure) -> Bool {
+        try read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM digest_item WHERE created_at + window_seconds <= ? LIMIT 1",
+                arguments: [now.timeIntervalSince1970]) ?? false
+        }
+    }
+
     /// Every waiting digest item, oldest first.
     public func digestItems() throws(Failure) -> [StoredDigestItem] {
         try read { db in

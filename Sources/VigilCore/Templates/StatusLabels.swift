@@ -25,8 +25,10 @@ public enum StatusLabels {
 
     /// How a missing value reads: "(none)", "(aucun)".
     public static func none(language: String) -> String {
-        ["en": "(none)", "fr": "(aucun)", "hy": "(չկա)"][language] ?? "(none)"
+        noneTable[language] ?? "(none)"
     }
+
+    static let noneTable = ["en": "(none)", "fr": "(aucun)", "hy": "(չկա)"]
 
     /// The label of `status` in `language`, falling back to English, then to the word itself.
     public static func label(_ status: String, language: String) -> String {

@@ -6,10 +6,10 @@ enum TemplateContext {
     static func notification(event: Event, recipient: Recipient?, ruleID: String?, language: String) -> [String: Any] {
         var kinds: [String: Any] = [:]
         kinds[event.kind.rawValue] = true
+        let at = Timestamp.iso8601(event.at)
         var eventValues: [String: Any] = [
             "id": TemplateText(event.id), "kind": TemplateText(event.kind.rawValue),
-            "at": TemplateText(Timestamp.iso8601(event.at)),
-            "date": TemplateText(String(Timestamp.iso8601(event.at).prefix(10))), "is": kinds,
+            "at": TemplateText(at), "date": TemplateText(String(at.prefix(10))), "is": kinds,
         ]
         if let message = event.message { eventValues["message"] = TemplateText(message) }
         if let deadline = event.deadline { eventValues["deadline"] = TemplateText(deadline) }

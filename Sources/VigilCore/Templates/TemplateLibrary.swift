@@ -38,7 +38,16 @@ public struct TemplateLibrary: Sendable {
 
     /// Vigil's own templates only.
     public init(defaultLanguage: String = "en") {
+        self = Self.shipped
         self.defaultLanguage = defaultLanguage
+    }
+
+    /// The shipped templates, compiled and checked once per process (every configuration
+    /// and router starts from them).
+    private static let shipped = TemplateLibrary(compilingShipped: ())
+
+    private init(compilingShipped: Void) {
+        defaultLanguage = "en"
         for (name, text) in DefaultTemplates.all {
             // Shipped templates are checked by the tests; one that fails is simply absent.
             _ = add(text, key: "\(Self.defaultSet)/\(name)", origin: "built-in \(name)")
