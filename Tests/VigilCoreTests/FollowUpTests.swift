@@ -104,6 +104,24 @@ final class RulesFixture {
         #expect(fixture.mail.notifications.count == 1, "released once")
     }
 
+    @Test func aHoldIsDroppedWhenNoRuleConfirmsAnyMore() async throws {
+        let fixture = try RulesFixture(rules: Self.releaseRule)
+        try fixture.write("ministry", fixture.people(["1": "detained"]))
+        try fixture.write("ngo", fixture.people(["1": "detained"]))
+        try await fixture.run(day: 0)
+        try fixture.write("ministry", fixture.people(["1": "released"]))
+        try await fixture.run(day: 1)
+        #expect(try fixture.store.heldTransitions().count == 1)
+        let unconfirmed = try RulesFixture(
+            rules: #"[{"id": "room", "when": "true", "notify": "outputs", "via": "room"}]"#)
+        let cycle = WatchCycle(
+            configuration: unconfirmed.configuration, store: fixture.store, curl: fixture.curl,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        _ = try await cycle.run(
+            options: WatchCycle.Options(now: fixture.start.addingTimeInterval(2 * RulesFixture.day)))
+        #expect(try fixture.store.heldTransitions().isEmpty, "the rule that held it is gone")
+    }
+
     @Test func aFailingSourceNeitherConfirmsNorCancels() async throws {
         let fixture = try RulesFixture(rules: Self.releaseRule)
         try fixture.write("ministry", fixture.people(["1": "detained"]))

@@ -13,7 +13,6 @@ extension WatchCycle {
     func confirm(
         _ held: [(event: Event, rule: Rule)], router: any EventRouter, batch: inout RunBatch, now: Date
     ) throws(StateStore.Failure) {
-        guard !held.isEmpty || configuration.rules.contains(where: { $0.confirm != nil }) else { return }
         let healthy = Set(batch.sources.filter { !$0.isFailing && $0.lastSuccessAt == now }.map(\.id))
         let rules = Dictionary(configuration.rules.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var fresh: Set<String> = []
