@@ -104,13 +104,19 @@ final class RulesFixture {
         #expect(fixture.mail.notifications.count == 1, "released once")
     }
 
-    @Test func aHoldIsDroppedWhenNoRuleConfirmsAnyMore() async throws {
+    /// Person 1 listed as detained on day 0, released by the ministry on day 1: held by `release`.
+    func heldRelease() async throws -> RulesFixture {
         let fixture = try RulesFixture(rules: Self.releaseRule)
         try fixture.write("ministry", fixture.people(["1": "detained"]))
         try fixture.write("ngo", fixture.people(["1": "detained"]))
         try await fixture.run(day: 0)
         try fixture.write("ministry", fixture.people(["1": "released"]))
         try await fixture.run(day: 1)
+        return fixture
+    }
+
+    @Test func aHoldIsDroppedWhenNoRuleConfirmsAnyMore() async throws {
+        let fixture = try await heldRelease()
         #expect(try fixture.store.heldTransitions().count == 1)
         let unconfirmed = try RulesFixture(
             rules: #"[{"id": "room", "when": "true", "notify": "outputs", "via": "room"}]"#)
@@ -123,12 +129,7 @@ final class RulesFixture {
     }
 
     @Test func aFailingSourceNeitherConfirmsNorCancels() async throws {
-        let fixture = try RulesFixture(rules: Self.releaseRule)
-        try fixture.write("ministry", fixture.people(["1": "detained"]))
-        try fixture.write("ngo", fixture.people(["1": "detained"]))
-        try await fixture.run(day: 0)
-        try fixture.write("ministry", fixture.people(["1": "released"]))
-        try await fixture.run(day: 1)
+        let fixture = try await heldRelease()
         try "<html>maintenance</html>".write(
             toFile: fixture.directory + "/ministry.json", atomically: true, encoding: .utf8)
         try await fixture.run(day: 2)
