@@ -218,16 +218,9 @@ http {{
 
 
 def matrix(args):
-    import urllib.request
-
-    def call(url, body=None, token=None, method=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(url, data=data, method=method or ("POST" if data else "GET"))
-        request.add_header("Content-Type", "application/json")
-        if token:
-            request.add_header("Authorization", "Bearer " + token)
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return json.loads(answer.read() or b"{}")
+    # The test homeserver's client-server call helper (JSON in, JSON out, bearer token).
+    sys.path.insert(0, str(ROOT / "Tests/Servers"))
+    from matrix_server import request as call
 
     work = Path(tempfile.mkdtemp(prefix="vigil-bench-matrix-"))
     server = subprocess.Popen(
