@@ -64,12 +64,7 @@ import Testing
                {"when": "true", "notify": "outputs", "via": "mail", "confirm": {"runs": 0}, "digest": "hourly"}
              ]}
             """
-        var issues: [ConfigIssue] = []
-        do {
-            _ = try Configuration.parse(Array(text.utf8), file: "/tmp/follow-ups.json")
-        } catch {
-            issues = error.issues
-        }
+        let issues = configurationIssues(text, file: "/tmp/follow-ups.json")
         let described = issues.map(\.description)
         func has(_ path: String, _ fragment: String) -> Bool {
             issues.contains { $0.path == path && $0.message.contains(fragment) && $0.location != nil }

@@ -8,12 +8,7 @@ import Testing
     }
 
     func issues(_ text: String) -> [ConfigIssue] {
-        do {
-            _ = try load(text)
-            return []
-        } catch {
-            return error.issues
-        }
+        configurationIssues(text, file: "/etc/vigil/test.json")
     }
 
     let valid = """
@@ -150,5 +145,15 @@ import Testing
         #expect(TextNormalizer.clean("Aram\u{00A0}Vardoyantz") == "Aram Vardoyantz")
         #expect(TextNormalizer.clean("already clean") == "already clean")
         #expect(TextNormalizer.statusKey(" Libéré ") == "libéré")
+    }
+}
+
+/// Every problem `Configuration.parse` reports for `text` (none when it is valid).
+func configurationIssues(_ text: String, file: String) -> [ConfigIssue] {
+    do {
+        _ = try Configuration.parse(Array(text.utf8), file: file)
+        return []
+    } catch {
+        return error.issues
     }
 }

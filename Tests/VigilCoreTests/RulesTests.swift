@@ -137,12 +137,7 @@ import Testing
                {"when": "true", "notify": "everyone", "via": "mail"}
              ]}
             """
-        var issues: [ConfigIssue] = []
-        do {
-            _ = try Configuration.parse(Array(text.utf8), file: "/tmp/bad-rules.json")
-        } catch {
-            issues = error.issues
-        }
+        let issues = configurationIssues(text, file: "/tmp/bad-rules.json")
         let described = issues.map(\.description)
         #expect(
             issues.contains {

@@ -87,12 +87,7 @@ import Testing
                {"when": "change.plcae.to == 'x'", "notify": "outputs", "via": "mail", "template": "fancy"}
              ]}
             """
-        var issues: [ConfigIssue] = []
-        do {
-            _ = try Configuration.parse(Array(text.utf8), file: "/tmp/fields.json")
-        } catch {
-            issues = error.issues
-        }
+        let issues = configurationIssues(text, file: "/tmp/fields.json")
         #expect(issues.count == 3, "\(issues.map(\.description))")
         #expect(
             issues.contains {
