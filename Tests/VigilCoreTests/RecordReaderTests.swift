@@ -77,6 +77,60 @@ import Testing
         }
     }
 
+    @Test func aRecordNamingAMemberTwiceFailsClosedWithTheRecordAndMemberNamed() async throws {
+        await #expect {
+            try await json(
+                #"{"prisoners": [{"id": 1, "name": "A", "status": "x"}, "#
+                    + #"{"id": "A-1", "status": "released", "name": "Ani", "status": "detained"}]}"#)
+        } throws: { error in
+            guard case .parse(let message) = error as? SourceFailure else { return false }
+            return message.hasPrefix("record 2 at line 1, column ")
+                && message.contains(#"the member "status" appears twice in one object (first at line 1, column "#)
+        }
+        // Nested objects too (a relative path may read them), and large records use the set path.
+        await #expect(throws: SourceFailure.self) {
+            try await json(
+                #"{"prisoners": [{"id": 1, "name": "A", "status": "x", "person": {"given": "A", "given": "B"}}]}"#)
+        }
+        let wide = (1...40).map { #""f\#($0)": \#($0)"# }.joined(separator: ", ")
+        await #expect(throws: SourceFailure.self) {
+            try await json(#"{"prisoners": [{"id": 1, "name": "A", "status": "x", \#(wide), "f7": 0}]}"#)
+        }
+        // Outside the records, the document is still refused, as not valid JSON.
+        await #expect {
+            try await json(#"{"prisoners": [], "prisoners": [{"id": 1, "name": "A", "status": "x"}]}"#)
+        } throws: { error in
+            guard case .parse(let message) = error as? SourceFailure else { return false }
+            return message.hasPrefix("not valid JSON at line 1")
+        }
+        #expect(
+            try await json(#"{"prisoners": [{"id": 1, "name": "A", "status": "x", "x": {"id": 2}}]}"#).records.count
+                == 1)
+    }
+
+    @Test func aNULInAKeyOrAValueFailsClosed() async {
+        for document in [
+            #"{"prisoners": [{"id": "A\u0000", "name": "Ani", "status": "x"}]}"#,
+            #"{"prisoners": [{"id": "A", "name": "Ani\u0000 Vardan", "status": "x"}]}"#,
+            #"{"prisoners": [{"id": "A", "name": "Ani", "status": "libéré\u0000"}]}"#,
+            #"{"prisoners": [{"id": "A", "name": "Ani", "status": "x", "place": "Colony\u0000East"}]}"#,
+        ] {
+            await #expect {
+                try await json(document)
+            } throws: { error in
+                guard case .parse(let message) = error as? SourceFailure else { return false }
+                return message.hasPrefix("record 1 has a NUL character (U+0000) in field")
+            }
+        }
+        #expect(
+            throws: SourceFailure.parse(
+                #"row 2 has a NUL character (U+0000) in field "id"; a source with NUL characters fails closed"#)
+        ) {
+            try csv("id,name,status,born,place\nA\u{0}1,Ani,x,,\n")
+        }
+        #expect(throws: SourceFailure.self) { try csv("id,name,status,born,place\nA1,Ani,x,,Colony\u{0}East\n") }
+    }
+
     @Test func brokenJSONDocumentsFailClosed() async {
         await #expect {
             try await json(#"{"prisoners": [{"id": 1, "name": "A", "status": "x"},"#)

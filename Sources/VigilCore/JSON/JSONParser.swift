@@ -9,6 +9,11 @@ public struct JSONParser {
         public var message: String
         public var offset: Int
         public var location: TextLocation
+        /// When ``JSONParser/forEach(in:selecting:rejectingDuplicateMembers:_:)`` failed inside
+        /// a selected value: its 1-based number in document order.
+        public var selectedNumber: Int?
+        /// The member name, when the failure is an object naming a member twice.
+        public var duplicateMember: String?
 
         public var description: String { "line \(location.line), column \(location.column): \(message)" }
     }
@@ -53,12 +58,19 @@ public struct JSONParser {
     /// rest of the document: values off the path are validated and skipped. The whole
     /// document is still checked, so a truncated document fails even after some values.
     /// Errors thrown by `body` are rethrown as they are.
+    ///
+    /// With `rejectingDuplicateMembers`, an object that names a member twice is a failure:
+    /// parsers disagree on which of the two wins (Python and jq take the last, a lookup by
+    /// name the first), so a record such as `{"status": "released", "status": "detained"}`
+    /// has no one meaning.
     public static func forEach(
-        in bytes: [UInt8], selecting path: JSONPath, _ body: (JSONValue) throws -> Void
+        in bytes: [UInt8], selecting path: JSONPath, rejectingDuplicateMembers: Bool = false,
+        _ body: (JSONValue) throws -> Void
     ) throws {
         do {
             try bytes.withUnsafeBufferPointer { buffer in
                 var parser = Cursor(bytes: buffer)
+                parser.rejectDuplicateMembers = rejectingDuplicateMembers
                 parser.skipWhitespace()
                 if buffer.starts(with: [0xEF, 0xBB, 0xBF]) {
                     throw RawFailure(message: "byte order mark before the JSON document", offset: 0)
@@ -73,18 +85,24 @@ public struct JSONParser {
             }
         } catch let raw as RawFailure {
             throw Failure(
-                message: raw.message, offset: raw.offset, location: TextLocation(offset: raw.offset, in: bytes))
+                message: raw.message, offset: raw.offset, location: TextLocation(offset: raw.offset, in: bytes),
+                selectedNumber: raw.selectedNumber, duplicateMember: raw.duplicateMember)
         }
     }
 
     struct RawFailure: Error {
         var message: String
         var offset: Int
+        var selectedNumber: Int?
+        var duplicateMember: String?
     }
 
     private struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
         var position = 0
+        var rejectDuplicateMembers = false
+        /// How many values ``select(_:depth:_:)`` has started to parse.
+        var selectedCount = 0
 
         init(bytes: UnsafeBufferPointer<UInt8>) {
             self.bytes = bytes
@@ -115,7 +133,16 @@ public struct JSONParser {
             throws
         {
             guard let segment = segments.first else {
-                try body(try parseValue(depth: depth))
+                selectedCount += 1
+                let value: JSONValue
+                do {
+                    value = try parseValue(depth: depth)
+                } catch {
+                    var failure = error
+                    failure.selectedNumber = selectedCount
+                    throw failure
+                }
+                try body(value)
                 return
             }
             guard depth < JSONParser.maxDepth else { throw fail("nesting deeper than \(JSONParser.maxDepth) levels") }
@@ -123,7 +150,11 @@ public struct JSONParser {
             let rest = segments.dropFirst()
             switch bytes[position] {
             case UInt8(ascii: "{"):
-                try walkObject(depth: depth) { (cursor: inout Cursor, key: String, _: Int) throws in
+                var seen: [String: Int] = [:]
+                try walkObject(depth: depth) { (cursor: inout Cursor, key: String, keyOffset: Int) throws in
+                    if cursor.rejectDuplicateMembers, let first = seen.updateValue(keyOffset, forKey: key) {
+                        throw cursor.duplicate(key, at: keyOffset, firstAt: first)
+                    }
                     switch segment {
                     case .wildcard: try cursor.select(rest, depth: depth + 1, body)
                     case .member(let name) where name == key: try cursor.select(rest, depth: depth + 1, body)
@@ -252,7 +283,38 @@ public struct JSONParser {
             } catch {
                 throw Self.rawFailure(error, at: position)
             }
+            if rejectDuplicateMembers { try checkDistinct(members) }
             return members
+        }
+
+        func duplicate(_ key: String, at offset: Int, firstAt firstOffset: Int) -> RawFailure {
+            let first = TextLocation(offset: firstOffset, in: bytes)
+            return RawFailure(
+                message: "the member \(JSONWriter.string(key)) appears twice in one object "
+                    + "(first at line \(first.line), column \(first.column)); which one counts is ambiguous",
+                offset: offset, duplicateMember: key)
+        }
+
+        /// Fails on the second occurrence of a member name (a linear scan for the small
+        /// objects records are, a set for large ones).
+        private func checkDistinct(_ members: [JSONMember]) throws(RawFailure) {
+            func duplicate(_ second: JSONMember, of first: JSONMember) -> RawFailure {
+                self.duplicate(second.key, at: second.keyOffset, firstAt: first.keyOffset)
+            }
+            if members.count <= 16 {
+                for index in members.indices.dropFirst() {
+                    for earlier in members[..<index] where earlier.key == members[index].key {
+                        throw duplicate(members[index], of: earlier)
+                    }
+                }
+                return
+            }
+            var seen: [String: Int] = [:]
+            for (index, member) in members.enumerated() {
+                if let earlier = seen.updateValue(index, forKey: member.key) {
+                    throw duplicate(member, of: members[earlier])
+                }
+            }
         }
 
         private mutating func parseArray(depth: Int) throws(RawFailure) -> [JSONValue] {

@@ -9,7 +9,7 @@ public struct TextLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The location of byte `offset` in UTF-8 `bytes`.
-    public init(offset: Int, in bytes: [UInt8]) {
+    public init<Bytes: Collection<UInt8>>(offset: Int, in bytes: Bytes) {
         var line = 1
         var column = 1
         for byte in bytes.prefix(max(0, min(offset, bytes.count))) {

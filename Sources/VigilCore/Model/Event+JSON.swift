@@ -8,6 +8,8 @@ extension Event {
     ///  "record": {"key": "VG-017", "name": "…", "status": "released", "fields": {"place": "…"}},
     ///  "changes": [{"field": "status", "from": "detained", "to": "released"}]}
     /// ```
+    ///
+    /// A deadline event names its deadline: `{"kind": "overdue", "deadline": "icrc-visit", …}`.
     public init(json value: JSONValue, at now: Date) throws(CELError) {
         guard let kindText = value["kind"]?.scalarText, let kind = Event.Kind(rawValue: kindText) else {
             throw CELError(
@@ -16,6 +18,7 @@ extension Event {
         let (record, changes) = EventCoding.contentParts(value, missingStatus: "unknown")
         self.init(
             id: value["id"]?.scalarText ?? "preview", kind: kind, sourceID: value["source"]?.scalarText ?? "preview",
-            at: now, record: record, changes: changes, message: value["message"]?.scalarText)
+            at: now, record: record, changes: changes, message: value["message"]?.scalarText,
+            deadline: value["deadline"]?.scalarText)
     }
 }

@@ -271,6 +271,7 @@ public struct RuleRouter: EventRouter {
             .string("at"): .timestamp(event.at),
         ]
         if let message = event.message { eventMap[.string("message")] = .string(message) }
+        if let deadline = event.deadline { eventMap[.string("deadline")] = .string(deadline) }
         var record = CELValue.null
         if let value = event.record {
             var fields: [CELValue: CELValue] = [:]

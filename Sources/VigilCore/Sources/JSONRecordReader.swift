@@ -36,7 +36,7 @@ public enum JSONRecordReader {
         var batchIndex = 0
         var syntax: JSONParser.Failure?
         do {
-            try JSONParser.forEach(in: bytes, selecting: path) { item in
+            try JSONParser.forEach(in: bytes, selecting: path, rejectingDuplicateMembers: true) { item in
                 batch.append(item)
                 if batch.count == Self.batchSize {
                     streams[batchIndex % lanes].continuation.yield((batchIndex, batch))
@@ -50,7 +50,12 @@ public enum JSONRecordReader {
         }
         for (_, continuation) in streams { continuation.finish() }
         let parts = await built
-        if let syntax { throw .parse("not valid JSON at \(syntax.description)") }
+        if let syntax {
+            if let number = syntax.selectedNumber, syntax.duplicateMember != nil {
+                throw .parse("record \(number) at \(syntax.description)")
+            }
+            throw .parse("not valid JSON at \(syntax.description)")
+        }
 
         var batches: [Built] = []
         for part in parts { batches += try part.get() }

@@ -39,6 +39,7 @@ struct RecordBuilder {
             guard case .value(let text) = try lookup(reference) else {
                 throw .parse("\(place) has no value for key field \"\(reference)\"")
             }
+            try Self.refuseNUL(text, field: reference, place: place)
             keyParts.append(text)
         }
         let key = keyParts.joined(separator: "|")
@@ -49,7 +50,9 @@ struct RecordBuilder {
         var nameParts: [String] = []
         for reference in mapping.name {
             switch try lookup(reference) {
-            case .value(let text): nameParts.append(text)
+            case .value(let text):
+                try Self.refuseNUL(text, field: reference, place: place)
+                nameParts.append(text)
             case .empty: break
             case .missing: throw .parse("\(place) has no name field \"\(reference)\"")
             }
@@ -59,7 +62,9 @@ struct RecordBuilder {
         var status = DetaineeStatus.canonical(.unknown)
         if let reference = mapping.status {
             switch try lookup(reference) {
-            case .value(let word): status = mapStatus(word)
+            case .value(let word):
+                try Self.refuseNUL(word, field: reference, place: place)
+                status = mapStatus(word)
             case .empty: break
             case .missing: throw .parse("\(place) has no status field \"\(reference)\"")
             }
@@ -69,6 +74,7 @@ struct RecordBuilder {
         fields.reserveCapacity(sortedFields.count)
         for (name, field) in sortedFields {
             guard case .value(let text) = try lookup(field.from) else { continue }
+            try Self.refuseNUL(text, field: field.from, place: place)
             switch field.kind {
             case .text:
                 fields.append(Record.Field(name: name, value: text))
@@ -83,6 +89,18 @@ struct RecordBuilder {
         }
         let name = nameParts.count == 1 ? nameParts[0] : nameParts.joined(separator: " ")
         return Record(key: key, name: name, status: status, sortedFields: fields)
+    }
+
+    /// A NUL (U+0000) fails the source closed. Text crosses into C (SQLite, curl, SMTP) where
+    /// NUL ends a string: a stored key or value would be cut short, and a notice could lose
+    /// the very word "released". No real list has one; a document that does is broken or hostile.
+    @inline(__always)
+    private static func refuseNUL(_ text: String, field: String, place: @autoclosure () -> String)
+        throws(SourceFailure)
+    {
+        guard text.utf8.contains(0) else { return }
+        throw .parse(
+            "\(place()) has a NUL character (U+0000) in field \"\(field)\"; a source with NUL characters fails closed")
     }
 
     private static func normalizeDate(_ text: String, formats: [DatePattern]) -> String? {

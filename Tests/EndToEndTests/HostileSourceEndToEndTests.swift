@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+import VigilCore
+
+/// Sources that lie by construction: the built `vigil` must fail them closed, never report a
+/// person's status from an ambiguous or mangled document (issue "Trust under hostile input").
+@Suite struct HostileSourceEndToEndTests {
+    /// A config with one local JSON file source and a stdout output.
+    func configure(_ vigil: VigilProcess, extra: String = "") throws {
+        try vigil.write(
+            "config.json",
+            """
+            {"state": "state",
+             "sources": [{"id": "list", "type": "json", "path": "list.json", "records": "$[*]",
+                          "key": "id", "name": "name", "status": "status", "fields": {"visit": "visit"}}],
+             "outputs": [{"id": "console", "type": "stdout"}]\(extra)}
+            """)
+    }
+
+    @Test func aRecordWithADuplicatedMemberFailsTheSourceClosed() async throws {
+        let vigil = try VigilProcess()
+        try configure(vigil)
+        try vigil.write("list.json", #"[{"id": "A-1", "name": "Aram", "status": "detained"}]"#)
+        let baseline = try await vigil.run(["run", "--config", "config.json"])
+        #expect(baseline.status == 0, "\(baseline.stderr)")
+
+        // Python's json, JSON.parse and jq read this as "detained"; a first-wins reader as "released".
+        try vigil.write(
+            "list.json", #"[{"id": "A-1", "status": "released", "name": "Aram", "status": "detained"}]"#)
+        let hostile = try await vigil.run(["run", "--config", "config.json"])
+        #expect(hostile.status == 2, "the source fails closed: \(hostile.stderr)")
+        #expect(!hostile.stdout.contains("released"), "no person event from an ambiguous record")
+        #expect(hostile.stdout.contains("record 1"), "the alert names the record: \(hostile.stdout)")
+        #expect(hostile.stdout.contains(#""status" appears twice"#), "and the member: \(hostile.stdout)")
+
+        let status = try await vigil.run(["status", "--config", "config.json", "--json"])
+        #expect(status.stdout.contains(#""detained""#) && !status.stdout.contains(#""released""#))
+    }
+
+    @Test func aNULInAKeyOrAValueFailsTheSourceClosedAndKeepsTheStoredState() async throws {
+        let vigil = try VigilProcess()
+        try configure(vigil)
+        try vigil.write("list.json", #"[{"id": "A-1", "name": "Aram", "status": "detained"}]"#)
+        #expect(try await vigil.run(["run", "--config", "config.json"]).status == 0)
+
+        for document in [
+            #"[{"id": "A-1", "name": "Aram", "status": "detained"}, {"id": "B\u0000-2", "name": "Ani", "status": "detained"}]"#,
+            #"[{"id": "A-1", "name": "Aram\u0000 Vardan", "status": "released"}]"#,
+        ] {
+            try vigil.write("list.json", document)
+            for _ in 0..<2 {
+                let run = try await vigil.run(["run", "--config", "config.json"])
+                #expect(run.status == 2, "fails closed: \(run.stdout) \(run.stderr)")
+                #expect(run.stdout.contains("NUL") || run.stdout.isEmpty, "\(run.stdout)")
+                #expect(!run.stdout.contains("released") && !run.stdout.contains("listed"), "\(run.stdout)")
+            }
+        }
+        let history = try await vigil.run(["history", "--config", "config.json", "--json"])
+        let events = try #require(
+            try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
+        #expect(events.map { $0["kind"] as? String } == ["failing"], "one alert per streak, no person event: \(events)")
+    }
+
+    @Test func anOverdueEventIsRoutedByItsDeadlineID() async throws {
+        let vigil = try VigilProcess()
+        try configure(
+            vigil,
+            extra: """
+                , "deadlines": [{"id": "icrc-visit", "field": "visit", "overdue": "35d"}],
+                "recipients": [{"id": "desk", "name": "Desk", "contacts": {"console": "desk@example.org"},
+                                "sponsors": {"keys": ["A-1"]}}],
+                "rules": [{"id": "visits", "when": "event.kind == 'overdue' && event.deadline == 'icrc-visit'",
+                           "notify": "sponsors", "via": "console"},
+                          {"id": "other", "when": "event.kind == 'overdue' && event.deadline == 'hearing'",
+                           "notify": "outputs", "via": "console"}]
+                """)
+        let recent = Timestamp.iso8601(Date()).prefix(10)
+        try vigil.write("list.json", #"[{"id": "A-1", "name": "Aram", "status": "detained", "visit": "\#(recent)"}]"#)
+        let baseline = try await vigil.run(["run", "--config", "config.json"])
+        #expect(baseline.status == 0, "\(baseline.stderr)")
+        #expect(baseline.stdout.isEmpty)
+
+        // The stored visit date moves back 60 days: the watch re-arms and is overdue at once.
+        let old = Timestamp.iso8601(Date().addingTimeInterval(-60 * 86_400)).prefix(10)
+        try vigil.write("list.json", #"[{"id": "A-1", "name": "Aram", "status": "detained", "visit": "\#(old)"}]"#)
+        let run = try await vigil.run(["run", "--config", "config.json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("desk@example.org"), "the sponsor is told: \(run.stdout)")
+        #expect(run.stdout.contains("overdue"), "\(run.stdout)")
+        #expect(run.stdout.components(separatedBy: "overdue").count >= 2)
+
+        try vigil.write(
+            "event.json",
+            #"{"kind": "overdue", "deadline": "icrc-visit", "source": "list", "record": {"key": "A-1", "name": "Aram", "status": "detained"}}"#
+        )
+        let preview = try await vigil.run(["preview", "--config", "config.json", "--event", "event.json"])
+        #expect(preview.status == 0, "\(preview.stderr)")
+        #expect(preview.stdout.contains("desk@example.org"), "\(preview.stdout)")
+        #expect(preview.stdout.contains("1 notification"), "only the icrc-visit rule matches: \(preview.stdout)")
+    }
+}
