@@ -36,8 +36,8 @@ public struct MatrixOutputFactory: OutputFactory {
             }
         }
         let msgtype = options.choice("msgtype", ["m.notice", "m.text"], default: "m.notice") ?? "m.notice"
-        let timeout = options.optionalDuration("timeout") ?? .seconds(30)
-        let pace = options.optionalDuration("pace") ?? .zero
+        let timeout = options.optionalDuration("timeout", in: Bounds.timeout) ?? .seconds(30)
+        let pace = options.optionalDuration("pace", in: .zero...(.seconds(60))) ?? .zero
         let caFile = options.optionalString("caFile").map(options.reader.path)
         guard options.reader.issues.count == errorsBefore, let homeserver else { return nil }
         return MatrixOutput(

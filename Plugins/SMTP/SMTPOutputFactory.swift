@@ -79,8 +79,8 @@ public struct SMTPOutputFactory: OutputFactory {
             }
             headerObject.finish()
         }
-        let timeout = options.optionalDuration("timeout") ?? .seconds(30)
-        let connectTimeout = options.optionalDuration("connectTimeout") ?? .seconds(10)
+        let timeout = options.optionalDuration("timeout", in: Bounds.timeout) ?? .seconds(30)
+        let connectTimeout = options.optionalDuration("connectTimeout", in: Bounds.timeout) ?? .seconds(10)
         let (verifyTLS, caFile) = options.tlsSettings()
         guard options.reader.issues.count == errorsBefore, let url, let from else { return nil }
         return SMTPOutput(

@@ -60,8 +60,8 @@ public struct WebhookOutputFactory: OutputFactory {
             }
             auth.finish()
         }
-        let timeout = options.optionalDuration("timeout") ?? .seconds(15)
-        let connectTimeout = options.optionalDuration("connectTimeout") ?? .seconds(5)
+        let timeout = options.optionalDuration("timeout", in: Bounds.timeout) ?? .seconds(15)
+        let connectTimeout = options.optionalDuration("connectTimeout", in: Bounds.timeout) ?? .seconds(5)
         let (verifyTLS, caFile) = options.tlsSettings()
         guard options.reader.issues.count == errorsBefore, let url else { return nil }
         return WebhookOutput(

@@ -119,6 +119,11 @@ import Testing
             "record.missing", "1 / 0", "9223372036854775807 + 1", "'a' < 'b'", "'b' < 'a'", "[1][3]",
             "record.missing == 'x' && false", "record.missing == 'x' || true", "!(record.status == 'detained')",
             "size('Հայ')", "string(42)", "int('17')", "record.fields.place == 'Colony East'",
+            // Overflow is an evaluation error in both, never a crash.
+            "duration('9999999999999999' + 'h') > duration('1h')", "timestamp('9999-12-31T23:59:59Z') + duration('1s')",
+            "-9223372036854775807 - 2", "9223372036854775807 * 2",
+            // Flat chains: the deciding value wins over an error anywhere in the chain.
+            "true && true && false && (1 / 0 == 1)", "(1 / 0 == 1) || true || false", "false || (1 / 0 == 1) || false",
         ]
         let activation = """
             {"record": {"status": "released", "name": "Tigran Vardoyantz", "tags": ["soldiers-2020-12"],

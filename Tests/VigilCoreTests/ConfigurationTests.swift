@@ -39,6 +39,25 @@ import Testing
         #expect(String(describing: list.headers[0].value) == "<secret>")
     }
 
+    @Test func boundsRefuseZeroAndAbsurdDurations() {
+        let found = issues(
+            """
+            {"sources": [{"id": "a", "type": "json", "path": "a.json", "key": "id", "name": "n", "timeout": "0s",
+                          "connectTimeout": "9223372036854775807s"},
+                         {"id": "b", "type": "json", "path": "b.json", "key": "id", "name": "n", "timeout": "400d"}],
+             "outputs": [{"id": "console", "type": "stdout", "batchSize": 0, "retry": {"initial": "0s"}}],
+             "serve": {"deliveryInterval": "0s"}}
+            """)
+        #expect(
+            found.map(\.path) == [
+                "$.serve.deliveryInterval", "$.sources[0].timeout", "$.sources[0].connectTimeout",
+                "$.sources[1].timeout", "$.outputs[0].batchSize",
+                "$.outputs[0].retry.initial",
+            ], "\(found)")
+        #expect(found[1].message == #"expected a duration from "100ms" to "1h", got "0s""#)
+        #expect(found[2].message.hasPrefix("expected a duration such as"), "too long to represent: \(found[2])")
+    }
+
     @Test func reportsEveryProblemWithPathLineAndColumn() {
         let text = """
             {

@@ -164,6 +164,20 @@ public struct ObjectReader {
         return duration
     }
 
+    /// A duration that bounds something (a timeout, an interval): zero, and values too large
+    /// to be meant, are refused instead of silently disabling the bound.
+    public mutating func optionalDuration(_ key: String, in range: ClosedRange<Duration>) -> Duration? {
+        guard let duration = optionalDuration(key) else { return nil }
+        guard range.contains(duration) else {
+            report(
+                "expected a duration from \"\(DurationParser.format(range.lowerBound))\" to "
+                    + "\"\(DurationParser.format(range.upperBound))\", got \"\(DurationParser.format(duration))\"",
+                key: key)
+            return nil
+        }
+        return duration
+    }
+
     /// One of `choices`.
     public mutating func choice(_ key: String, _ choices: [String], default fallback: String? = nil) -> String? {
         let text = fallback == nil ? string(key) : (optionalString(key) ?? fallback)

@@ -12,47 +12,62 @@ public enum DurationParser {
         return "\(seconds) second\(seconds == 1 ? "" : "s")"
     }
 
+    /// The longest duration Vigil (like CEL) represents: ±2^63−1 nanoseconds, about 292 years.
+    /// Longer texts are refused rather than wrapped or trapped on.
+    public static let maxMilliseconds: Int64 = Int64.max / 1_000_000
+
+    /// Parses `"90m"`, `"1h30m"`, `"35d"`; nil for anything else, and for a duration beyond
+    /// ``maxMilliseconds`` (every step is overflow-checked: a hostile value never traps).
     public static func parse(_ text: String) -> Duration? {
-        var total: Duration = .zero
-        var digits = ""
+        var total: Int64 = 0
+        var digits: Int64? = nil
         var unit = ""
         var sawComponent = false
         func flush() -> Bool {
-            guard let value = Int64(digits), !unit.isEmpty else { return false }
-            let multiplier: Duration
+            guard let value = digits, !unit.isEmpty else { return false }
+            let multiplier: Int64
             switch unit {
-            case "ms": multiplier = .milliseconds(1)
-            case "s": multiplier = .seconds(1)
-            case "m": multiplier = .seconds(60)
-            case "h": multiplier = .seconds(3600)
-            case "d": multiplier = .seconds(86_400)
-            case "w": multiplier = .seconds(604_800)
+            case "ms": multiplier = 1
+            case "s": multiplier = 1000
+            case "m": multiplier = 60_000
+            case "h": multiplier = 3_600_000
+            case "d": multiplier = 86_400_000
+            case "w": multiplier = 604_800_000
             default: return false
             }
-            total += multiplier * value
-            digits = ""
+            let (product, overflow) = value.multipliedReportingOverflow(by: multiplier)
+            let (sum, sumOverflow) = total.addingReportingOverflow(product)
+            guard !overflow, !sumOverflow, sum <= maxMilliseconds else { return false }
+            total = sum
+            digits = nil
             unit = ""
             sawComponent = true
             return true
         }
-        for character in text {
-            if character.isASCII, character.isNumber {
+        for scalar in text.unicodeScalars {
+            if ("0"..."9").contains(scalar) {
                 if !unit.isEmpty, !flush() { return nil }
-                digits.append(character)
-            } else if character.isASCII, character.isLetter {
-                guard !digits.isEmpty else { return nil }
-                unit.append(character)
+                let (shifted, overflow) = (digits ?? 0).multipliedReportingOverflow(by: 10)
+                let (next, addOverflow) = shifted.addingReportingOverflow(Int64(scalar.value - 48))
+                guard !overflow, !addOverflow else { return nil }
+                digits = next
+            } else if ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) {
+                guard digits != nil else { return nil }
+                unit.unicodeScalars.append(scalar)
             } else {
                 return nil
             }
         }
         guard flush(), sawComponent else { return nil }
-        return total
+        return .milliseconds(total)
     }
 
     /// The shortest form that ``parse(_:)`` reads back ("1h30m", "35d", "250ms").
     public static func format(_ duration: Duration) -> String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        if duration < .zero { return "-" + format(.zero - duration) }
+        // Durations Vigil makes are within ±292 years; clamp anything else instead of overflowing.
+        let whole = min(duration.components.seconds, maxMilliseconds / 1000)
+        let milliseconds = whole * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
         if milliseconds % 1000 != 0 { return "\(milliseconds)ms" }
         var seconds = milliseconds / 1000
         if seconds == 0 { return "0s" }
@@ -63,4 +78,10 @@ public enum DurationParser {
         }
         return text
     }
+}
+
+/// The ranges configured bounds must fall in.
+public enum Bounds {
+    /// Network timeouts: long enough for a slow server, short enough that a run ends.
+    public static let timeout: ClosedRange<Duration> = .milliseconds(100)...(.seconds(3600))
 }

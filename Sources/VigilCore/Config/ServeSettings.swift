@@ -24,7 +24,9 @@ public struct ServeSettings: Sendable, Equatable {
             }
         }
         if let bytes = object.optionalInteger("maxBodyBytes", in: 1024...(256 << 20)) { settings.maxBodyBytes = bytes }
-        if let interval = object.optionalDuration("deliveryInterval") { settings.deliveryInterval = interval }
+        if let interval = object.optionalDuration("deliveryInterval", in: .milliseconds(100)...(.seconds(3600))) {
+            settings.deliveryInterval = interval
+        }
         return settings
     }
 }

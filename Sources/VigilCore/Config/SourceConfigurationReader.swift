@@ -61,8 +61,8 @@ enum SourceConfigurationReader {
             }
         }
         let authentication = readAuthentication(&object)
-        let timeout = object.optionalDuration("timeout") ?? .seconds(30)
-        let connectTimeout = object.optionalDuration("connectTimeout") ?? .seconds(10)
+        let timeout = object.optionalDuration("timeout", in: Bounds.timeout) ?? .seconds(30)
+        let connectTimeout = object.optionalDuration("connectTimeout", in: Bounds.timeout) ?? .seconds(10)
         let every = object.optionalDuration("every") ?? .seconds(900)
         if every < .seconds(1) { object.report("expected at least \"1s\"", key: "every") }
         let maxDrop = object.optionalNumber("maxDrop") ?? 0.2

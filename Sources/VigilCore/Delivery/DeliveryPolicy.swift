@@ -30,7 +30,9 @@ public struct DeliveryPolicy: Sendable, Equatable {
     public var retry: RetryPolicy
     /// How many batches go to the output at once (SMTP connections, parallel HTTP requests).
     public var concurrency: Int
-    /// Notifications per `deliver` call; outcomes are recorded after each batch.
+    /// Notifications per `deliver` call; outcomes are recorded after each batch. It is also how
+    /// many notifications a crash in the middle of a batch can send twice (with the same
+    /// idempotency key, which receivers deduplicate): smaller is safer, larger is faster.
     public var batchSize: Int
 
     public init(retry: RetryPolicy = RetryPolicy(), concurrency: Int = 4, batchSize: Int = 100) {
@@ -43,6 +45,7 @@ public struct DeliveryPolicy: Sendable, Equatable {
 /// The delivery settings a configuration gives explicitly for one output.
 struct DeliveryPolicyOverrides {
     var concurrency: Int?
+    var batchSize: Int?
     var initialDelay: Duration?
     var maxDelay: Duration?
     var giveUpAfter: Duration?
@@ -50,6 +53,7 @@ struct DeliveryPolicyOverrides {
     func applied(to defaults: DeliveryPolicy) -> DeliveryPolicy {
         var policy = defaults
         if let concurrency { policy.concurrency = concurrency }
+        if let batchSize { policy.batchSize = batchSize }
         if let initialDelay { policy.retry.initialDelay = initialDelay }
         if let maxDelay { policy.retry.maxDelay = maxDelay }
         if let giveUpAfter { policy.retry.giveUpAfter = giveUpAfter }
@@ -58,15 +62,16 @@ struct DeliveryPolicyOverrides {
 }
 
 extension ObjectReader {
-    /// Reads the delivery keys every output accepts: `concurrency` and
+    /// Reads the delivery keys every output accepts: `concurrency`, `batchSize` and
     /// `retry: {"initial": "1m", "max": "6h", "giveUpAfter": "48h"}`.
     mutating func deliveryPolicyOverrides() -> DeliveryPolicyOverrides {
         var overrides = DeliveryPolicyOverrides()
         overrides.concurrency = optionalInteger("concurrency", in: 1...256)
+        overrides.batchSize = optionalInteger("batchSize", in: 1...10_000)
         if let found = value("retry"), var retry = reader.object(found, path: path(of: "retry")) {
-            overrides.initialDelay = retry.optionalDuration("initial")
-            overrides.maxDelay = retry.optionalDuration("max")
-            overrides.giveUpAfter = retry.optionalDuration("giveUpAfter")
+            overrides.initialDelay = retry.optionalDuration("initial", in: .seconds(1)...(.seconds(86_400)))
+            overrides.maxDelay = retry.optionalDuration("max", in: .seconds(1)...(.seconds(30 * 86_400)))
+            overrides.giveUpAfter = retry.optionalDuration("giveUpAfter", in: .seconds(60)...(.seconds(365 * 86_400)))
             if let initial = overrides.initialDelay, let max = overrides.maxDelay, initial > max {
                 retry.report("\"initial\" is longer than \"max\"")
             }

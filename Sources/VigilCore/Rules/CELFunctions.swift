@@ -98,7 +98,9 @@ enum CELFunctions {
         case "timestamp":
             try arity(1)
             let value = all[0]
-            if case .string(let text)?? = literalArguments.first, Timestamp.parseRFC3339(text) == nil {
+            if case .string(let text)?? = literalArguments.first,
+                (try? CELTime.checked(Timestamp.parseRFC3339(text) ?? .distantPast)) == nil
+            {
                 throw CELSyntaxError(
                     "invalid timestamp \"\(text)\" (RFC 3339, such as \"2023-12-14T00:00:00Z\")", column: column)
             }
@@ -108,8 +110,8 @@ enum CELFunctions {
                     guard let date = Timestamp.parseRFC3339(text) else {
                         throw CELError("invalid timestamp \"\(text)\"")
                     }
-                    return .timestamp(date)
-                case .timestamp(let date): return .timestamp(date)
+                    return try CELTime.timestamp(date)
+                case .timestamp(let date): return try CELTime.timestamp(date)
                 case let other: throw CELError("no matching overload for 'timestamp' on \(other.typeName)")
                 }
             }
@@ -140,7 +142,8 @@ enum CELFunctions {
                 case .string(let text):
                     guard let number = Int64(text) else { throw CELError("cannot convert \"\(text)\" to int") }
                     return .int(number)
-                case .timestamp(let date): return .int(Int64(date.timeIntervalSince1970.rounded(.down)))
+                case .timestamp(let date):
+                    return .int(Int64(try CELTime.checked(date).timeIntervalSince1970.rounded(.down)))
                 case let other: throw CELError("no matching overload for 'int' on \(other.typeName)")
                 }
             }
@@ -166,7 +169,8 @@ enum CELFunctions {
                 case .int(let number): return .string(String(number))
                 case .double(let number): return .string(String(number))
                 case .bool(let flag): return .string(flag ? "true" : "false")
-                case .timestamp(let date): return .string(Timestamp.iso8601(date))
+                case .timestamp(let date):
+                    return .string(Timestamp.iso8601(try CELTime.checked(date)))
                 case .duration(let duration): return .string(DurationParser.format(duration))
                 case let other: throw CELError("no matching overload for 'string' on \(other.typeName)")
                 }
@@ -178,7 +182,7 @@ enum CELFunctions {
 
     /// CEL durations (`"1.5h"` excepted) and Vigil's days and weeks: `"36h"`, `"90m"`, `"35d"`.
     static func parseDuration(_ text: String) -> Duration? {
-        if text.hasPrefix("-") { return parseDuration(String(text.dropFirst())).map { .zero - $0 } }
+        if text.hasPrefix("-") { return DurationParser.parse(String(text.dropFirst())).map { .zero - $0 } }
         return DurationParser.parse(text)
     }
 }

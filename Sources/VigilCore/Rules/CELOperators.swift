@@ -2,50 +2,26 @@ import Foundation
 
 /// CEL's operators over ``CELValue``.
 enum CELOperators {
-    /// `a && b`: false wins over an error on either side.
-    static func and(_ lhs: CELProgram.Evaluate, _ rhs: CELProgram.Evaluate, _ values: [CELValue]) throws(CELError)
+    /// A flat `&&` (`decisive` false) or `||` (`decisive` true) chain, as CEL defines it for
+    /// any grouping: the decisive value wins over errors anywhere in the chain; otherwise the
+    /// first error; otherwise the other value.
+    static func logical(decisive: Bool, _ terms: [CELProgram.Evaluate], _ values: [CELValue]) throws(CELError)
         -> CELValue
     {
-        var leftError: CELError?
-        do throws(CELError) {
-            switch try lhs(values) {
-            case .bool(false): return .bool(false)
-            case .bool(true): break
-            default: leftError = CELError("no matching overload for '_&&_'")
+        var firstError: CELError?
+        for term in terms {
+            do throws(CELError) {
+                switch try term(values) {
+                case .bool(let flag) where flag == decisive: return .bool(decisive)
+                case .bool: break
+                default: firstError = firstError ?? CELError("no matching overload for '\(decisive ? "_||_" : "_&&_")'")
+                }
+            } catch {
+                firstError = firstError ?? error
             }
-        } catch {
-            leftError = error
         }
-        switch try rhs(values) {
-        case .bool(false): return .bool(false)
-        case .bool(true):
-            if let leftError { throw leftError }
-            return .bool(true)
-        default: throw leftError ?? CELError("no matching overload for '_&&_'")
-        }
-    }
-
-    /// `a || b`: true wins over an error on either side.
-    static func or(_ lhs: CELProgram.Evaluate, _ rhs: CELProgram.Evaluate, _ values: [CELValue]) throws(CELError)
-        -> CELValue
-    {
-        var leftError: CELError?
-        do throws(CELError) {
-            switch try lhs(values) {
-            case .bool(true): return .bool(true)
-            case .bool(false): break
-            default: leftError = CELError("no matching overload for '_||_'")
-            }
-        } catch {
-            leftError = error
-        }
-        switch try rhs(values) {
-        case .bool(true): return .bool(true)
-        case .bool(false):
-            if let leftError { throw leftError }
-            return .bool(false)
-        default: throw leftError ?? CELError("no matching overload for '_||_'")
-        }
+        if let firstError { throw firstError }
+        return .bool(!decisive)
     }
 
     static func negate(_ value: CELValue) throws(CELError) -> CELValue {
@@ -54,7 +30,7 @@ enum CELOperators {
             guard number != .min else { throw CELError("int overflow") }
             return .int(-number)
         case .double(let number): return .double(-number)
-        case .duration(let duration): return .duration(.zero - duration)
+        case .duration(let duration): return try CELTime.duration(.zero - duration)
         default: throw CELError("no matching overload for '-_' on \(value.typeName)")
         }
     }
@@ -127,12 +103,11 @@ enum CELOperators {
         case ("+", .string(let a), .string(let b)): return .string(a + b)
         case ("+", .list(let a), .list(let b)): return .list(a + b)
         case ("+", .timestamp(let a), .duration(let b)), ("+", .duration(let b), .timestamp(let a)):
-            return .timestamp(a.addingTimeInterval(seconds(b)))
-        case ("-", .timestamp(let a), .duration(let b)): return .timestamp(a.addingTimeInterval(-seconds(b)))
-        case ("-", .timestamp(let a), .timestamp(let b)):
-            return .duration(.milliseconds(Int64((a.timeIntervalSince(b) * 1000).rounded())))
-        case ("+", .duration(let a), .duration(let b)): return .duration(a + b)
-        case ("-", .duration(let a), .duration(let b)): return .duration(a - b)
+            return try CELTime.timestamp(a.addingTimeInterval(seconds(b)))
+        case ("-", .timestamp(let a), .duration(let b)): return try CELTime.timestamp(a.addingTimeInterval(-seconds(b)))
+        case ("-", .timestamp(let a), .timestamp(let b)): return try CELTime.difference(a, b)
+        case ("+", .duration(let a), .duration(let b)): return try CELTime.duration(a + b)
+        case ("-", .duration(let a), .duration(let b)): return try CELTime.duration(a - b)
         default:
             throw CELError("no matching overload for '_\(symbol)_' on \(left.typeName), \(right.typeName)")
         }

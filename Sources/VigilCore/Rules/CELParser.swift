@@ -15,8 +15,21 @@ struct CELParser {
 
     private var tokens: [(token: Token, column: Int)] = []
     private var position = 0
+    /// How deeply the parser has recursed (parentheses, lists, calls, unary operators).
+    private var nesting = 0
+
+    /// Limits that keep a hostile or mistaken expression from exhausting the stack: nesting
+    /// of parentheses, lists, maps, calls and unary operators; the depth of the finished tree
+    /// (a chain `a + b + c` is as deep as it is long). `&&` and `||` chains are flat, any length.
+    static let maxNesting = 100
+    static let maxDepth = 250
+    /// Longer expressions are refused before they are read.
+    static let maxLength = 1 << 20
 
     static func parse(_ text: String) throws(CELSyntaxError) -> CELSyntax {
+        guard text.utf8.count <= maxLength else {
+            throw CELSyntaxError("expression longer than \(maxLength) bytes", column: 1)
+        }
         var parser = CELParser()
         parser.tokens = try Self.lex(text)
         let expression = try parser.expression()
@@ -24,7 +37,37 @@ struct CELParser {
             throw CELSyntaxError(
                 "unexpected \(parser.describe(parser.current)) after the end of the expression", column: parser.column)
         }
+        try checkDepth(expression, depth: 1)
         return expression
+    }
+
+    /// Refuses a tree deeper than ``maxDepth``; recursion stops at the limit.
+    private static func checkDepth(_ node: CELSyntax, depth: Int) throws(CELSyntaxError) {
+        guard depth <= maxDepth else {
+            throw CELSyntaxError("expression nested deeper than \(maxDepth) levels", column: node.column)
+        }
+        let next = depth + 1
+        switch node {
+        case .literal, .identifier: return
+        case .select(let base, _, _), .has(let base, _, _), .unary(_, let base, _): try checkDepth(base, depth: next)
+        case .index(let a, let b, _), .binary(_, let a, let b, _):
+            try checkDepth(a, depth: next)
+            try checkDepth(b, depth: next)
+        case .call(_, let target, let arguments, _):
+            if let target { try checkDepth(target, depth: next) }
+            for argument in arguments { try checkDepth(argument, depth: next) }
+        case .list(let items, _), .logical(_, let items, _):
+            for item in items { try checkDepth(item, depth: next) }
+        case .map(let entries, _):
+            for entry in entries {
+                try checkDepth(entry.key, depth: next)
+                try checkDepth(entry.value, depth: next)
+            }
+        case .conditional(let a, let b, let c, _):
+            try checkDepth(a, depth: next)
+            try checkDepth(b, depth: next)
+            try checkDepth(c, depth: next)
+        }
     }
 
     // MARK: - Lexer
@@ -191,6 +234,8 @@ struct CELParser {
     }
 
     private mutating func expression() throws(CELSyntaxError) -> CELSyntax {
+        try enter()
+        defer { nesting -= 1 }
         let condition = try binary(level: 0)
         let start = column
         if accept("?") {
@@ -207,9 +252,18 @@ struct CELParser {
         ["||"], ["&&"], ["<", "<=", ">", ">=", "==", "!=", "in"], ["+", "-"], ["*", "/", "%"],
     ]
 
+    private mutating func enter() throws(CELSyntaxError) {
+        nesting += 1
+        guard nesting <= Self.maxNesting else {
+            throw CELSyntaxError("expression nested deeper than \(Self.maxNesting) levels", column: column)
+        }
+    }
+
     private mutating func binary(level: Int) throws(CELSyntaxError) -> CELSyntax {
         guard level < Self.levels.count else { return try unary() }
+        if level < 2 { return try logical(level: level) }
         var left = try binary(level: level + 1)
+        var length = 0
         while true {
             let operatorColumn = column
             let symbol: String
@@ -219,15 +273,35 @@ struct CELParser {
             default: return left
             }
             position += 1
+            length += 1
+            guard length < Self.maxDepth else {
+                throw CELSyntaxError("chain of operators longer than \(Self.maxDepth)", column: operatorColumn)
+            }
             let right = try binary(level: level + 1)
             left = .binary(symbol, left, right, column: operatorColumn)
         }
     }
 
+    /// `a || b || c` (level 0) or `a && b && c` (level 1), read into one flat node.
+    private mutating func logical(level: Int) throws(CELSyntaxError) -> CELSyntax {
+        let symbol = Self.levels[level][0]
+        let first = try binary(level: level + 1)
+        guard current == .symbol(symbol) else { return first }
+        let start = column
+        var terms = [first]
+        while accept(symbol) { terms.append(try binary(level: level + 1)) }
+        return .logical(symbol, terms, column: start)
+    }
+
     private mutating func unary() throws(CELSyntaxError) -> CELSyntax {
         let start = column
-        if accept("!") { return .unary("!", try unary(), column: start) }
+        if current == .symbol("!") || current == .symbol("-") { try enter() }
+        if accept("!") {
+            defer { nesting -= 1 }
+            return .unary("!", try unary(), column: start)
+        }
         if accept("-") {
+            defer { nesting -= 1 }
             // A negative literal is a literal (so -9223372036854775808 is representable).
             if case .integer(let value) = current {
                 position += 1
@@ -240,8 +314,13 @@ struct CELParser {
 
     private mutating func member(_ base: CELSyntax) throws(CELSyntaxError) -> CELSyntax {
         var node = base
+        var length = 0
         while true {
             let start = column
+            length += 1
+            guard length < Self.maxDepth else {
+                throw CELSyntaxError("chain of selections longer than \(Self.maxDepth)", column: start)
+            }
             if accept(".") {
                 guard case .identifier(let name) = current else {
                     throw CELSyntaxError("expected a field or method name after '.'", column: column)

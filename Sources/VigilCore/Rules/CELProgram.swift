@@ -39,12 +39,13 @@ public final class CELProgram: Sendable {
         }
         func values(_ node: CELSyntax) -> Set<String>? {
             switch node {
-            case .binary("&&", let left, let right, _):
-                switch (values(left), values(right)) {
-                case (let a?, let b?): return a.intersection(b)
-                case (let a?, nil): return a
-                case (nil, let b): return b
+            case .logical("&&", let terms, _):
+                var result: Set<String>?
+                for term in terms {
+                    guard let found = values(term) else { continue }
+                    result = result.map { $0.intersection(found) } ?? found
                 }
+                return result
             case .binary("==", let left, .literal(.string(let value), _), _) where isPath(left, path[...]):
                 return [value]
             case .binary("==", .literal(.string(let value), _), let right, _) where isPath(right, path[...]):
@@ -68,7 +69,7 @@ public final class CELProgram: Sendable {
     public func requiredFields(of variable: String) -> Set<String> {
         func fields(_ node: CELSyntax) -> Set<String> {
             switch node {
-            case .binary("&&", let left, let right, _): return fields(left).union(fields(right))
+            case .logical("&&", let terms, _): return terms.reduce(into: []) { $0.formUnion(fields($1)) }
             case .has(.identifier(let name, _), let field, _) where name == variable: return [field]
             default: return []
             }
@@ -110,7 +111,7 @@ public final class CELProgram: Sendable {
             if let target { _ = try shape(of: target, schema: schema) }
             for argument in arguments { _ = try shape(of: argument, schema: schema) }
             return .any
-        case .list(let items, _):
+        case .list(let items, _), .logical(_, let items, _):
             for item in items { _ = try shape(of: item, schema: schema) }
             return .any
         case .map(let entries, _):
@@ -254,12 +255,11 @@ public final class CELProgram: Sendable {
         case .binary(let symbol, let left, let right, _):
             let lhs = try compile(left, slots: slots)
             let rhs = try compile(right, slots: slots)
-            switch symbol {
-            case "&&": return { values throws(CELError) in try CELOperators.and(lhs, rhs, values) }
-            case "||": return { values throws(CELError) in try CELOperators.or(lhs, rhs, values) }
-            default:
-                return { values throws(CELError) in try CELOperators.binary(symbol, try lhs(values), try rhs(values)) }
-            }
+            return { values throws(CELError) in try CELOperators.binary(symbol, try lhs(values), try rhs(values)) }
+        case .logical(let symbol, let terms, _):
+            let parts = try terms.map { (term) throws(CELSyntaxError) in try compile(term, slots: slots) }
+            let decisive = symbol == "||"
+            return { values throws(CELError) in try CELOperators.logical(decisive: decisive, parts, values) }
         case .conditional(let condition, let then, let otherwise, _):
             let test = try compile(condition, slots: slots)
             let yes = try compile(then, slots: slots)

@@ -9,6 +9,9 @@ indirect enum CELSyntax: Sendable {
     case map([(key: CELSyntax, value: CELSyntax)], column: Int)
     case unary(String, CELSyntax, column: Int)
     case binary(String, CELSyntax, CELSyntax, column: Int)
+    /// A flat chain of `&&` or `||` terms, kept as a list so that a long chain needs no
+    /// deep recursion to check, compile or evaluate.
+    case logical(String, [CELSyntax], column: Int)
     case conditional(CELSyntax, CELSyntax, CELSyntax, column: Int)
     /// `has(a.b)`: whether field `b` of `a` is present.
     case has(CELSyntax, field: String, column: Int)
@@ -17,7 +20,8 @@ indirect enum CELSyntax: Sendable {
         switch self {
         case .literal(_, let column), .identifier(_, let column), .select(_, _, let column), .index(_, _, let column),
             .call(_, _, _, let column), .list(_, let column), .map(_, let column), .unary(_, _, let column),
-            .binary(_, _, _, let column), .conditional(_, _, _, let column), .has(_, _, let column):
+            .binary(_, _, _, let column), .logical(_, _, let column), .conditional(_, _, _, let column),
+            .has(_, _, let column):
             column
         }
     }
