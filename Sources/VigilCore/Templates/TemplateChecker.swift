@@ -12,6 +12,9 @@ public enum TemplateChecker {
         public var message: String
     }
 
+    /// Sections may nest this deep; deeper is a problem (rendering recurses per level).
+    public static let maxSectionDepth = 32
+
     /// The problems of `template`; empty when every name resolves. `usesRecipient` tells
     /// whether the rendering depends on the recipient (then it cannot be shared between them).
     public static func check(_ template: String, schema: TemplateSchema) -> (problems: [Problem], usesRecipient: Bool) {
@@ -32,10 +35,12 @@ public enum TemplateChecker {
                 position += 1
             }
         }
-        func starts(_ text: String, at index: Int) -> Bool {
-            let pattern = Array(text.unicodeScalars)
-            guard index + pattern.count <= scalars.count else { return false }
-            return Array(scalars[index..<index + pattern.count]) == pattern
+        func starts(_ text: StaticString, at index: Int) -> Bool {
+            let count = text.utf8CodeUnitCount
+            guard index + count <= scalars.count else { return false }
+            return text.withUTF8Buffer { pattern in
+                (0..<count).allSatisfy { scalars[index + $0].value == UInt32(pattern[$0]) }
+            }
         }
 
         while position < scalars.count {
@@ -46,7 +51,7 @@ public enum TemplateChecker {
             let tagLine = line
             let tagColumn = position - lineStart + 1
             let triple = starts("{{{", at: position)
-            let closing = triple ? "}}}" : "}}"
+            let closing: StaticString = triple ? "}}}" : "}}"
             var end = position + (triple ? 3 : 2)
             while end < scalars.count, !starts(closing, at: end) { end += 1 }
             guard end < scalars.count else {
@@ -54,7 +59,7 @@ public enum TemplateChecker {
                 break
             }
             var body = String(String.UnicodeScalarView(scalars[(position + (triple ? 3 : 2))..<end]))
-            advance(to: end + closing.unicodeScalars.count)
+            advance(to: end + closing.utf8CodeUnitCount)
             func report(_ message: String) {
                 problems.append(Problem(line: tagLine, column: tagColumn, message: message))
             }
@@ -89,6 +94,10 @@ public enum TemplateChecker {
                     report("unknown variable \"\(name)\"\(suggestion(for: name, in: stack.map(\.scope)))")
                 }
                 if sigil == "#" || sigil == "^" {
+                    guard stack.count <= maxSectionDepth else {
+                        report("sections nested deeper than \(maxSectionDepth) levels")
+                        return (problems, usesRecipient)
+                    }
                     stack.append(
                         (name, sigil == "#" ? (resolved ?? .value).sectionScope : stack[stack.count - 1].scope))
                 }

@@ -107,8 +107,20 @@ public struct TemplateLibrary: Sendable {
         }
     }
 
+    /// The largest template file accepted. The Mustache parser's cost grows with the square
+    /// of a template's size (each tag it reads measures the rest of the text); at this size
+    /// a template still compiles in milliseconds, and no notification needs more.
+    public static let maxTemplateBytes = 32 << 10
+
     /// Compiles and checks one template; returns its problems (and keeps it only without any).
     private mutating func add(_ text: String, key: String, origin: String) -> [TemplateChecker.Problem] {
+        guard text.utf8.count <= Self.maxTemplateBytes else {
+            return [
+                TemplateChecker.Problem(
+                    line: 1, column: 1,
+                    message: "template larger than \(Self.maxTemplateBytes >> 10) KiB (\(text.utf8.count) bytes)")
+            ]
+        }
         let pieces = key.split(separator: "/")
         let name = pieces.last.map(String.init) ?? ""
         let schema: TemplateSchema = name.hasPrefix("digest.") ? .digest : .notification
