@@ -16,11 +16,10 @@ struct MatrixError: Error, Sendable, CustomStringConvertible {
         let body = try? JSONParser.parse(response.body)
         errcode = body?["errcode"]?.scalarText
         message = body?["error"]?.scalarText
-        if let milliseconds = body?["retry_after_ms"]?.scalarText.flatMap(Int.init) {
-            retryAfter = .milliseconds(milliseconds)
-        } else if let seconds = response.header("Retry-After").flatMap(Int.init) {
-            retryAfter = .seconds(seconds)
-        }
+        // Either form, as seconds or an HTTP date; negative or absurd values are ignored.
+        retryAfter =
+            ServerWait.milliseconds(body?["retry_after_ms"]?.scalarText.flatMap { Int64($0) }, bound: ServerWait.absurd)
+            ?? ServerWait.retryAfter(response.header("Retry-After"), bound: ServerWait.absurd)
     }
 
     init(transport: String) {

@@ -101,8 +101,14 @@ public struct MatrixOutput: Output {
                 file: context.stateDirectory.map { PrivateFile(directory: $0, name: "matrix-\(id).session.json") })
         }
         var outcomes: [DeliveryOutcome] = []
-        let deadline = ContinuousClock.now + settings.maxRateLimitWait
+        // Rate-limit waits stop at the output's own bound and at the delivery pass's deadline.
+        var deadline = ContinuousClock.now + settings.maxRateLimitWait
+        if let passDeadline = context.deadline { deadline = min(deadline, passDeadline) }
         for notification in notifications {
+            guard !Task.isCancelled else {
+                outcomes.append(.retry(after: nil, reason: "delivery pass ended (deadline) before this notification"))
+                continue
+            }
             outcomes.append(await send(notification, session: session, client: client, deadline: deadline))
         }
         return outcomes
@@ -129,7 +135,9 @@ public struct MatrixOutput: Output {
                     }
                     throw error
                 }
-                await state.pacer.turn()
+                guard await state.pacer.turn(before: deadline), !Task.isCancelled else {
+                    return .retry(after: nil, reason: "rate limited by the homeserver past this run's wait bound")
+                }
                 _ = try await client.send(
                     room: room, transactionID: notification.idempotencyKey, content: content(for: notification),
                     token: token)
@@ -145,8 +153,9 @@ public struct MatrixOutput: Output {
                     }
                 }
                 if error.isRateLimited {
-                    await state.pacer.limited(retryAfter: error.retryAfter)
-                    if ContinuousClock.now + (error.retryAfter ?? .seconds(1)) < deadline { continue }
+                    let wait = min(error.retryAfter ?? .seconds(1), settings.maxRateLimitWait)
+                    await state.pacer.limited(retryAfter: wait)
+                    if ContinuousClock.now + wait < deadline, !Task.isCancelled { continue }
                 }
                 return error.outcome
             }

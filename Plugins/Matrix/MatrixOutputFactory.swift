@@ -31,7 +31,7 @@ public struct MatrixOutputFactory: OutputFactory {
                 targets.append(target)
             } else {
                 options.reader.report(
-                    "expected a room id (!room:server), a room alias (#room:server) or a user id (@user:server), got \"\(target)\"",
+                    "expected a room id (!room:server or !room), a room alias (#room:server) or a user id (@user:server), got \"\(target)\"",
                     path: options.path(of: "to") + "[\(index)]", offset: options.value.offset)
             }
         }
@@ -47,8 +47,14 @@ public struct MatrixOutputFactory: OutputFactory {
                 msgtype: msgtype, allowHTTP: allowHTTP, timeout: timeout, caFile: caFile, pace: pace))
     }
 
+    /// A room id (`!opaque:server`, or `!opaque` as room version 12 makes them), an alias
+    /// (`#room:server`) or a user id (`@user:server`).
     static func isTarget(_ text: String) -> Bool {
-        guard let sigil = text.first, "!#@".contains(sigil), let colon = text.firstIndex(of: ":") else { return false }
+        guard let sigil = text.first, "!#@".contains(sigil), !text.contains(where: { $0.isWhitespace }) else {
+            return false
+        }
+        if sigil == "!" { return text.count > 1 }
+        guard let colon = text.firstIndex(of: ":") else { return false }
         return colon > text.index(after: text.startIndex) && text.index(after: colon) < text.endIndex
             && !text.contains(where: { $0.isWhitespace })
     }

@@ -113,12 +113,14 @@ actor Pacer {
         interval = minimum
     }
 
-    /// Waits for this send's turn.
-    func turn() async {
+    /// Waits for this send's turn; false (without waiting) when the turn comes after `deadline`.
+    func turn(before deadline: ContinuousClock.Instant) async -> Bool {
         let now = ContinuousClock.now
         let slot = max(now, next)
+        guard slot <= deadline else { return false }
         next = slot + interval
         if slot > now { try? await Task.sleep(until: slot, clock: .continuous) }
+        return true
     }
 
     /// The server limited us: wait as told, and space later sends further apart.

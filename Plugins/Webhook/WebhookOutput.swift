@@ -161,7 +161,7 @@ public struct WebhookOutput: Output {
             return .delivered
         case 429, 500..<600:
             return .retry(
-                after: parseRetryAfter(retryAfter, now: now),
+                after: ServerWait.retryAfter(retryAfter, now: now, bound: ServerWait.absurd),
                 reason: "webhook endpoint answered HTTP \(status)\(detail)")
         case 410:
             return .failed(
@@ -171,18 +171,6 @@ public struct WebhookOutput: Output {
         default:
             return .failed(reason: "webhook endpoint refused the notification (HTTP \(status))\(detail)")
         }
-    }
-
-    /// `Retry-After` as delay-seconds or an HTTP date.
-    static func parseRetryAfter(_ value: String?, now: Date) -> Duration? {
-        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        if let seconds = Int(value) { return .seconds(max(0, seconds)) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: value) else { return nil }
-        return .seconds(max(0, Int(date.timeIntervalSince(now).rounded(.up))))
     }
 }
 

@@ -103,7 +103,7 @@ actor Coordinator {
                     store: store, outputs: configuration.outputs, policies: configuration.deliveryPolicies,
                     context: DeliveryContext(
                         curl: curl, logger: logger, configDirectory: configuration.directory,
-                        stateDirectory: stateDirectory),
+                        stateDirectory: stateDirectory, deadline: .now + configuration.deliveryTimeout),
                     runID: runID, router: configuration.router)
                 let summary = try await engine.deliverDue(at: Date())
                 metrics.record(summary)

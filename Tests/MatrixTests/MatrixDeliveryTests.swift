@@ -152,7 +152,7 @@ import VigilCore
     @Test func settingsAreValidated() {
         #expect(
             issues(
-                ##"{"id": "r", "type": "matrix", "homeserver": "https://m.org", "accessToken": "${env:T}", "to": ["!a:m.org", "#b:m.org", "@c:m.org"]}"##
+                ##"{"id": "r", "type": "matrix", "homeserver": "https://m.org", "accessToken": "${env:T}", "to": ["!a:m.org", "#b:m.org", "@c:m.org", "!v12RoomIdWithoutServer"]}"##
             ).isEmpty)
         #expect(
             issues(#"{"id": "r", "type": "matrix", "homeserver": "http://m.org", "accessToken": "t"}"#).contains {

@@ -11,12 +11,16 @@ Routes:
   GET  /html                   200 with an HTML login page (text/html)
   GET  /html-as-json           200 with an HTML page labelled application/json
   GET  /requests/NAME          JSON: how many GETs NAME (a feed) received, their statuses, last headers
+  GET  /redirect?to=URL        302 to URL (cross-host redirect tests)
+  ANY  /hostile-matrix/MODE/…  a homeserver that always answers 429 M_LIMIT_EXCEEDED with a
+                               hostile retry_after_ms (MODE: huge, negative) and Retry-After
 Prints "PORT <n>" on stdout once listening; writes the port to --port-file if given.
 """
 import argparse
 import hashlib
 import json
 import threading
+import urllib.parse
 import time
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -61,7 +65,27 @@ class Handler(BaseHTTPRequestHandler):
         self.record(name, 200)
         self.send(200, body, content_type, {"ETag": etag, "Last-Modified": STARTED})
 
+    def hostile_matrix(self):
+        length = int(self.headers.get("Content-Length", "0") or "0")
+        if length:
+            self.rfile.read(length)
+        mode = self.path.strip("/").split("/")[1]
+        wait = {"huge": 9999999999999999, "negative": -5000}.get(mode, 1000)
+        with LOCK:
+            entry = REQUESTS.setdefault("hostile-matrix-" + mode, {"count": 0, "statuses": [], "headers": {}})
+            entry["count"] += 1
+            entry["statuses"].append(429)
+        body = json.dumps({"errcode": "M_LIMIT_EXCEEDED", "error": "slow down", "retry_after_ms": wait}).encode()
+        self.send(429, body, headers={"Retry-After": str(wait // 1000)})
+
+    def do_POST(self):
+        if self.path.startswith("/hostile-matrix/"):
+            return self.hostile_matrix()
+        self.send(404, b'{"error":"not found"}')
+
     def do_PUT(self):
+        if self.path.startswith("/hostile-matrix/"):
+            return self.hostile_matrix()
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
         parts = self.path.strip("/").split("/")
@@ -72,6 +96,11 @@ class Handler(BaseHTTPRequestHandler):
         self.send(404, b'{"error":"not found"}')
 
     def do_GET(self):
+        if self.path.startswith("/hostile-matrix/"):
+            return self.hostile_matrix()
+        if self.path.startswith("/redirect?to="):
+            target = urllib.parse.unquote(self.path[len("/redirect?to="):])
+            return self.send(302, b"", headers={"Location": target})
         parts = self.path.split("?")[0].strip("/").split("/")
         kind = parts[0]
         arg = parts[1] if len(parts) > 1 else ""

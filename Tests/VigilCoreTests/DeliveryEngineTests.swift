@@ -85,6 +85,37 @@ final class ProbeOutput: Output, Sendable {
         #expect(try store.undeliveredNotifications().map(\.state) == [.failed])
     }
 
+    /// An output that never answers until cancelled (a server holding the connection).
+    struct StuckOutput: Output {
+        let id: String
+        func deliver(_ notifications: [RenderedNotification], context: DeliveryContext) async -> [DeliveryOutcome] {
+            try? await Task.sleep(for: .seconds(600))
+            return notifications.map { _ in .retry(after: nil, reason: "cancelled at the deadline") }
+        }
+    }
+
+    @Test func aStuckOutputCannotHoldTheRunPastTheDeliveryDeadline() async throws {
+        let store = try store()
+        let stuck = StuckOutput(id: "stuck")
+        let room = ProbeOutput(id: "room")
+        let now = Date()
+        let runID = try enqueue(250, to: [stuck, room], in: store, at: now)
+        var engine = engine(store, [stuck, room], policies: ["stuck": DeliveryPolicy(concurrency: 1)], runID: runID)
+        engine = DeliveryEngine(
+            store: store, outputs: engine.outputs, policies: engine.policies,
+            context: DeliveryContext(
+                curl: curl, logger: engine.context.logger, configDirectory: directory,
+                deadline: .now + .milliseconds(500)),
+            runID: runID)
+        let started = ContinuousClock.now
+        let summary = try await engine.deliverDue(at: now)
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(summary.byOutput["room"]?.delivered == 250, "the other output is not held up")
+        #expect(summary.retrying == 100, "the running batch is cancelled and retried later")
+        let left = try store.undeliveredNotifications()
+        #expect(left.count == 250, "nothing lost: 100 retrying, 150 never started and still due")
+    }
+
     @Test func deadLettersOfAlertsDoNotCascade() async throws {
         let store = try store()
         let first = ProbeOutput(id: "a", outcome: .failed(reason: "down"))

@@ -185,11 +185,23 @@ func changedNotification(key: String = "evt-\(UUID().uuidString.lowercased()).pa
         #expect(StandardWebhooks.Secret("whsec_not base64!") == nil)
     }
 
-    @Test func retryAfterReadsSecondsAndDates() {
+    @Test func retryAfterReadsSecondsAndDatesAndDistrustsAbsurdValues() {
         let now = Date(timeIntervalSince1970: 1_700_000_000)
-        #expect(WebhookOutput.parseRetryAfter("120", now: now) == .seconds(120))
-        #expect(WebhookOutput.parseRetryAfter("Tue, 14 Nov 2023 22:14:20 GMT", now: now) == .seconds(60))
-        #expect(WebhookOutput.parseRetryAfter("soon", now: now) == nil)
+        let day = Duration.seconds(86_400)
+        #expect(ServerWait.retryAfter("120", now: now, bound: day) == .seconds(120))
+        #expect(ServerWait.retryAfter("Tue, 14 Nov 2023 22:14:20 GMT", now: now, bound: day) == .seconds(60))
+        #expect(ServerWait.retryAfter("soon", now: now, bound: day) == nil)
+        #expect(ServerWait.retryAfter("-5", now: now, bound: day) == nil, "negative: the default applies")
+        #expect(ServerWait.retryAfter("99999999999999999999", now: now, bound: day) == nil)
+        #expect(ServerWait.retryAfter("9223372036854775807", now: now, bound: day) == nil)
+        #expect(ServerWait.retryAfter("7200", now: now, bound: .seconds(60)) == .seconds(60), "clamped to the bound")
+        #expect(ServerWait.retryAfter("Fri, 31 Dec 9999 23:59:59 GMT", now: now, bound: day) == nil)
+        #expect(ServerWait.milliseconds(-1, bound: day) == nil)
+        #expect(ServerWait.milliseconds(Int64.max, bound: day) == nil)
+        #expect(ServerWait.milliseconds(1500, bound: day) == .milliseconds(1500))
+        #expect(
+            WebhookOutput.outcome(status: 429, retryAfter: "-3", body: [], now: now)
+                == .retry(after: nil, reason: "webhook endpoint answered HTTP 429"))
     }
 
     @Test func configurationIsValidated() {

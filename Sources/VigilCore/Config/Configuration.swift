@@ -14,6 +14,9 @@ public struct Configuration: Sendable {
     public var stateDirectory: String
     /// `vigil serve` settings.
     public var serve = ServeSettings()
+    /// The longest one run (or one delivery pass of `vigil serve`) spends delivering; what is
+    /// not sent by then stays queued for the next.
+    public var deliveryTimeout: Duration = .seconds(300)
     /// Who may be notified; used by `rules`.
     public var recipients: [Recipient] = []
     /// When present, rules decide who hears about what; without rules every event goes to every output.
@@ -79,6 +82,9 @@ public struct Configuration: Sendable {
             if let found = object.value("serve"), var serve = reader.object(found, path: "$.serve") {
                 configuration.serve = ServeSettings.read(&serve)
                 serve.finish()
+            }
+            if let timeout = object.optionalDuration("deliveryTimeout", in: .seconds(1)...(.seconds(86_400))) {
+                configuration.deliveryTimeout = timeout
             }
             if let state = object.optionalString("state") {
                 configuration.stateDirectory = state.hasPrefix("/") ? state : directory + "/" + state

@@ -8,6 +8,10 @@ import Logging
 /// another. Outcomes are stored after each batch, so a crash re-sends at most the batches in
 /// flight, with the same idempotency keys. A row given up on raises one `dead_lettered`
 /// event, queued to the other outputs in the same transaction and delivered in the same run.
+///
+/// With a ``DeliveryContext/deadline``, no batch starts after it and batches still running
+/// then are cancelled (their outputs report what they did not send as retries), so one
+/// stuck output cannot hold the run — and its lock — forever.
 public struct DeliveryEngine: Sendable {
     public let store: StateStore
     public let outputs: [any Output]
@@ -35,6 +39,7 @@ public struct DeliveryEngine: Sendable {
     public func deliverDue(at now: Date) async throws(StateStore.Failure) -> OutcomeSummary {
         var total = OutcomeSummary()
         for _ in 0..<2 {
+            if let deadline = context.deadline, ContinuousClock.now >= deadline { break }
             let due = try store.dueNotifications(at: now)
             if due.isEmpty { break }
             let pass = try await deliver(due.map(\.notification), at: now)
@@ -79,10 +84,20 @@ public struct DeliveryEngine: Sendable {
         typealias Finished = (
             outputID: String, policy: DeliveryPolicy, outcomes: [(id: Int64, outcome: DeliveryOutcome)], took: Duration
         )
-        await withTaskGroup(of: Finished.self) { group in
+        let deadline = context.deadline
+        await withTaskGroup(of: Finished?.self) { group in
             var waiting = batches
             var running: [String: Int] = [:]
+            var expired = false
+            if let deadline {
+                // The watchdog: a nil result means the deadline passed.
+                group.addTask {
+                    try? await Task.sleep(until: deadline, clock: .continuous)
+                    return nil
+                }
+            }
             func startWhatFits() {
+                guard !expired else { return }
                 var index = 0
                 while index < waiting.count {
                     let batch = waiting[index]
@@ -110,7 +125,19 @@ public struct DeliveryEngine: Sendable {
                 }
             }
             startWhatFits()
-            for await (outputID, policy, outcomes, took) in group {
+            if waiting.isEmpty, running.isEmpty { group.cancelAll() }
+            for await finished in group {
+                guard let (outputID, policy, outcomes, took) = finished else {
+                    if !waiting.isEmpty || running.values.contains(where: { $0 > 0 }) {
+                        expired = true
+                        let left = waiting.reduce(0) { $0 + $1.notifications.count }
+                        context.logger.warning(
+                            "delivery deadline reached: running batches cancelled, \(left) notifications left for later"
+                        )
+                        group.cancelAll()
+                    }
+                    continue
+                }
                 running[outputID, default: 1] -= 1
                 var tally = summary.byOutput[outputID] ?? OutcomeSummary.OutputTally()
                 tally.batches.append((took, outcomes.count))
@@ -135,6 +162,8 @@ public struct DeliveryEngine: Sendable {
                     failure = error
                 }
                 startWhatFits()
+                // All done: stop the watchdog too.
+                if waiting.isEmpty, !running.values.contains(where: { $0 > 0 }) { group.cancelAll() }
             }
         }
         if let failure { throw failure }

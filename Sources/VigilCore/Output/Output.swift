@@ -71,12 +71,19 @@ public struct DeliveryContext: Sendable {
     public var configDirectory: String
     /// The state directory, where an output may keep a private file of its own (a session).
     public var stateDirectory: String?
+    /// When this delivery pass must end: an output never waits past it (for a rate limit,
+    /// say), and batches still running then are cancelled and retried later.
+    public var deadline: ContinuousClock.Instant?
 
-    public init(curl: CurlEngine, logger: Logger, configDirectory: String, stateDirectory: String? = nil) {
+    public init(
+        curl: CurlEngine, logger: Logger, configDirectory: String, stateDirectory: String? = nil,
+        deadline: ContinuousClock.Instant? = nil
+    ) {
         self.curl = curl
         self.logger = logger
         self.configDirectory = configDirectory
         self.stateDirectory = stateDirectory
+        self.deadline = deadline
     }
 }
 
