@@ -17,6 +17,7 @@ actor Coordinator {
     let stateDirectory: String
     private var lastRun: [String: ContinuousClock.Instant] = [:]
     private var delivering = false
+    private let lanes = SourceLanes()
 
     init(
         configuration: Configuration, store: StateStore, curl: CurlEngine, logger: Logger, metrics: ServerMetrics,
@@ -62,6 +63,21 @@ actor Coordinator {
 
     /// Applies a verified push (refusing a `webhook-id` already applied); returns the report.
     func push(sourceID: String, body: [UInt8], webhookID: String) async throws(PushVerifier.Refusal) -> RunReport {
+        await lanes.enter(sourceID)
+        do {
+            let report = try await pushInLane(sourceID: sourceID, body: body, webhookID: webhookID)
+            await lanes.leave(sourceID)
+            return report
+        } catch {
+            await lanes.leave(sourceID)
+            throw error
+        }
+    }
+
+    /// A push, once no other push to the same source is in flight.
+    private func pushInLane(sourceID: String, body: [UInt8], webhookID: String) async throws(PushVerifier.Refusal)
+        -> RunReport
+    {
         if (try? store.hasReceivedWebhook(webhookID)) == true {
             throw PushVerifier.Refusal(
                 status: 409, code: "replayed", message: "webhook-id \(webhookID) was already applied")

@@ -27,17 +27,23 @@ public enum VigilServer {
         let router = Router()
         router.post("/hooks/{source}") { request, context -> Response in
             let sourceID = context.parameters.get("source") ?? ""
-            var request = request
+            let tooLarge = PushVerifier.Refusal(
+                status: 413, code: "too_large", message: "the body is larger than \(settings.maxBodyBytes) bytes")
+            // A declared length over the limit is refused before a byte of the body is read.
+            if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > settings.maxBodyBytes {
+                return json(413, tooLarge.json, close: true)
+            }
             let body: ByteBuffer
-            do {
-                body = try await request.collectBody(upTo: settings.maxBodyBytes)
-            } catch {
+            switch await BodyReader.collect(request, upTo: settings.maxBodyBytes, within: settings.bodyTimeout) {
+            case .body(let collected): body = collected
+            case .tooLarge: return json(413, tooLarge.json, close: true)
+            case .timedOut:
                 return json(
-                    413,
+                    408,
                     PushVerifier.Refusal(
-                        status: 413, code: "too_large",
-                        message: "the body is larger than \(settings.maxBodyBytes) bytes"
-                    ).json)
+                        status: 408, code: "timeout",
+                        message: "the body did not arrive within \(DurationParser.describe(settings.bodyTimeout))"
+                    ).json, close: true)
             }
             let bytes = Array(buffer: body)
             do throws(PushVerifier.Refusal) {
@@ -71,8 +77,13 @@ public enum VigilServer {
 
         let background = BackgroundWork(
             coordinator: coordinator, interval: settings.deliveryInterval, kick: kick.stream)
+        let connections = ConnectionRegistry(limit: settings.maxConnections ?? ConnectionRegistry.defaultLimit)
         var app = Application(
             router: router,
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [ConnectionGuardHandler(registry: connections)],
+                    idleTimeout: .nanoseconds(Int64(settings.idleTimeout.components.seconds) * 1_000_000_000))),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Vigil"),
             services: [background],
             logger: logger)
@@ -80,9 +91,12 @@ public enum VigilServer {
         try await app.runService()
     }
 
-    static func json(_ status: Int, _ body: String) -> Response {
-        Response(
-            status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json"],
+    /// A JSON response; `close` ends the connection after it (the client may still be sending).
+    static func json(_ status: Int, _ body: String, close: Bool = false) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if close { headers[.connection] = "close" }
+        return Response(
+            status: HTTPResponse.Status(code: status), headers: headers,
             body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }

@@ -63,9 +63,11 @@ import VigilWebhook
             """
             {"serve": {"listen": "127.0.0.1:\(port)", "maxBodyBytes": 2048, "deliveryInterval": "1s"},
              "sources": [{"id": "field", "type": "push", "secret": "\(Self.secret)", "records": "$.prisoners[*]",
-                          "key": "id", "name": "name", "status": "status"}],
+                          "key": "id", "name": "name", "status": "status"},
+                         {"id": "list", "type": "json", "path": "list.json", "key": "id", "name": "name", "every": "1h"}],
              "outputs": [{"id": "console", "type": "stdout"}]}
             """)
+        try vigil.write("list.json", #"[{"id": 1, "name": "Aram"}]"#)
         let server = try vigil.start(["serve", "--config", "config.json"])
         let base = "http://127.0.0.1:\(port)"
         var ready = false
@@ -93,7 +95,7 @@ import VigilWebhook
             (Push(body: update, sign: false), 401, "missing_signature"),
             (
                 Push(body: update, secret: "whsec_" + Data(repeating: 7, count: 24).base64EncodedString()), 401,
-                "bad_signature"
+                "unauthorized"
             ),
             (Push(body: update, timestamp: Int(Date().timeIntervalSince1970) - 600), 401, "stale_timestamp"),
             (Push(body: update, contentType: "text/plain"), 415, "unsupported_media_type"),
@@ -105,7 +107,20 @@ import VigilWebhook
             #expect(answer.status == code, "\(error): \(answer.body)")
             #expect(answer.body.contains("\"error\":\"\(error)\""), "\(answer.body)")
         }
-        #expect(try await send(Push(body: update), to: base, source: "nowhere").status == 404)
+        // Unauthenticated callers learn nothing about which sources exist or how they are read.
+        let strangers = [
+            try await send(Push(body: update), to: base, source: "nowhere"),
+            try await send(Push(body: update), to: base, source: "list"),
+            try await send(
+                Push(body: update, secret: "whsec_" + Data(repeating: 9, count: 24).base64EncodedString()), to: base),
+            try await send(
+                Push(
+                    body: update, contentType: "text/plain",
+                    secret: "whsec_" + Data(repeating: 9, count: 24).base64EncodedString()),
+                to: base, source: "nowhere"),
+        ]
+        #expect(strangers.allSatisfy { $0.status == 401 }, "\(strangers)")
+        #expect(Set(strangers.map(\.body)).count == 1, "one answer for all: \(strangers)")
         #expect(try await status() == before, "refused pushes change nothing")
 
         let valid = Push(body: update)
@@ -119,7 +134,7 @@ import VigilWebhook
 
         let metrics = try await VigilProcess.curl.perform(CurlRequest(url: base + "/metrics", allowedProtocols: "http"))
         let text = String(decoding: metrics.body, as: UTF8.self)
-        #expect(text.contains("vigil_runs_total 2"))
+        #expect(text.contains("vigil_runs_total 3"), "the fetched source, then two pushes")
         #expect(text.contains("vigil_events_total{kind=\"changed\"} 1"))
 
         try await Task.sleep(for: .milliseconds(1500))

@@ -9,6 +9,14 @@ public struct ServeSettings: Sendable, Equatable {
     public var deliveryInterval: Duration = .seconds(5)
     /// Accepted clock difference for `webhook-timestamp`.
     public var timestampTolerance: Duration = .seconds(300)
+    /// A connection with no request in progress is closed after this long; a request's
+    /// headers must arrive within it.
+    public var idleTimeout: Duration = .seconds(15)
+    /// A request's body must arrive within this long of its headers (keep it below
+    /// `idleTimeout`, which otherwise ends a stalled body first, without an answer).
+    public var bodyTimeout: Duration = .seconds(10)
+    /// Connections held at once (nil: 512, or half the file descriptor limit if lower).
+    public var maxConnections: Int?
 
     public init() {}
 
@@ -26,6 +34,15 @@ public struct ServeSettings: Sendable, Equatable {
         if let bytes = object.optionalInteger("maxBodyBytes", in: 1024...(256 << 20)) { settings.maxBodyBytes = bytes }
         if let interval = object.optionalDuration("deliveryInterval", in: .milliseconds(100)...(.seconds(3600))) {
             settings.deliveryInterval = interval
+        }
+        if let idle = object.optionalDuration("idleTimeout", in: .seconds(1)...(.seconds(600))) {
+            settings.idleTimeout = idle
+        }
+        if let body = object.optionalDuration("bodyTimeout", in: .seconds(1)...(.seconds(600))) {
+            settings.bodyTimeout = body
+        }
+        if let connections = object.optionalInteger("maxConnections", in: 16...65_536) {
+            settings.maxConnections = connections
         }
         return settings
     }
