@@ -38,15 +38,36 @@ public struct SourceFetcher: Sendable {
     {
         switch source.location {
         case .file(let path):
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw .fetch("cannot read file \(path)")
-            }
-            guard data.count <= source.maxBytes else { throw .fetch("file larger than \(source.maxBytes) bytes") }
-            return .document(bytes: Array(data), contentType: nil, validators: Validators())
+            return .document(
+                bytes: try Self.readFile(path, limit: source.maxBytes), contentType: nil, validators: Validators())
         case .url(let url):
             return try await fetch(url: url, source: source, validators: validators)
         case .push:
             throw .fetch("a push source is not fetched; it is pushed to vigil serve")
+        }
+    }
+
+    /// Reads a local file of at most `limit` bytes. The size is checked before reading, and
+    /// reading stops one byte past the limit, so a huge (or growing) file is never read whole.
+    static func readFile(_ path: String, limit: Int) throws(SourceFailure) -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw .fetch("cannot read file \(path)") }
+        defer { try? handle.close() }
+        let tooLarge = SourceFailure.fetch("file larger than \(limit) bytes")
+        do {
+            let size = try handle.seekToEnd()
+            guard size <= UInt64(limit) else { throw tooLarge }
+            try handle.seek(toOffset: 0)
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(Int(size))
+            while let chunk = try handle.read(upToCount: min(1 << 20, limit + 1 - bytes.count)), !chunk.isEmpty {
+                bytes += chunk
+                guard bytes.count <= limit else { throw tooLarge }
+            }
+            return bytes
+        } catch let failure as SourceFailure {
+            throw failure
+        } catch {
+            throw .fetch("cannot read file \(path): \(error.localizedDescription)")
         }
     }
 
