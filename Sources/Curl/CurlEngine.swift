@@ -198,6 +198,7 @@ public final class CurlEngine: Sendable {
                 status: transfer.responseCode(), headers: transfer.responseHeaders, body: transfer.body,
                 effectiveURL: transfer.effectiveURL(), duration: transfer.totalTime())
             response.newConnections = transfer.newConnections()
+            response.redirectURL = transfer.redirectURL()
             return .success(response)
         }
     }

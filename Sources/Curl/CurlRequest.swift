@@ -98,6 +98,8 @@ public struct CurlResponse: Sendable {
     public var duration: Duration
     /// Connections this transfer opened (0 when it reused a cached one).
     public var newConnections: Int = 0
+    /// For a redirect that was not followed: the absolute URL it points to.
+    public var redirectURL: String?
 
     public init(
         status: Int, headers: [(name: String, value: String)], body: [UInt8], effectiveURL: String,

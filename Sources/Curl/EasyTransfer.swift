@@ -66,6 +66,13 @@ final class EasyTransfer {
         return pointer.map { String(cString: $0) } ?? ""
     }
 
+    /// Where a redirect not followed would lead (absolute), or nil.
+    func redirectURL() -> String? {
+        var pointer: UnsafeMutablePointer<CChar>?
+        _ = vigil_easy_getinfo_string(handle, CURLINFO_REDIRECT_URL, &pointer)
+        return pointer.map { String(cString: $0) }
+    }
+
     func newConnections() -> Int {
         var count: Int = 0
         _ = vigil_easy_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &count)

@@ -98,4 +98,33 @@ import VigilCore
         #expect(preview.stdout.contains("desk@example.org"), "\(preview.stdout)")
         #expect(preview.stdout.contains("1 notification"), "only the icrc-visit rule matches: \(preview.stdout)")
     }
+
+    @Test func secretHeadersDoNotFollowARedirectToAnotherHost() async throws {
+        let vigil = try VigilProcess()
+        let port = try #require(URLComponents(string: vigil.server)?.port)
+        let feed = "e2e-redirect-\(UUID().uuidString)"
+        let sameFeed = feed + "-same"
+        let body = Data(#"{"prisoners": [{"id": 1, "name": "Ani", "status": "détenu"}]}"#.utf8)
+        try await vigil.putFeed(feed, body)
+        try await vigil.putFeed(sameFeed, body)
+        let elsewhere = "http://localhost:\(port)/feed/\(feed)"
+        let sameHost = "http://127.0.0.1:\(port)/feed/\(sameFeed)"
+        func redirect(_ target: String) -> String {
+            "\(vigil.server)/redirect?to=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        }
+        try vigil.writeConfig(
+            sources: [("away", redirect(elsewhere)), ("home", redirect(sameHost))],
+            extra: #", "headers": {"X-Api-Key": "k-secret-123"}, "auth": {"bearer": "t-secret-456"}"#)
+        let run = try await vigil.run(["run", "--config", "config.json"])
+        #expect(run.status == 0, "both sources are read through their redirects: \(run.stderr)")
+
+        let away = try await vigil.requests(feed).headers
+        #expect(!away.isEmpty, "the other host was reached")
+        #expect(
+            away.keys.allSatisfy { $0.lowercased() != "x-api-key" && $0.lowercased() != "authorization" }, "\(away)")
+        #expect(!away.values.contains { $0.contains("secret") })
+        let home = try await vigil.requests(sameFeed).headers
+        #expect(home.first { $0.key.lowercased() == "x-api-key" }?.value == "k-secret-123", "\(home)")
+        #expect(home.first { $0.key.lowercased() == "authorization" }?.value == "Bearer t-secret-456")
+    }
 }

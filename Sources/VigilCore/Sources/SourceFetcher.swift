@@ -77,7 +77,7 @@ public struct SourceFetcher: Sendable {
         var request = CurlRequest(
             url: url,
             allowedProtocols: url.lowercased().hasPrefix("https://") ? "https" : "http,https",
-            followRedirects: true,
+            followRedirects: source.headers.isEmpty && source.authentication == nil,
             connectTimeout: source.connectTimeout,
             totalTimeout: source.timeout,
             verifyTLS: source.verifyTLS,
@@ -108,14 +108,7 @@ public struct SourceFetcher: Sendable {
         case .csv: request.headers.append(("Accept", "text/csv, text/plain;q=0.9, */*;q=0.5"))
         }
 
-        let response: CurlResponse
-        do {
-            response = try await curl.perform(request)
-        } catch let error as CurlError {
-            throw .fetch(error.description)
-        } catch {
-            throw .fetch("\(error)")
-        }
+        let response = try await Self.perform(request, curl: curl)
         if response.status == 304 { return .notModified }
         guard (200..<300).contains(response.status) else { throw .httpStatus(response.status) }
         let contentType = response.header("Content-Type")
@@ -126,6 +119,53 @@ public struct SourceFetcher: Sendable {
         return .document(
             bytes: response.body, contentType: contentType,
             validators: Validators(etag: response.header("ETag"), lastModified: response.header("Last-Modified")))
+    }
+
+    /// Performs `request`. When it carries credentials (custom headers, authentication), curl
+    /// does not follow redirects; they are followed here, and a redirect to another origin
+    /// (scheme, host or port) goes there without the credentials, so a secret sent to a list's
+    /// server never reaches a host the list's owner redirects to.
+    static func perform(_ request: CurlRequest, curl: CurlEngine) async throws(SourceFailure) -> CurlResponse {
+        var request = request
+        let origin = Origin(request.url)
+        var credentials = (headers: request.headers, authentication: request.authentication)
+        for _ in 0...request.maxRedirects {
+            let response: CurlResponse
+            do {
+                response = try await curl.perform(request)
+            } catch let error as CurlError {
+                throw .fetch(error.description)
+            } catch {
+                throw .fetch("\(error)")
+            }
+            guard !request.followRedirects, [301, 302, 303, 307, 308].contains(response.status),
+                let next = response.redirectURL
+            else { return response }
+            if Origin(next) != origin {
+                // Keep what any client would send (validators, Accept); drop what the config added.
+                let safe: Set<String> = ["accept", "if-none-match", "if-modified-since"]
+                credentials.headers = credentials.headers.filter { safe.contains($0.name.lowercased()) }
+                credentials.authentication = nil
+            }
+            request.url = next
+            request.headers = credentials.headers
+            request.authentication = credentials.authentication
+        }
+        throw .fetch("more than \(request.maxRedirects) redirects")
+    }
+
+    /// Scheme, host and port of a URL, compared to decide whether credentials may follow.
+    struct Origin: Equatable {
+        var scheme: String?
+        var host: String?
+        var port: Int?
+
+        init(_ url: String) {
+            let components = URLComponents(string: url)
+            scheme = components?.scheme?.lowercased()
+            host = components?.host?.lowercased()
+            port = components?.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : nil)
+        }
     }
 
     private func formatName(_ format: SourceConfiguration.Format) -> String {
