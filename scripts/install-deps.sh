@@ -34,4 +34,5 @@ if [ "${1:-}" = "--test" ]; then
     python3 -c "import synapse" 2>/dev/null || pip_install "matrix-synapse>=1.100"
     python3 -c "import standardwebhooks" 2>/dev/null || pip_install "standardwebhooks>=1.0"
     python3 -c "import celpy" 2>/dev/null || pip_install "cel-python>=0.2"
+    python3 -c "import jsonschema" 2>/dev/null || pip_install "jsonschema>=4"
 fi

@@ -45,13 +45,20 @@ struct CommonOptions: ParsableArguments {
 }
 
 /// Writing to the terminal.
+/// Standard output and error for people: text that may quote source data has its terminal
+/// control characters shown escaped (``TerminalText``); JSON keeps its data exact.
 enum Console {
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.escape(line) + "\n").utf8))
     }
 
     static func out(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        FileHandle.standardOutput.write(Data((TerminalText.escape(line) + "\n").utf8))
+    }
+
+    /// A JSON document: the same data, with terminal controls as JSON `\u` escapes.
+    static func json(_ document: String) {
+        FileHandle.standardOutput.write(Data((TerminalText.escapeJSON(document) + "\n").utf8))
     }
 
     /// Sets up logging to standard error: warnings by default, info with -v, debug with -vv.

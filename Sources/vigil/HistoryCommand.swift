@@ -37,7 +37,7 @@ struct HistoryCommand: ParsableCommand {
                 item += event.contentMembersJSON
                 return item + "}"
             }
-            Console.out("[" + items.joined(separator: ",") + "]")
+            Console.json("[" + items.joined(separator: ",") + "]")
             return
         }
         for stored in events {

@@ -46,7 +46,7 @@ struct OutboxCommand: ParsableCommand {
                         + ",\"created\":\(DateText.json(entry.createdAt))"
                         + ",\"lastError\":\(entry.lastError.map(JSONWriter.string) ?? "null")}"
                 }
-                Console.out("[" + items.joined(separator: ",") + "]")
+                Console.json("[" + items.joined(separator: ",") + "]")
                 return
             }
             if entries.isEmpty {

@@ -64,7 +64,7 @@ struct StatusCommand: ParsableCommand {
                     ",\"output\":\(JSONWriter.string(items.first?.item.outputID ?? "")),\"waiting\":\(items.count)"
                 output += ",\"since\":\(DateText.json(items.first?.createdAt))}"
             }
-            Console.out(output + "]}")
+            Console.json(output + "]}")
             return
         }
         for id in ids {

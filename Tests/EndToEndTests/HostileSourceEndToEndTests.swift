@@ -1,3 +1,4 @@
+import Curl
 import Foundation
 import Testing
 import VigilCore
@@ -6,14 +7,16 @@ import VigilCore
 /// person's status from an ambiguous or mangled document (issue "Trust under hostile input").
 @Suite struct HostileSourceEndToEndTests {
     /// A config with one local JSON file source and a stdout output.
-    func configure(_ vigil: VigilProcess, extra: String = "") throws {
+    func configure(
+        _ vigil: VigilProcess, outputs: String = #"[{"id": "console", "type": "stdout"}]"#, extra: String = ""
+    ) throws {
         try vigil.write(
             "config.json",
             """
             {"state": "state",
              "sources": [{"id": "list", "type": "json", "path": "list.json", "records": "$[*]",
                           "key": "id", "name": "name", "status": "status", "fields": {"visit": "visit"}}],
-             "outputs": [{"id": "console", "type": "stdout"}]\(extra)}
+             "outputs": \(outputs)\(extra)}
             """)
     }
 
@@ -126,5 +129,74 @@ import VigilCore
         let home = try await vigil.requests(sameFeed).headers
         #expect(home.first { $0.key.lowercased() == "x-api-key" }?.value == "k-secret-123", "\(home)")
         #expect(home.first { $0.key.lowercased() == "authorization" }?.value == "Bearer t-secret-456")
+    }
+
+    @Test func hostileNamesReachAPartnerAsStoredAndTheTerminalEscaped() async throws {
+        let vigil = try VigilProcess()
+        let path = try #require(ProcessInfo.processInfo.environment["VIGIL_TEST_WEBHOOK"], "run scripts/test.sh")
+        let info = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let url = try #require(info["url"] as? String)
+        let secret = try #require(info["secret"] as? String)
+        let hook = "e2e-names-\(UUID().uuidString.prefix(8))"
+        try configure(
+            vigil,
+            outputs: """
+                [{"id": "console", "type": "stdout"},
+                 {"id": "partner", "type": "webhook", "url": "\(url)/hook/\(hook)", "allowHTTP": true, "secret": "\(secret)"}]
+                """)
+        let names = [
+            #"Ani\r\nVardan"#, #"A\u2028B\u2029C"#, #"\u001b[2J\u001b]0;pwned\u0007title"#, #"quote \" back \\"#,
+            #"\u202eexe.txt"#, #"\u009b31mC1"#, #"😀\u200d👩"#,
+        ]
+        let document = { (status: String) in
+            "["
+                + names.enumerated().map {
+                    #"{"id": "P\#($0.offset)", "name": "\#($0.element)", "status": "\#(status)"}"#
+                }
+                .joined(separator: ",") + "]"
+        }
+        try vigil.write("list.json", document("detained"))
+        #expect(try await vigil.run(["run", "--config", "config.json"]).status == 0)
+        try vigil.write("list.json", document("released"))
+        let run = try await vigil.run(["run", "--config", "config.json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        // The terminal sees controls escaped, never raw.
+        for (label, output) in [("run", run.stdout)] {
+            #expect(
+                !output.unicodeScalars.contains {
+                    $0 == "\u{1B}" || $0 == "\u{9B}" || $0 == "\u{202E}" || $0 == "\u{07}"
+                }, "\(label)")
+        }
+        #expect(run.stdout.contains(#"\u{1B}[2J"#), "\(run.stdout)")
+        for command in [["status", "--config", "config.json"], ["history", "--config", "config.json"]] {
+            let out = try await vigil.run(command).stdout
+            #expect(
+                !out.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{9B}" || $0 == "\u{202E}" }, "\(command[0])")
+        }
+
+        let status = try await vigil.run(["status", "--config", "config.json", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let stored = Dictionary(
+            uniqueKeysWithValues: (object["records"] as? [[String: Any]] ?? []).compactMap {
+                entry -> (String, String)? in
+                guard let record = entry["record"] as? [String: Any], let key = record["key"] as? String,
+                    let name = record["name"] as? String
+                else { return nil }
+                return (key, name)
+            })
+        #expect(stored.count == names.count)
+        let response = try await VigilProcess.curl.perform(
+            CurlRequest(url: "\(url)/received/\(hook)", allowedProtocols: "http"))
+        let received = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]])
+        #expect(received.count == names.count)
+        for entry in received {
+            #expect(entry["json_valid"] as? Bool == true)
+            #expect((entry["schema_errors"] as? [String]) == [], "\(entry["schema_errors"] ?? "")")
+            let record = try #require(
+                ((entry["body"] as? [String: Any])?["data"] as? [String: Any])?["record"] as? [String: Any])
+            let key = try #require(record["key"] as? String)
+            #expect(record["name"] as? String == stored[key], "the partner gets the stored value exactly")
+        }
     }
 }

@@ -7,7 +7,9 @@ Verifies every request's Standard Webhooks signature with the `standardwebhooks`
   /status/<code>/<name>        that status (429 and 503 with Retry-After: 7)
   /slow/<name>                 waits 5 s, then 204
   /flaky/<name>                503 the first time for each webhook-id, then 204
-GET /received/<name> returns the recorded requests as JSON: id, timestamp, verified, body.
+GET /received/<name> returns the recorded requests as JSON: id, timestamp, verified, body,
+json_valid (Python's json read the body) and schema_errors (jsonschema against
+docs/webhook-payload.schema.json, the published schema).
 Writes its port to --port-file; the secret is --secret.
 """
 import argparse
@@ -17,7 +19,11 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import jsonschema
 from standardwebhooks.webhooks import Webhook
+
+SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs" / "webhook-payload.schema.json").read_text())
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA) if "2020-12" in SCHEMA.get("$schema", "") else jsonschema.validators.validator_for(SCHEMA)(SCHEMA)
 
 LOCK = threading.Lock()
 RECEIVED = {}
@@ -60,10 +66,16 @@ class Handler(BaseHTTPRequestHandler):
             verified = False
         parts = self.path.strip("/").split("/")
         name = parts[-1]
+        try:
+            parsed = json.loads(body) if body else None
+            json_valid = body != b""
+        except ValueError:
+            parsed, json_valid = None, False
+        schema_errors = [error.message for error in VALIDATOR.iter_errors(parsed)] if json_valid else None
         entry = {"id": headers.get("webhook-id"), "timestamp": headers.get("webhook-timestamp"),
                  "signature": headers.get("webhook-signature"), "verified": verified,
                  "content_type": headers.get("content-type"), "authorization": headers.get("authorization"),
-                 "body": json.loads(body) if body else None, "path": self.path}
+                 "body": parsed, "json_valid": json_valid, "schema_errors": schema_errors, "path": self.path}
         with LOCK:
             RECEIVED.setdefault(name, []).append(entry)
         if not verified:

@@ -58,6 +58,50 @@ func changedNotification(key: String = "evt-\(UUID().uuidString.lowercased()).pa
 @Suite struct WebhookDeliveryTests {
     let curl = CurlEngine()
 
+    /// Names that once reached a partner altered or as invalid JSON: line breaks, separators,
+    /// controls, quotes and backslashes, bidi overrides, astral characters, a BOM. Each payload
+    /// is read back with Python's json and checked against the published schema.
+    @Test func payloadsCarryEveryValueExactlyAsValidJSON() async throws {
+        let receiver = try WebhookReceiver(curl: curl)
+        let name = "exact-\(UUID().uuidString.prefix(8))"
+        let hostile = [
+            "Ani\r\nVardan", "A\u{2028}B\u{2029}C", "quote \" and \\ back", "\u{1B}[31mred\u{1B}[0m",
+            "\u{7F}\u{85}\u{9B}x",
+            "\u{202E}txt.exe", "😀👩\u{200D}👩\u{200D}👧", "\u{FEFF}bom", "</script><!--", "\u{01}\u{1F}\t",
+            "\u{10FFFF}\u{FFFF}",
+        ]
+        var items: [RenderedNotification] = []
+        for (index, text) in hostile.enumerated() {
+            let event = Event(
+                id: "evt-\(index)", kind: .changed, sourceID: "list", at: Date(timeIntervalSince1970: 1_700_000_000),
+                record: Record(
+                    key: "K\(index)\(text)", name: text, status: .canonical(.released), fields: ["place": text]),
+                changes: [FieldChange(field: "place", from: text, to: nil)], message: text)
+            items.append(
+                RenderedNotification(
+                    id: Int64(index), idempotencyKey: "evt-\(index)-\(UUID()).partner", eventID: event.id,
+                    outputID: "partner", recipient: nil, subject: text, text: text, event: event))
+        }
+        let outcomes = await receiver.output(path: "/hook/\(name)").deliver(items, context: receiver.context)
+        #expect(outcomes == Array(repeating: .delivered, count: hostile.count))
+        let received = try await receiver.received(name)
+        #expect(received.count == hostile.count)
+        for entry in received {
+            #expect(entry["verified"] as? Bool == true)
+            #expect(entry["json_valid"] as? Bool == true, "Python's json reads the body")
+            #expect((entry["schema_errors"] as? [String]) == [], "\(entry["schema_errors"] ?? "")")
+            let data = try #require((entry["body"] as? [String: Any])?["data"] as? [String: Any])
+            let record = try #require(data["record"] as? [String: Any])
+            let index = try #require(Int(((data["event"] as? [String: Any])?["id"] as? String ?? "").dropFirst(4)))
+            let text = hostile[index]
+            #expect(record["name"] as? String == text, "the name arrives exactly")
+            #expect(record["key"] as? String == "K\(index)\(text)")
+            #expect((record["fields"] as? [String: Any])?["place"] as? String == text)
+            #expect(data["message"] as? String == text)
+            #expect((data["changes"] as? [[String: Any]])?.first?["from"] as? String == text)
+        }
+    }
+
     @Test func aSignedPayloadVerifiesWithAnIndependentLibrary() async throws {
         let receiver = try WebhookReceiver(curl: curl)
         let name = "ok-\(UUID().uuidString.prefix(8))"

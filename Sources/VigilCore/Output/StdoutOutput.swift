@@ -13,8 +13,11 @@ public struct StdoutOutput: Output {
     public func deliver(_ notifications: [RenderedNotification], context: DeliveryContext) async -> [DeliveryOutcome] {
         notifications.map { notification in
             // A header line names the addressee (when routed to one) and the subject.
-            var text = "── " + (notification.recipient.map { "to \($0): " } ?? "") + notification.subject + "\n"
-            text += notification.text
+            // Source data reaches a terminal here: its control characters are shown, not obeyed.
+            var text =
+                "── " + (notification.recipient.map { "to \(TerminalText.escape($0, singleLine: true)): " } ?? "")
+                + TerminalText.escape(notification.subject, singleLine: true) + "\n"
+            text += TerminalText.escape(notification.text)
             if !text.hasSuffix("\n") { text += "\n" }
             return Self.writeAll(Array(text.utf8))
                 ? .delivered : .retry(after: nil, reason: "cannot write to standard output")
