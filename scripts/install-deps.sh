@@ -35,4 +35,5 @@ if [ "${1:-}" = "--test" ]; then
     python3 -c "import standardwebhooks" 2>/dev/null || pip_install "standardwebhooks>=1.0"
     python3 -c "import celpy" 2>/dev/null || pip_install "cel-python>=0.2"
     python3 -c "import jsonschema" 2>/dev/null || pip_install "jsonschema>=4"
+    python3 -c "import re2" 2>/dev/null || pip_install "google-re2>=1.1"
 fi

@@ -47,32 +47,34 @@ enum CELFunctions {
         case "matches":
             try arity(2)
             let (receiver, argument) = (all[0], all[1])
-            // A literal pattern is compiled once, and checked now.
-            var fixed: NSRegularExpression?
+            // RE2 syntax, matched in linear time. A literal pattern is compiled once, and checked now.
+            var literal: LinearRegex?
             if case .string(let pattern)?? = literalArguments.last {
-                do {
-                    fixed = try NSRegularExpression(pattern: pattern)
+                do throws(RE2SyntaxError) {
+                    literal = try LinearRegex(pattern)
                 } catch {
-                    throw CELSyntaxError("invalid regular expression \"\(pattern)\"", column: column)
+                    throw CELSyntaxError(
+                        "invalid regular expression \"\(pattern)\": \(error.description) (patterns use RE2 syntax)",
+                        column: column)
                 }
             }
-            let compiled = fixed.map(RegexBox.init)
+            let fixed = literal
             return { values throws(CELError) in
                 guard case .string(let text) = try receiver(values), case .string(let pattern) = try argument(values)
                 else {
                     throw CELError("no matching overload for 'matches'")
                 }
-                let expression: NSRegularExpression
-                if let compiled {
-                    expression = compiled.expression
+                let expression: LinearRegex
+                if let fixed {
+                    expression = fixed
                 } else {
-                    guard let made = try? NSRegularExpression(pattern: pattern) else {
-                        throw CELError("invalid regular expression \"\(pattern)\"")
+                    do throws(RE2SyntaxError) {
+                        expression = try LinearRegex(pattern)
+                    } catch {
+                        throw CELError("invalid regular expression \"\(pattern)\": \(error.description)")
                     }
-                    expression = made
                 }
-                let range = NSRange(text.startIndex..., in: text)
-                return .bool(expression.firstMatch(in: text, range: range) != nil)
+                return .bool(expression.matches(text))
             }
         case "lowerAscii", "upperAscii":
             try arity(1)
@@ -184,15 +186,5 @@ enum CELFunctions {
     static func parseDuration(_ text: String) -> Duration? {
         if text.hasPrefix("-") { return DurationParser.parse(String(text.dropFirst())).map { .zero - $0 } }
         return DurationParser.parse(text)
-    }
-}
-
-/// A compiled regular expression shared by evaluations (NSRegularExpression is immutable and
-/// documented thread-safe for matching).
-final class RegexBox: @unchecked Sendable {
-    let expression: NSRegularExpression
-
-    init(_ expression: NSRegularExpression) {
-        self.expression = expression
     }
 }
