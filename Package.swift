@@ -96,6 +96,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Fuzz targets: libFuzzer with scripts/fuzz.sh; without it, replays the seed corpora.
+        .executableTarget(
+            name: "vigil-fuzz",
+            dependencies: [
+                "VigilCore", "VigilSMTP", "VigilWebhook",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            path: "Fuzz/Sources/vigil-fuzz",
+            swiftSettings: strict
+        ),
         .testTarget(name: "CurlTests", dependencies: ["Curl"], swiftSettings: strict),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], swiftSettings: strict),
         .testTarget(name: "SMTPTests", dependencies: ["VigilSMTP", "VigilCore", "Curl"], swiftSettings: strict),

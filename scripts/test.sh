@@ -47,6 +47,14 @@ pids+=($!)
 
 swift build --build-tests
 
+# The seed corpora and every input a fuzzer once crashed on, replayed without libFuzzer;
+# then each fuzz target under libFuzzer and the address sanitizer for a short, bounded time
+# (VIGIL_FUZZ_SECONDS, default 20), while Synapse finishes starting.
+for target in json csv config cel template webhook mime; do
+    "$(swift build --show-bin-path)/vigil-fuzz" "$target" "Fuzz/Corpus/$target"
+done
+scripts/fuzz.sh all "${VIGIL_FUZZ_SECONDS:-20}"
+
 for _ in $(seq 1 1200); do [ -s "$work/matrix.json" ] && break; sleep 0.1; done
 [ -s "$work/matrix.json" ] || { echo "Synapse did not start:" >&2; tail -50 "$work/matrix.log" >&2; exit 1; }
 export VIGIL_TEST_MATRIX="$work/matrix.json"

@@ -11,7 +11,7 @@ enum HeaderEncoding {
     /// encoded words of at most 75 characters, one per folded line.
     static func unstructured(_ text: String, headerName: String) -> String {
         let clean = sanitized(text)
-        if clean.utf8.allSatisfy({ $0 < 0x80 }) && !clean.contains("=?") {
+        if clean.utf8.allSatisfy({ $0 < 0x80 }) && !clean.contains("=?") && !hasUnfoldableWord(clean) {
             return fold(clean, firstLineUsed: headerName.count + 2)
         }
         return encodedWords(clean).joined(separator: "\r\n ")
@@ -20,7 +20,7 @@ enum HeaderEncoding {
     /// A display name for From/To/Reply-To: an atom run, a quoted string, or encoded words.
     static func displayName(_ name: String) -> String {
         let clean = sanitized(name).trimmingCharacters(in: .whitespaces)
-        if clean.utf8.allSatisfy({ $0 < 0x80 }) && !clean.contains("=?") {
+        if clean.utf8.allSatisfy({ $0 < 0x80 }) && !clean.contains("=?") && clean.utf8.count <= 200 {
             let atoms = clean.utf8.allSatisfy {
                 (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0)
                     || " !#$%&'*+-/=?^_`{|}~".utf8.contains($0)
@@ -30,7 +30,19 @@ enum HeaderEncoding {
                 of: "\"", with: "\\\"")
             return "\"\(escaped)\""
         }
-        return encodedWords(clean).joined(separator: " ")
+        // Folding whitespace may stand between encoded words: a long name spans lines.
+        return encodedWords(clean).joined(separator: "\r\n ")
+    }
+
+    /// A run without spaces too long to fit a line: folding at spaces cannot keep it under
+    /// RFC 5322's 998-byte limit, so the value is sent as encoded words instead.
+    static func hasUnfoldableWord(_ text: String) -> Bool {
+        var run = 0
+        for byte in text.utf8 {
+            run = byte == 0x20 ? 0 : run + 1
+            if run > 900 { return true }
+        }
+        return false
     }
 
     /// `Name <address>`, or `<address>` without a name.
@@ -39,13 +51,15 @@ enum HeaderEncoding {
         return "\(displayName(name)) <\(address.address)>"
     }
 
-    /// `=?UTF-8?B?…?=` words, split between characters so each word decodes on its own. At most
-    /// 39 bytes each: 64 characters encoded, so even the first word fits a line beside its header name.
+    /// `=?UTF-8?B?…?=` words, split between scalars so each word is valid UTF-8 on its own
+    /// (not between characters: one character may hold any number of combining marks). At
+    /// most 39 bytes each: 64 characters encoded, so even the first word fits a line beside
+    /// its header name.
     static func encodedWords(_ text: String) -> [String] {
         var words: [String] = []
         var chunk: [UInt8] = []
-        for character in text {
-            let bytes = Array(String(character).utf8)
+        for scalar in text.unicodeScalars {
+            let bytes = Array(String(scalar).utf8)
             if chunk.count + bytes.count > 39, !chunk.isEmpty {
                 words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=")
                 chunk.removeAll()

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VigilCore
 
@@ -101,5 +102,21 @@ import VigilCore
         #expect(HeaderEncoding.displayName("Smith, John") == "\"Smith, John\"")
         #expect(HeaderEncoding.displayName("Mairie de Lyon") == "Mairie de Lyon")
         #expect(HeaderEncoding.sanitized("a\r\nb") == "a  b")
+    }
+
+    /// Found by the mime fuzz target: a long non-ASCII display name, a subject with a word of
+    /// 2,000 letters, and a character of 500 combining marks made lines over RFC 5322's 998 bytes.
+    @Test func noHeaderLineExceeds998BytesWhateverTheValues() throws {
+        let message = MailMessage(
+            from: try #require(MailAddress("alerts@vigil.example.org")),
+            fromName: String(repeating: "Տիգրան Վարդոյանց ", count: 40), to: try #require(MailAddress("s@example.org")),
+            replyTo: nil, subject: "released " + String(repeating: "x", count: 2000),
+            text: "e" + String(repeating: "\u{301}", count: 500), html: nil, idempotencyKey: "evt-1.mail",
+            date: Date(timeIntervalSince1970: 1_700_000_000), unsubscribe: nil,
+            extraHeaders: [("X-Vigil-Rule", "a" + String(repeating: "\u{301}", count: 500))])
+        let lines = String(decoding: message.render(), as: UTF8.self).components(separatedBy: "\r\n")
+        #expect(lines.allSatisfy { $0.utf8.count <= 998 }, "\(lines.map(\.utf8.count).max() ?? 0)")
+        #expect(lines.contains { $0.hasPrefix("Subject: =?UTF-8?B?") })
+        #expect(lines.filter { $0.hasPrefix("From: ") }.count == 1)
     }
 }
