@@ -144,6 +144,7 @@ import Testing
         let second = try await vigil.run(["run", "--config", "config.json"])
         #expect(second.status == 2)
         #expect(second.stdout.isEmpty, "a failure streak is reported once")
+        #expect(second.stderr.isEmpty, "and cron is not mailed a warning every run: \(second.stderr)")
 
         let records = { (text: String) throws -> [[String: Any]] in
             let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
@@ -158,6 +159,28 @@ import Testing
         let recovered = try await vigil.run(["run", "--config", "config.json"])
         #expect(recovered.status == 0)
         #expect(recovered.stdout.contains("[example] source recovered: after 2 failed runs"))
+    }
+
+    @Test func aFailureStreakThatChangesCauseIsReportedOnceMore() async throws {
+        let vigil = try VigilProcess()
+        let feed = "e2e-\(UUID().uuidString)"
+        try await vigil.putFeed(feed, try vigil.snapshot("detainees-before.json"))
+        try vigil.writeConfig(sources: [("example", "\(vigil.server)/feed/\(feed)")])
+        #expect(try await vigil.run(["run", "--config", "config.json"]).status == 0)
+
+        try vigil.writeConfig(sources: [("example", "\(vigil.server)/status/500")])
+        let down = try await vigil.run(["run", "--config", "config.json"])
+        #expect(down.stdout.contains("[example] source failing"), "\(down.stdout)")
+        #expect(try await vigil.run(["run", "--config", "config.json"]).stdout.isEmpty)
+
+        try vigil.writeConfig(sources: [("example", "\(vigil.server)/html")])
+        let changed = try await vigil.run(["run", "--config", "config.json"])
+        #expect(changed.status == 2)
+        #expect(changed.stdout.contains("still failing, for another reason (before: an HTTP error status)"), "\(changed.stdout)")
+        #expect(changed.stdout.contains("text/html"))
+        let again = try await vigil.run(["run", "--config", "config.json", "-v"])
+        #expect(again.stdout.isEmpty, "the new cause is reported once too")
+        #expect(again.stderr.contains("still fails closed"), "-v shows every failing run: \(again.stderr)")
     }
 
     @Test func secretsReachTheServerButNeverTheOutputOrState() async throws {

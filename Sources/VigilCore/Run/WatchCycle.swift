@@ -276,6 +276,19 @@ public struct WatchCycle: Sendable {
 
     // MARK: - Detection and guards
 
+    /// A failure kind (``SourceFailure/kind``) as words, for the changed-cause alert.
+    static func describeKind(_ kind: String) -> String {
+        switch kind {
+        case "fetch": "the fetch failed"
+        case "http": "an HTTP error status"
+        case "type": "the wrong kind of document"
+        case "parse": "a document that could not be read"
+        case "empty": "an empty document"
+        case "drop": "a suspicious drop in records"
+        default: kind
+        }
+    }
+
     private func detect(
         _ source: SourceConfiguration, result: SourceResult, state previous: SourceState, options: Options,
         batch: inout RunBatch
@@ -287,14 +300,24 @@ public struct WatchCycle: Sendable {
         var report = RunReport.SourceReport(
             id: source.id, outcome: .notModified, unmappedStatuses: [], unparsedDates: 0)
 
+        // One alert per failure streak, and one more if its cause changes (an HTTP 500 that
+        // becomes a login page); runs in between only log at info level, so that cron, which
+        // mails whatever a job prints, mails an outage once and not every run.
         func fail(_ failure: SourceFailure) {
-            logger.warning("source \(source.id) failed closed: \(failure.description)")
+            let kind: Event.Kind = failure.kind == "drop" ? .suspicious : .failing
             if !state.isFailing {
+                logger.warning("source \(source.id) failed closed: \(failure.description)")
                 state.failingSince = now
+                batch.events.append(Event(kind: kind, sourceID: source.id, at: now, message: failure.description))
+            } else if let previous = state.failureKind, previous != failure.kind {
+                logger.warning("source \(source.id) still fails closed, for another reason: \(failure.description)")
                 batch.events.append(
                     Event(
-                        kind: failure.kind == "drop" ? .suspicious : .failing, sourceID: source.id, at: now,
-                        message: failure.description))
+                        kind: kind, sourceID: source.id, at: now,
+                        message: "still failing, for another reason (before: \(Self.describeKind(previous))): "
+                            + failure.description))
+            } else {
+                logger.info("source \(source.id) still fails closed: \(failure.description)")
             }
             state.failureKind = failure.kind
             state.failureMessage = failure.description
