@@ -25,6 +25,9 @@ public struct WebhookOutput: Output {
         public var verifyTLS: Bool
         public var caFile: String?
         public var concurrency: Int
+        /// Values longer than this many characters are cut, and the payload says
+        /// `"truncated": true` (the stored record keeps them whole).
+        public var maxFieldLength = 65_536
 
         public init(
             url: String, secrets: [SecretString], allowHTTP: Bool = false,
@@ -117,7 +120,7 @@ public struct WebhookOutput: Output {
             return .abandoned(reason: "the endpoint answered 410 Gone earlier; not sent")
         }
         let now = Date()
-        let body = WebhookPayload.body(for: notification, at: now)
+        let body = WebhookPayload.body(for: notification, at: now, maxFieldLength: settings.maxFieldLength)
         let timestamp = Int(now.timeIntervalSince1970)
         var headers: [(name: String, value: String)] = [
             ("Content-Type", "application/json"),

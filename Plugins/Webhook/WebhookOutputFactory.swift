@@ -63,11 +63,12 @@ public struct WebhookOutputFactory: OutputFactory {
         let timeout = options.optionalDuration("timeout", in: Bounds.timeout) ?? .seconds(15)
         let connectTimeout = options.optionalDuration("connectTimeout", in: Bounds.timeout) ?? .seconds(5)
         let (verifyTLS, caFile) = options.tlsSettings()
+        let maxFieldLength = options.optionalInteger("maxFieldLength", in: 100...(16 << 20))
         guard options.reader.issues.count == errorsBefore, let url else { return nil }
-        return WebhookOutput(
-            id: id,
-            settings: WebhookOutput.Settings(
-                url: url, secrets: secrets, allowHTTP: allowHTTP, headers: headers, bearer: bearer, basic: basic,
-                timeout: timeout, connectTimeout: connectTimeout, verifyTLS: verifyTLS, caFile: caFile))
+        var settings = WebhookOutput.Settings(
+            url: url, secrets: secrets, allowHTTP: allowHTTP, headers: headers, bearer: bearer, basic: basic,
+            timeout: timeout, connectTimeout: connectTimeout, verifyTLS: verifyTLS, caFile: caFile)
+        if let maxFieldLength { settings.maxFieldLength = maxFieldLength }
+        return WebhookOutput(id: id, settings: settings)
     }
 }

@@ -24,9 +24,14 @@ enum WebhookPayload {
         }
     }
 
-    static func body(for notification: RenderedNotification, at date: Date) -> [UInt8] {
+    /// `maxFieldLength` cuts longer values (``Event/truncatingValues(to:)``) and adds
+    /// `"truncated": true`.
+    static func body(for notification: RenderedNotification, at date: Date, maxFieldLength: Int = 65_536) -> [UInt8] {
         var data = "{\"schemaVersion\":\(schemaVersion)"
-        if let event = notification.event {
+        if let full = notification.event {
+            let truncated = full.needsTruncation(maxFieldLength)
+            let event = truncated ? full.truncatingValues(to: maxFieldLength) : full
+            if truncated { data += ",\"truncated\":true" }
             data +=
                 ",\"event\":{\"id\":" + JSONWriter.string(event.id) + ",\"kind\":"
                 + JSONWriter.string(event.kind.rawValue)

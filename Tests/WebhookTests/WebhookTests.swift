@@ -61,6 +61,28 @@ func changedNotification(key: String = "evt-\(UUID().uuidString.lowercased()).pa
     /// Names that once reached a partner altered or as invalid JSON: line breaks, separators,
     /// controls, quotes and backslashes, bidi overrides, astral characters, a BOM. Each payload
     /// is read back with Python's json and checked against the published schema.
+    @Test func aHugeFieldIsCutInThePayloadWhichSaysSo() async throws {
+        let receiver = try WebhookReceiver(curl: curl)
+        let name = "huge-\(UUID().uuidString.prefix(8))"
+        let huge = String(repeating: "x", count: 10 << 20)
+        let event = Event(
+            id: "evt-huge", kind: .changed, sourceID: "list", at: Date(timeIntervalSince1970: 1_700_000_000),
+            record: Record(key: "K", name: "Ani", status: .canonical(.released), fields: ["place": huge]),
+            changes: [FieldChange(field: "place", from: nil, to: huge)])
+        let item = RenderedNotification(
+            id: 1, idempotencyKey: "evt-huge-\(UUID()).partner", eventID: event.id, outputID: "partner", recipient: nil,
+            subject: "s", text: "t", event: event)
+        let body = WebhookPayload.body(for: item, at: Date(), maxFieldLength: 65_536)
+        #expect(body.count < 200_000, "\(body.count) bytes")
+        #expect(await receiver.output(path: "/hook/\(name)").deliver([item], context: receiver.context) == [.delivered])
+        let got = try #require(try await receiver.received(name).first)
+        #expect((got["schema_errors"] as? [String]) == [])
+        let data = try #require((got["body"] as? [String: Any])?["data"] as? [String: Any])
+        #expect(data["truncated"] as? Bool == true)
+        let place = try #require(((data["record"] as? [String: Any])?["fields"] as? [String: Any])?["place"] as? String)
+        #expect(place.hasSuffix("[truncated: 10485760 characters in all]"))
+    }
+
     @Test func payloadsCarryEveryValueExactlyAsValidJSON() async throws {
         let receiver = try WebhookReceiver(curl: curl)
         let name = "exact-\(UUID().uuidString.prefix(8))"

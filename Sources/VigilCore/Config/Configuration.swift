@@ -31,7 +31,7 @@ public struct Configuration: Sendable {
 
     /// The router, honouring `realert` windows recorded in `store`.
     public func router(store: StateStore?) -> any EventRouter {
-        guard !rules.isEmpty else { return Broadcast(outputs: outputs) }
+        guard !rules.isEmpty else { return Broadcast(outputs: outputs, maxFieldLength: templates.maxFieldLength) }
         var lastNotified: (@Sendable (RunBatch.RealertMark) -> Date?)?
         if let store {
             lastNotified = { mark in store.lastNotified(mark) }
@@ -150,6 +150,9 @@ public struct Configuration: Sendable {
                 let language = templates.optionalString("defaultLanguage") ?? "en"
                 configuration.templates = TemplateLibrary(
                     directory: directory, defaultLanguage: language, report: reader.report)
+                if let length = templates.optionalInteger("maxFieldLength", in: 100...1_000_000) {
+                    configuration.templates.maxFieldLength = length
+                }
                 templates.finish()
             }
             if let found = object.value("recipients") {

@@ -2,15 +2,19 @@
 /// output, once per recipient the output names (or once, when it names none).
 public struct Broadcast: Sendable {
     public let outputs: [any Output]
+    /// Longer values are cut in the rendered text (``Event/truncatingValues(to:)``).
+    public let maxFieldLength: Int
 
-    public init(outputs: [any Output]) {
+    public init(outputs: [any Output], maxFieldLength: Int = TemplateLibrary.defaultMaxFieldLength) {
         self.outputs = outputs
+        self.maxFieldLength = maxFieldLength
     }
 
     /// The notifications for `event`, skipping the outputs in `excluding`.
     public func notifications(for event: Event, excluding: Set<String> = []) -> [RunBatch.QueuedNotification] {
-        let subject = PlainTextRenderer.subject(for: event)
-        let text = PlainTextRenderer.text(for: event)
+        let shown = event.truncatingValues(to: maxFieldLength)
+        let subject = PlainTextRenderer.subject(for: shown)
+        let text = PlainTextRenderer.text(for: shown)
         var queued: [RunBatch.QueuedNotification] = []
         for output in outputs where !excluding.contains(output.id) {
             let recipients: [String?] = output.defaultRecipients.isEmpty ? [nil] : output.defaultRecipients

@@ -31,6 +31,10 @@ public struct TemplateLibrary: Sendable {
     private var entries: [String: Entry] = [:]
     /// Language used when a recipient's own has no template.
     public var defaultLanguage: String
+    /// Values longer than this many characters are cut in what is rendered (and marked so);
+    /// see ``Event/truncatingValues(to:)``. `templates.maxFieldLength` in the configuration.
+    public var maxFieldLength = TemplateLibrary.defaultMaxFieldLength
+    public static let defaultMaxFieldLength = 4000
     /// Template sets (`default` and each directory of the template folder).
     public private(set) var sets: Set<String> = [defaultSet]
     /// Languages that have at least one template, per set.
@@ -177,6 +181,7 @@ public struct TemplateLibrary: Sendable {
     public func render(
         _ event: Event, recipient: Recipient?, ruleID: String?, set: String = defaultSet, kind: OutputContentKind
     ) -> Rendered {
+        let event = event.truncatingValues(to: maxFieldLength)
         let language = recipient?.language ?? defaultLanguage
         let context = TemplateContext.notification(
             event: event, recipient: recipient, ruleID: ruleID, language: language)
