@@ -9,9 +9,10 @@ struct PreviewCommand: AsyncParsableCommand {
         commandName: "preview",
         abstract: "Show who would receive what, via which output, without changing state or sending anything.",
         discussion: """
-            Fetches the sources, detects changes against the stored state and applies the rules, \\
-            then prints each notification a run would queue. With --event, applies the rules to a \\
-            hand-written event instead (JSON: kind, source, record, changes).
+            Fetches the sources, detects changes against the stored state and applies the rules, \
+            then prints each notification a run would queue. With --event, applies the rules to a \
+            hand-written event instead (JSON: kind, source, record, changes; a deadline event \
+            names its deadline, as in {"kind": "overdue", "deadline": "icrc-visit", …}).
 
             Examples:
               vigil preview --config config.json

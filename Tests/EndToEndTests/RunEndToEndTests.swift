@@ -183,6 +183,15 @@ import Testing
         #expect(again.stderr.contains("still fails closed"), "-v shows every failing run: \(again.stderr)")
     }
 
+    @Test func everyCommandsHelpReadsCleanly() async throws {
+        let vigil = try VigilProcess()
+        for command in ["run", "check", "status", "history", "outbox", "serve", "preview"] {
+            let help = try await vigil.run([command, "--help"])
+            #expect(help.status == 0)
+            #expect(!help.stdout.contains("\\"), "\(command) --help shows a stray backslash: \(help.stdout)")
+        }
+    }
+
     @Test func secretsReachTheServerButNeverTheOutputOrState() async throws {
         let vigil = try VigilProcess()
         let feed = "e2e-\(UUID().uuidString)"

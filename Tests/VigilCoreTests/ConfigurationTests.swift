@@ -58,6 +58,18 @@ import Testing
         #expect(found[2].message.hasPrefix("expected a duration such as"), "too long to represent: \(found[2])")
     }
 
+    @Test func anOutputWithAnErrorIsNotReportedAgainWhereItIsUsed() {
+        let found = issues(
+            """
+            {"sources": [{"id": "a", "type": "json", "path": "a.json", "key": "id", "name": "n"}],
+             "outputs": [{"id": "console", "type": "stdout", "concurrency": 0}],
+             "recipients": [{"id": "r", "contacts": {"console": "x"}}],
+             "rules": [{"id": "all", "when": "true", "notify": "outputs", "via": "console"},
+                       {"id": "typo", "when": "true", "notify": "outputs", "via": "consle"}]}
+            """)
+        #expect(found.map(\.path) == ["$.outputs[0].concurrency", "$.rules[1].via"], "\(found)")
+    }
+
     @Test func reportsEveryProblemWithPathLineAndColumn() {
         let text = """
             {

@@ -114,6 +114,9 @@ public struct Configuration: Sendable {
                     reader.report("expected at least one source", path: "$.sources", offset: sources.offset)
                 }
             }
+            // Every output id written, valid or not: a rule naming an output that has its own
+            // error is not reported a second time ("no output … is configured").
+            var declaredOutputs: Set<String> = []
             if let outputs = object.requiredValue("outputs", expected: "an array of outputs"),
                 let elements = reader.array(outputs, path: "$.outputs")
             {
@@ -122,6 +125,7 @@ public struct Configuration: Sendable {
                     let path = "$.outputs[\(index)]"
                     guard var options = reader.object(element, path: path) else { continue }
                     let id = options.string("id")
+                    if let id { declaredOutputs.insert(id) }
                     let type = options.choice("type", registry.types)
                     if let id, !Self.isValidID(id) {
                         options.report("an id uses letters, digits, '-' and '_' only, got \"\(id)\"", key: "id")
@@ -142,7 +146,7 @@ public struct Configuration: Sendable {
                     options.finish()
                 }
             }
-            let outputIDs = Set(configuration.outputs.map(\.id))
+            let outputIDs = declaredOutputs
             if let found = object.value("templates"), var templates = reader.object(found, path: "$.templates") {
                 let directory = templates.optionalString("directory").map {
                     $0.hasPrefix("/") ? $0 : directory + "/" + $0
