@@ -120,7 +120,12 @@ public struct WebhookOutput: Output {
             return .abandoned(reason: "the endpoint answered 410 Gone earlier; not sent")
         }
         let now = Date()
-        let body = WebhookPayload.body(for: notification, at: now, maxFieldLength: settings.maxFieldLength)
+        let body: [UInt8]
+        do {
+            body = try WebhookPayload.body(for: notification, at: now, maxFieldLength: settings.maxFieldLength)
+        } catch {
+            return .failed(reason: "the webhook payload could not be encoded: \(error)")
+        }
         let timestamp = Int(now.timeIntervalSince1970)
         var headers: [(name: String, value: String)] = [
             ("Content-Type", "application/json"),

@@ -10,8 +10,83 @@ import VigilCore
 ///           "changes": [{"field": "status", "from": "detained", "to": "released"}], "message": null,
 ///           "recipient": null}}
 /// ```
-enum WebhookPayload {
+///
+/// Built from `Encodable` wire types and encoded once by `JSONEncoder`, so any value a
+/// source holds (line breaks, separators, quotes, controls) arrives exactly as stored, in
+/// valid JSON.
+struct WebhookPayload: Encodable {
     static let schemaVersion = 1
+
+    var type: String
+    var timestamp: String
+    var data: Content
+
+    /// The `data` member.
+    struct Content: Encodable {
+        var schemaVersion = WebhookPayload.schemaVersion
+        var truncated: Bool?
+        var event: EventPart
+        var source: SourcePart?
+        var record: RecordPart?
+        var changes: [ChangePart]?
+        var message: String?
+        var recipient: String?
+        var subject: String
+
+        enum CodingKeys: String, CodingKey {
+            case schemaVersion, truncated, event, source, record, changes, message, recipient, subject
+        }
+
+        /// `record`, `message` and `recipient` are written as `null` when absent (the schema
+        /// names them); `truncated`, `source` and `changes` only when there is an event.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(schemaVersion, forKey: .schemaVersion)
+            try container.encodeIfPresent(truncated, forKey: .truncated)
+            try container.encode(event, forKey: .event)
+            if let source {
+                try container.encode(source, forKey: .source)
+                try container.encode(record, forKey: .record)
+                try container.encode(changes ?? [], forKey: .changes)
+                try container.encode(message, forKey: .message)
+            }
+            try container.encode(recipient, forKey: .recipient)
+            try container.encode(subject, forKey: .subject)
+        }
+    }
+
+    struct EventPart: Encodable {
+        var id: String
+        var kind: String?
+        var at: String?
+        var deadline: String?
+    }
+
+    struct SourcePart: Encodable {
+        var id: String
+    }
+
+    struct RecordPart: Encodable {
+        var key: String
+        var name: String
+        var status: String
+        var fields: [String: String]
+    }
+
+    struct ChangePart: Encodable {
+        var field: String
+        var from: String?
+        var to: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(field, forKey: .field)
+            try container.encode(from, forKey: .from)
+            try container.encode(to, forKey: .to)
+        }
+
+        enum CodingKeys: String, CodingKey { case field, from, to }
+    }
 
     /// `detainee.added|changed|removed`, `source.failing|recovered|suspicious`, `delivery.dead_lettered`.
     static func type(of kind: Event.Kind) -> String {
@@ -24,33 +99,38 @@ enum WebhookPayload {
         }
     }
 
-    /// `maxFieldLength` cuts longer values (``Event/truncatingValues(to:)``) and adds
-    /// `"truncated": true`.
-    static func body(for notification: RenderedNotification, at date: Date, maxFieldLength: Int = 65_536) -> [UInt8] {
-        var data = "{\"schemaVersion\":\(schemaVersion)"
-        if let full = notification.event {
-            let truncated = full.needsTruncation(maxFieldLength)
-            let event = truncated ? full.truncatingValues(to: maxFieldLength) : full
-            if truncated { data += ",\"truncated\":true" }
-            data +=
-                ",\"event\":{\"id\":" + JSONWriter.string(event.id) + ",\"kind\":"
-                + JSONWriter.string(event.kind.rawValue)
-            data += ",\"at\":" + JSONWriter.string(Timestamp.iso8601(event.at))
-            if let deadline = event.deadline { data += ",\"deadline\":" + JSONWriter.string(deadline) }
-            data += "}"
-            data += ",\"source\":{\"id\":" + JSONWriter.string(event.sourceID) + "}"
-            data += ",\"record\":" + (event.record?.json ?? "null")
-            data += ",\"changes\":" + event.changesJSON
-            data += ",\"message\":" + (event.message.map(JSONWriter.string) ?? "null")
-        } else {
-            data += ",\"event\":{\"id\":" + JSONWriter.string(notification.eventID) + "}"
+    /// The payload for `notification`. `maxFieldLength` cuts longer values
+    /// (``Event/truncatingValues(to:)``) and sets `"truncated": true`.
+    init(notification: RenderedNotification, at date: Date, maxFieldLength: Int = 65_536) {
+        type = notification.event.map { Self.type(of: $0.kind) } ?? "vigil.notification"
+        timestamp = Timestamp.iso8601(date)
+        guard let full = notification.event else {
+            data = Content(
+                event: EventPart(id: notification.eventID), recipient: notification.recipient,
+                subject: notification.subject)
+            return
         }
-        data += ",\"recipient\":" + (notification.recipient.map(JSONWriter.string) ?? "null")
-        data += ",\"subject\":" + JSONWriter.string(notification.subject) + "}"
-        let type = notification.event.map { Self.type(of: $0.kind) } ?? "vigil.notification"
-        let body =
-            "{\"type\":" + JSONWriter.string(type) + ",\"timestamp\":" + JSONWriter.string(Timestamp.iso8601(date))
-            + ",\"data\":" + data + "}"
-        return Array(body.utf8)
+        let truncated = full.needsTruncation(maxFieldLength)
+        let event = truncated ? full.truncatingValues(to: maxFieldLength) : full
+        data = Content(
+            truncated: truncated ? true : nil,
+            event: EventPart(
+                id: event.id, kind: event.kind.rawValue, at: Timestamp.iso8601(event.at), deadline: event.deadline),
+            source: SourcePart(id: event.sourceID),
+            record: event.record.map {
+                RecordPart(key: $0.key, name: $0.name, status: $0.status.description, fields: $0.fields)
+            },
+            changes: event.changes.map { ChangePart(field: $0.field, from: $0.from, to: $0.to) },
+            message: event.message, recipient: notification.recipient, subject: notification.subject)
+    }
+
+    /// The encoded body (keys sorted, so equal payloads are equal bytes).
+    static func body(for notification: RenderedNotification, at date: Date, maxFieldLength: Int = 65_536) throws
+        -> [UInt8]
+    {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(
+            try encoder.encode(WebhookPayload(notification: notification, at: date, maxFieldLength: maxFieldLength)))
     }
 }

@@ -132,11 +132,7 @@ import Testing
         let request =
             "{\"activation\": \(activation), \"expressions\": ["
             + expressions.map(JSONWriter.string).joined(separator: ",") + "]}"
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-            "../Servers/cel_reference.py"
-        )
-        .standardizedFileURL.path
-        let reference = try await runPython(script, input: request)
+        let reference = try await PythonOracle.run("cel_reference.py", input: request)
         let answers = try #require(try JSONSerialization.jsonObject(with: Data(reference.utf8)) as? [[String: Any]])
         #expect(answers.count == expressions.count)
         let record = try #require(try JSONParser.parse(activation)["record"])
@@ -152,25 +148,6 @@ import Testing
                 }
             }
         }
-    }
-
-    private func runPython(_ script: String, input: String) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script]
-        let inputPipe = Pipe()
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("cel-\(UUID()).json")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        process.standardInput = inputPipe
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        let exited = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in exited.continuation.finish() }
-        try process.run()
-        inputPipe.fileHandleForWriting.write(Data(input.utf8))
-        try inputPipe.fileHandleForWriting.close()
-        for await _ in exited.stream {}
-        defer { try? FileManager.default.removeItem(at: output) }
-        return try String(contentsOf: output, encoding: .utf8)
     }
 }
 

@@ -70,10 +70,9 @@ import Testing
             "{\"cases\": ["
             + cases.map { "[" + JSONWriter.string($0.0) + "," + JSONWriter.string($0.1) + "]" }
             .joined(separator: ",") + "]}"
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../Servers/re2_reference.py").standardizedFileURL.path
         let answers = try #require(
-            try JSONSerialization.jsonObject(with: Data(try await runPython(script, input: request).utf8))
+            try JSONSerialization.jsonObject(
+                with: Data(try await PythonOracle.run("re2_reference.py", input: request).utf8))
                 as? [[String: Any]])
         #expect(answers.count == cases.count)
         var compared = 0
@@ -100,24 +99,5 @@ import Testing
                 "\(pattern) on \(text.debugDescription): RE2 says \(answer["match"] ?? "?")")
         }
         #expect(compared > 500)
-    }
-
-    private func runPython(_ script: String, input: String) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script]
-        let inputPipe = Pipe()
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("re2-\(UUID()).json")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        process.standardInput = inputPipe
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        let exited = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in exited.continuation.finish() }
-        try process.run()
-        inputPipe.fileHandleForWriting.write(Data(input.utf8))
-        try inputPipe.fileHandleForWriting.close()
-        for await _ in exited.stream {}
-        defer { try? FileManager.default.removeItem(at: output) }
-        return try String(contentsOf: output, encoding: .utf8)
     }
 }

@@ -300,16 +300,19 @@ public struct WatchCycle: Sendable {
         var report = RunReport.SourceReport(
             id: source.id, outcome: .notModified, unmappedStatuses: [], unparsedDates: 0)
 
-        // One alert per failure streak, and one more if its cause changes (an HTTP 500 that
-        // becomes a login page); runs in between only log at info level, so that cron, which
-        // mails whatever a job prints, mails an outage once and not every run.
+        // One alert per failure streak, and one more for each new cause (an HTTP 500 that
+        // becomes a login page); a cause already reported in the streak is not reported
+        // again, and other runs only log at info level, so that cron, which mails whatever a
+        // job prints, mails an outage once and not every run.
         func fail(_ failure: SourceFailure) {
             let kind: Event.Kind = failure.kind == "drop" ? .suspicious : .failing
+            let reported = state.isFailing ? state.reportedFailureKinds : []
+            defer { state.reportedFailureKinds = [failure.kind] + reported.filter { $0 != failure.kind } }
             if !state.isFailing {
                 logger.warning("source \(source.id) failed closed: \(failure.description)")
                 state.failingSince = now
                 batch.events.append(Event(kind: kind, sourceID: source.id, at: now, message: failure.description))
-            } else if let previous = state.failureKind, previous != failure.kind {
+            } else if !reported.contains(failure.kind), let previous = reported.first {
                 logger.warning("source \(source.id) still fails closed, for another reason: \(failure.description)")
                 batch.events.append(
                     Event(
@@ -319,7 +322,6 @@ public struct WatchCycle: Sendable {
             } else {
                 logger.info("source \(source.id) still fails closed: \(failure.description)")
             }
-            state.failureKind = failure.kind
             state.failureMessage = failure.description
             state.consecutiveFailures += 1
             report.outcome = .failed(failure)

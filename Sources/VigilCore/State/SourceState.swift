@@ -10,6 +10,8 @@ public struct SourceState: Sendable, Equatable {
     public var lastAttemptAt: Date?
     /// Start of the current failure streak; nil while healthy.
     public var failingSince: Date?
+    /// During a failure streak: the kinds of failure reported so far (``SourceFailure/kind``),
+    /// the current one first, comma-separated.
     public var failureKind: String?
     public var failureMessage: String?
     public var consecutiveFailures: Int
@@ -25,6 +27,12 @@ public struct SourceState: Sendable, Equatable {
     }
 
     public var isFailing: Bool { failingSince != nil }
+
+    /// ``failureKind`` as a list: the current kind first, then the others this streak reported.
+    public var reportedFailureKinds: [String] {
+        get { failureKind?.split(separator: ",").map(String.init) ?? [] }
+        set { failureKind = newValue.isEmpty ? nil : newValue.joined(separator: ",") }
+    }
 }
 
 /// A stored record with its bookkeeping, for `vigil status`.

@@ -1,0 +1,26 @@
+import Foundation
+
+/// Runs one of the reference scripts in `Tests/Servers/` (cel-python, RE2): JSON in on
+/// standard input, JSON out on standard output.
+enum PythonOracle {
+    static func run(_ name: String, input: String) async throws -> String {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../Servers/\(name)").standardizedFileURL.path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script]
+        let inputPipe = Pipe()
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("oracle-\(UUID()).json")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        process.standardInput = inputPipe
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        let exited = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in exited.continuation.finish() }
+        try process.run()
+        inputPipe.fileHandleForWriting.write(Data(input.utf8))
+        try inputPipe.fileHandleForWriting.close()
+        for await _ in exited.stream {}
+        defer { try? FileManager.default.removeItem(at: output) }
+        return try String(contentsOf: output, encoding: .utf8)
+    }
+}
