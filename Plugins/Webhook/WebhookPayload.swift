@@ -124,13 +124,17 @@ struct WebhookPayload: Encodable {
             message: event.message, recipient: notification.recipient, subject: notification.subject)
     }
 
+    /// One encoder for every body: making a `JSONEncoder` per payload cost more than encoding.
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
     /// The encoded body (keys sorted, so equal payloads are equal bytes).
     static func body(for notification: RenderedNotification, at date: Date, maxFieldLength: Int = 65_536) throws
         -> [UInt8]
     {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(
-            try encoder.encode(WebhookPayload(notification: notification, at: date, maxFieldLength: maxFieldLength)))
+        Array(try encoder.encode(WebhookPayload(notification: notification, at: date, maxFieldLength: maxFieldLength)))
     }
 }
