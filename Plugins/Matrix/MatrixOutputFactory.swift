@@ -56,6 +56,5 @@ public struct MatrixOutputFactory: OutputFactory {
         if sigil == "!" { return text.count > 1 }
         guard let colon = text.firstIndex(of: ":") else { return false }
         return colon > text.index(after: text.startIndex) && text.index(after: colon) < text.endIndex
-            && !text.contains(where: { $0.isWhitespace })
     }
 }

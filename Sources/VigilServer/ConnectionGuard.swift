@@ -33,17 +33,19 @@ final class ConnectionRegistry: Sendable {
         return max(16, min(512, Int(clamping: limits.rlim_cur) / 2))
     }
 
-    var count: Int { entries.withLock { $0.count } }
-
     /// Registers a new connection; returns the one to close to make room (maybe the new one
     /// itself, when every other connection is busy with a request).
     func admit(_ channel: any Channel) -> (any Channel)? {
         entries.withLock { entries in
             entries[ObjectIdentifier(channel)] = Entry(channel: channel, idleSince: .now())
             guard entries.count > limit else { return nil }
-            let oldest = entries.filter { $0.key != ObjectIdentifier(channel) && $0.value.idleSince != nil }
-                .min { ($0.value.idleSince ?? .distantFuture) < ($1.value.idleSince ?? .distantFuture) }
-            let victim = oldest?.value.channel ?? channel
+            var oldest: Entry?
+            for (id, entry) in entries where id != ObjectIdentifier(channel) {
+                guard let since = entry.idleSince else { continue }
+                if let current = oldest?.idleSince, current <= since { continue }
+                oldest = entry
+            }
+            let victim = oldest?.channel ?? channel
             entries[ObjectIdentifier(victim)] = nil
             return victim
         }

@@ -30,7 +30,7 @@ struct PushVerifier: Sendable {
         "whsec_" + Data(repeating: 0x5A, count: 32).base64EncodedString())
 
     /// The push source's signing secrets; nil when the source is unknown, fetched, or its
-    /// secret cannot be read (the last is logged by the caller's configuration check).
+    /// secret cannot be read.
     func secrets(for sourceID: String) -> [StandardWebhooks.Secret]? {
         guard let source = configuration.sources.first(where: { $0.id == sourceID }),
             case .push(let references) = source.location

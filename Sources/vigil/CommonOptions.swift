@@ -44,7 +44,6 @@ struct CommonOptions: ParsableArguments {
     }
 }
 
-/// Writing to the terminal.
 /// Standard output and error for people: text that may quote source data has its terminal
 /// control characters shown escaped (``TerminalText``); JSON keeps its data exact.
 enum Console {

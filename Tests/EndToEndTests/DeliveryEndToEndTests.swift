@@ -12,11 +12,7 @@ import Testing
         let directory: String
 
         init() throws {
-            let path = try #require(
-                ProcessInfo.processInfo.environment["VIGIL_TEST_SMTP"],
-                "VIGIL_TEST_SMTP is not set: run scripts/test.sh")
-            let info = try #require(
-                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+            let info = try VigilProcess.serverInfo("VIGIL_TEST_SMTP")
             plainPort = try #require(info["plain"] as? Int)
             directory = try #require(info["dir"] as? String)
         }

@@ -133,9 +133,7 @@ import VigilCore
 
     @Test func hostileNamesReachAPartnerAsStoredAndTheTerminalEscaped() async throws {
         let vigil = try VigilProcess()
-        let path = try #require(ProcessInfo.processInfo.environment["VIGIL_TEST_WEBHOOK"], "run scripts/test.sh")
-        let info = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let info = try VigilProcess.serverInfo("VIGIL_TEST_WEBHOOK")
         let url = try #require(info["url"] as? String)
         let secret = try #require(info["secret"] as? String)
         let hook = "e2e-names-\(UUID().uuidString.prefix(8))"

@@ -34,9 +34,7 @@ import Testing
 
     @Test func aSponsorHearsOfAConfirmedReleaseInTheirLanguage() async throws {
         let vigil = try VigilProcess()
-        let path = try #require(ProcessInfo.processInfo.environment["VIGIL_TEST_SMTP"], "run scripts/test.sh")
-        let info = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let info = try VigilProcess.serverInfo("VIGIL_TEST_SMTP")
         let port = try #require(info["plain"] as? Int)
         let directory = try #require(info["dir"] as? String)
         let feed = "e2e-rules-\(UUID().uuidString)"

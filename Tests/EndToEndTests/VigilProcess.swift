@@ -119,5 +119,14 @@ struct VigilProcess {
         return (object?["statuses"] as? [Int] ?? [], object?["headers"] as? [String: String] ?? [:])
     }
 
+    /// The JSON info file a test server wrote, named by `variable` (`VIGIL_TEST_SMTP`,
+    /// `VIGIL_TEST_WEBHOOK`), which scripts/test.sh sets.
+    static func serverInfo(_ variable: String) throws -> [String: Any] {
+        let path = try #require(
+            ProcessInfo.processInfo.environment[variable], "\(variable) is not set: run scripts/test.sh")
+        return try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+    }
+
     static let curl = CurlEngine()
 }

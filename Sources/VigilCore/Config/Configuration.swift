@@ -146,7 +146,6 @@ public struct Configuration: Sendable {
                     options.finish()
                 }
             }
-            let outputIDs = declaredOutputs
             if let found = object.value("templates"), var templates = reader.object(found, path: "$.templates") {
                 let directory = templates.optionalString("directory").map {
                     $0.hasPrefix("/") ? $0 : directory + "/" + $0
@@ -160,14 +159,14 @@ public struct Configuration: Sendable {
                 templates.finish()
             }
             if let found = object.value("recipients") {
-                configuration.recipients = RulesReader.recipients(found, reader: reader, outputs: outputIDs)
+                configuration.recipients = RulesReader.recipients(found, reader: reader, outputs: declaredOutputs)
             }
             if let found = object.value("deadlines") {
                 configuration.deadlines = RulesReader.deadlines(found, reader: reader, sources: configuration.sources)
             }
             if let found = object.value("rules") {
                 configuration.rules = RulesReader.rules(
-                    found, reader: reader, outputs: outputIDs, recipients: configuration.recipients,
+                    found, reader: reader, outputs: declaredOutputs, recipients: configuration.recipients,
                     templates: configuration.templates,
                     fieldNames: Set(configuration.sources.flatMap { $0.mapping.fields.map(\.name) }))
             }

@@ -96,6 +96,7 @@ public struct DeliveryEngine: Sendable {
                     return nil
                 }
             }
+            var allDone: Bool { waiting.isEmpty && !running.values.contains { $0 > 0 } }
             func startWhatFits() {
                 guard !expired else { return }
                 var index = 0
@@ -125,10 +126,10 @@ public struct DeliveryEngine: Sendable {
                 }
             }
             startWhatFits()
-            if waiting.isEmpty, running.isEmpty { group.cancelAll() }
+            if allDone { group.cancelAll() }
             for await finished in group {
                 guard let (outputID, policy, outcomes, took) = finished else {
-                    if !waiting.isEmpty || running.values.contains(where: { $0 > 0 }) {
+                    if !allDone {
                         expired = true
                         let left = waiting.reduce(0) { $0 + $1.notifications.count }
                         context.logger.warning(
@@ -163,7 +164,7 @@ public struct DeliveryEngine: Sendable {
                 }
                 startWhatFits()
                 // All done: stop the watchdog too.
-                if waiting.isEmpty, !running.values.contains(where: { $0 > 0 }) { group.cancelAll() }
+                if allDone { group.cancelAll() }
             }
         }
         if let failure { throw failure }

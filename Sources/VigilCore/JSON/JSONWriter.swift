@@ -18,14 +18,18 @@ public enum JSONWriter {
                 case "\n": output.append("\\n")
                 case "\r": output.append("\\r")
                 case "\t": output.append("\\t")
-                case _ where scalar.value < 0x20:
-                    let hex = String(scalar.value, radix: 16)
-                    output.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+                case _ where scalar.value < 0x20: appendUnicodeEscape(scalar, to: &output)
                 default: output.unicodeScalars.append(scalar)
                 }
             }
         }
         output.append("\"")
+    }
+
+    /// Appends `\u` and four hex digits for a scalar of the Basic Multilingual Plane.
+    public static func appendUnicodeEscape(_ scalar: Unicode.Scalar, to output: inout String) {
+        let hex = String(scalar.value, radix: 16)
+        output.append("\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex)
     }
 
     /// A JSON string literal for `text`.

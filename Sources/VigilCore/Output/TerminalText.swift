@@ -16,31 +16,32 @@ public enum TerminalText {
 
     /// `text` with unsafe scalars written as `\u{1B}`.
     public static func escape(_ text: String, singleLine: Bool = false) -> String {
-        guard text.unicodeScalars.contains(where: { isUnsafe($0, singleLine: singleLine) }) else { return text }
-        var output = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if isUnsafe(scalar, singleLine: singleLine) {
-                output.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
-            } else {
-                output.append(scalar)
-            }
+        replacingUnsafe(in: text, singleLine: singleLine) { scalar, output in
+            output += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
         }
-        return String(output)
     }
 
     /// JSON text with the same scalars written as JSON `\u` escapes: still the same JSON
     /// (they can only occur inside strings), but harmless on a terminal.
     public static func escapeJSON(_ json: String) -> String {
-        guard json.unicodeScalars.contains(where: { isUnsafe($0, singleLine: true) }) else { return json }
-        var output = String.UnicodeScalarView()
-        for scalar in json.unicodeScalars {
-            if isUnsafe(scalar, singleLine: true) {
-                let hex = String(scalar.value, radix: 16)
-                output.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+        replacingUnsafe(in: json, singleLine: true) { scalar, output in
+            JSONWriter.appendUnicodeEscape(scalar, to: &output)
+        }
+    }
+
+    private static func replacingUnsafe(
+        in text: String, singleLine: Bool, with replacement: (Unicode.Scalar, inout String) -> Void
+    ) -> String {
+        guard text.unicodeScalars.contains(where: { isUnsafe($0, singleLine: singleLine) }) else { return text }
+        var output = ""
+        output.reserveCapacity(text.utf8.count + 16)
+        for scalar in text.unicodeScalars {
+            if isUnsafe(scalar, singleLine: singleLine) {
+                replacement(scalar, &output)
             } else {
-                output.append(scalar)
+                output.unicodeScalars.append(scalar)
             }
         }
-        return String(output)
+        return output
     }
 }

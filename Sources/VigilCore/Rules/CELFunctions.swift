@@ -101,7 +101,7 @@ enum CELFunctions {
             try arity(1)
             let value = all[0]
             if case .string(let text)?? = literalArguments.first,
-                (try? CELTime.checked(Timestamp.parseRFC3339(text) ?? .distantPast)) == nil
+                Timestamp.parseRFC3339(text).flatMap({ try? CELTime.checked($0) }) == nil
             {
                 throw CELSyntaxError(
                     "invalid timestamp \"\(text)\" (RFC 3339, such as \"2023-12-14T00:00:00Z\")", column: column)

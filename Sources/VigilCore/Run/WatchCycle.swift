@@ -276,19 +276,6 @@ public struct WatchCycle: Sendable {
 
     // MARK: - Detection and guards
 
-    /// A failure kind (``SourceFailure/kind``) as words, for the changed-cause alert.
-    static func describeKind(_ kind: String) -> String {
-        switch kind {
-        case "fetch": "the fetch failed"
-        case "http": "an HTTP error status"
-        case "type": "the wrong kind of document"
-        case "parse": "a document that could not be read"
-        case "empty": "an empty document"
-        case "drop": "a suspicious drop in records"
-        default: kind
-        }
-    }
-
     private func detect(
         _ source: SourceConfiguration, result: SourceResult, state previous: SourceState, options: Options,
         batch: inout RunBatch
@@ -317,7 +304,8 @@ public struct WatchCycle: Sendable {
                 batch.events.append(
                     Event(
                         kind: kind, sourceID: source.id, at: now,
-                        message: "still failing, for another reason (before: \(Self.describeKind(previous))): "
+                        message:
+                            "still failing, for another reason (before: \(SourceFailure.describe(kind: previous))): "
                             + failure.description))
             } else {
                 logger.info("source \(source.id) still fails closed: \(failure.description)")

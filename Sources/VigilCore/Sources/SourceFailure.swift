@@ -28,6 +28,19 @@ public enum SourceFailure: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// A ``kind`` in words ("an HTTP error status"), for the alert when a streak's cause changes.
+    public static func describe(kind: String) -> String {
+        switch kind {
+        case "fetch": "the fetch failed"
+        case "http": "an HTTP error status"
+        case "type": "the wrong kind of document"
+        case "parse": "a document that could not be read"
+        case "empty": "an empty document"
+        case "drop": "a suspicious drop in records"
+        default: kind
+        }
+    }
+
     public var description: String {
         switch self {
         case .fetch(let message): "fetch failed: \(message)"
