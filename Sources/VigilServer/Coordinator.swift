@@ -10,7 +10,7 @@ import VigilCore
 /// skipped and tried again at the next one. One delivery pass at a time.
 actor Coordinator {
     let configuration: Configuration
-    let store: StateStore
+    let store: any StateStore
     let curl: CurlEngine
     let logger: Logger
     let metrics: ServerMetrics
@@ -20,7 +20,7 @@ actor Coordinator {
     private let lanes = SourceLanes()
 
     init(
-        configuration: Configuration, store: StateStore, curl: CurlEngine, logger: Logger, metrics: ServerMetrics,
+        configuration: Configuration, store: any StateStore, curl: CurlEngine, logger: Logger, metrics: ServerMetrics,
         stateDirectory: String
     ) {
         self.configuration = configuration
@@ -78,10 +78,18 @@ actor Coordinator {
     private func pushInLane(sourceID: String, body: [UInt8], webhookID: String) async throws(PushVerifier.Refusal)
         -> RunReport
     {
-        if (try? store.hasReceivedWebhook(webhookID)) == true {
+        let replayed = PushVerifier.Refusal(
+            status: 409, code: "replayed", message: "webhook-id \(webhookID) was already applied")
+        // A cheap early answer; the commit itself refuses a replay that slips past it.
+        let seen: Bool
+        do {
+            seen = try store.hasReceivedPush(id: webhookID)
+        } catch {
+            logger.error("push to \(sourceID): the state cannot be read: \(error.description)")
             throw PushVerifier.Refusal(
-                status: 409, code: "replayed", message: "webhook-id \(webhookID) was already applied")
+                status: 500, code: "state_error", message: "the push could not be stored; nothing was applied")
         }
+        if seen { throw replayed }
         let report: RunReport
         do {
             (report, _) = try await cycle.push(sourceID: sourceID, body: body, webhookID: webhookID)
@@ -89,11 +97,9 @@ actor Coordinator {
             switch error {
             case .invalid(let failure):
                 throw PushVerifier.Refusal(status: 400, code: "invalid_document", message: failure.description)
+            case .state(.duplicatePush):
+                throw replayed
             case .state(let failure):
-                if (try? store.hasReceivedWebhook(webhookID)) == true {
-                    throw PushVerifier.Refusal(
-                        status: 409, code: "replayed", message: "webhook-id \(webhookID) was already applied")
-                }
                 logger.error("push to \(sourceID) could not be stored: \(failure.description)")
                 throw PushVerifier.Refusal(
                     status: 500, code: "state_error", message: "the push could not be stored; nothing was applied")
@@ -114,7 +120,7 @@ actor Coordinator {
             if followUps > 0 { logger.info("\(followUps) deadline or digest notifications queued") }
             let due = try store.dueNotifications(at: Date(), limit: 1)
             if !due.isEmpty {
-                let runID = try store.commit(RunBatch(startedAt: Date()))
+                let runID = try store.commit(ChangeSet(startedAt: Date()))
                 let engine = DeliveryEngine(
                     store: store, outputs: configuration.outputs, policies: configuration.deliveryPolicies,
                     context: DeliveryContext(

@@ -11,7 +11,7 @@ import VigilCore
 /// serves `POST /hooks/{source}`, `GET /healthz` and `GET /metrics`. Stops gracefully on
 /// SIGTERM or SIGINT: no new requests, the delivery pass in flight finishes and commits.
 public enum VigilServer {
-    public static func run(configuration: Configuration, store: StateStore, stateDirectory: String, logger: Logger)
+    public static func run(configuration: Configuration, store: any StateStore, stateDirectory: String, logger: Logger)
         async throws
     {
         let curl = CurlEngine()

@@ -64,7 +64,7 @@ struct VigilBench {
     static func matrix(homeserver: String, user: String, password: String, room: String, count: Int) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-bench-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try StateStore(directory: directory)
+        let store = try SQLiteStateStore(directory: directory)
         let output = MatrixOutput(
             id: "room",
             settings: MatrixOutput.Settings(
@@ -78,9 +78,9 @@ struct VigilBench {
     }
 
     /// COUNT changed-status events, each broadcast to `output`.
-    static func queue(_ count: Int, for output: any Output, recipient: (Int) -> String? = { _ in nil }) -> RunBatch {
+    static func queue(_ count: Int, for output: any Output, recipient: (Int) -> String? = { _ in nil }) -> ChangeSet {
         let now = Date()
-        var batch = RunBatch(startedAt: now)
+        var batch = ChangeSet(startedAt: now)
         for index in 0..<count {
             let event = Event(
                 kind: .changed, sourceID: "bench", at: now,
@@ -89,7 +89,7 @@ struct VigilBench {
             batch.events.append(event)
             if let address = recipient(index) {
                 batch.notifications.append(
-                    RunBatch.QueuedNotification(
+                    QueuedNotification(
                         idempotencyKey: IdempotencyKey.make(eventID: event.id, outputID: output.id, recipient: address),
                         eventID: event.id, outputID: output.id, recipient: address,
                         subject: PlainTextRenderer.subject(for: event), text: PlainTextRenderer.text(for: event)))
@@ -102,7 +102,7 @@ struct VigilBench {
 
     /// Delivers everything due and prints one JSON line (plus `extra` members).
     static func measure(
-        store: StateStore, output: any Output, policy: DeliveryPolicy, runID: Int64, directory: String,
+        store: any StateStore, output: any Output, policy: DeliveryPolicy, runID: Int64, directory: String,
         extra: () -> String
     ) async throws {
         let curl = CurlEngine(
@@ -128,7 +128,7 @@ struct VigilBench {
     static func webhook(url: String, count: Int, concurrency: Int) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-bench-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try StateStore(directory: directory)
+        let store = try SQLiteStateStore(directory: directory)
         let secret = "whsec_" + Data((0..<24).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         let output = WebhookOutput(
             id: "partner",
@@ -308,7 +308,7 @@ struct VigilBench {
     static func smtp(url: String, count: Int, concurrency: Int, newConnections: Bool) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-bench-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try StateStore(directory: directory)
+        let store = try SQLiteStateStore(directory: directory)
         guard let from = MailAddress("alerts@vigil.example.org") else { return }
         let settings = SMTPOutput.Settings(
             url: url, plaintext: true, from: from, fromName: "Vigil", replyTo: nil, to: [], username: nil,

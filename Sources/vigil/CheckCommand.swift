@@ -48,7 +48,7 @@ struct CheckCommand: ParsableCommand {
         let stateDirectory = common.stateDirectory(for: configuration)
         var reportedKeys: Set<String>?
         if FileManager.default.fileExists(atPath: stateDirectory + "/vigil.sqlite"),
-            let store = try? StateStore(directory: stateDirectory), let states = try? store.sourceStates()
+            let store = try? SQLiteStateStore(directory: stateDirectory), let states = try? store.sourceStates()
         {
             reportedKeys = try? store.reportedKeys()
             for source in configuration.sources {

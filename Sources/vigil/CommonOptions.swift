@@ -34,9 +34,9 @@ struct CommonOptions: ParsableArguments {
         state ?? configuration.stateDirectory
     }
 
-    func openStore(for configuration: Configuration) throws -> StateStore {
+    func openStore(for configuration: Configuration) throws -> any StateStore {
         do {
-            return try StateStore(directory: stateDirectory(for: configuration))
+            return try SQLiteStateStore(directory: stateDirectory(for: configuration))
         } catch {
             Console.error("vigil: \(error.description)")
             throw ExitCode(ExitStatus.internalError.rawValue)

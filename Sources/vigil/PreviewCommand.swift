@@ -27,7 +27,7 @@ struct PreviewCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Console.bootstrapLogging(verbosity: 0)
         let configuration = try common.loadConfiguration()
-        let notifications: [RunBatch.QueuedNotification]
+        let notifications: [QueuedNotification]
         var held: [(event: Event, rule: Rule)] = []
         var events = 0
         if let event {
@@ -61,7 +61,7 @@ struct PreviewCommand: AsyncParsableCommand {
             }
             notifications = batch.notifications
             events = batch.events.count
-            for transition in batch.held {
+            for transition in batch.holds.held {
                 Console.out(
                     "⏸ held by rule \(transition.ruleID): \(transition.key) in \(transition.sourceID) "
                         + "(\(transition.runsSeen) run\(transition.runsSeen == 1 ? "" : "s") so far)")

@@ -176,7 +176,9 @@ import Testing
         try vigil.writeConfig(sources: [("example", "\(vigil.server)/html")])
         let changed = try await vigil.run(["run", "--config", "config.json"])
         #expect(changed.status == 2)
-        #expect(changed.stdout.contains("still failing, for another reason (before: an HTTP error status)"), "\(changed.stdout)")
+        #expect(
+            changed.stdout.contains("still failing, for another reason (before: an HTTP error status)"),
+            "\(changed.stdout)")
         #expect(changed.stdout.contains("text/html"))
         let again = try await vigil.run(["run", "--config", "config.json", "-v"])
         #expect(again.stdout.isEmpty, "the new cause is reported once too")

@@ -38,11 +38,11 @@ final class ProbeOutput: Output, Sendable {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-delivery-\(UUID())").path
     let curl = CurlEngine()
 
-    func store() throws -> StateStore { try StateStore(directory: directory) }
+    func store() throws -> any StateStore { try SQLiteStateStore(directory: directory) }
 
     /// Commits `count` events, each broadcast to `outputs`; returns the run id.
-    func enqueue(_ count: Int, to outputs: [any Output], in store: StateStore, at now: Date) throws -> Int64 {
-        var batch = RunBatch(startedAt: now)
+    func enqueue(_ count: Int, to outputs: [any Output], in store: any StateStore, at now: Date) throws -> Int64 {
+        var batch = ChangeSet(startedAt: now)
         for index in 0..<count {
             let event = Event(
                 kind: .changed, sourceID: "list", at: now,
@@ -54,7 +54,9 @@ final class ProbeOutput: Output, Sendable {
         return try store.commit(batch)
     }
 
-    func engine(_ store: StateStore, _ outputs: [any Output], policies: [String: DeliveryPolicy] = [:], runID: Int64)
+    func engine(
+        _ store: any StateStore, _ outputs: [any Output], policies: [String: DeliveryPolicy] = [:], runID: Int64
+    )
         -> DeliveryEngine
     {
         DeliveryEngine(

@@ -9,7 +9,7 @@ import Testing
 final class RulesFixture {
     let directory: String
     let curl = CurlEngine()
-    let store: StateStore
+    let store: any StateStore
     let mail = InMemoryOutput(id: "mail", contentKind: .email)
     let room = InMemoryOutput(id: "room", contentKind: .matrix)
     let configuration: Configuration
@@ -39,7 +39,7 @@ final class RulesFixture {
         var configuration = try Configuration.load(path: directory + "/config.json")
         configuration.outputs = [mail, room]
         self.configuration = configuration
-        store = try StateStore(directory: directory + "/state")
+        store = try SQLiteStateStore(directory: directory + "/state")
     }
 
     deinit {

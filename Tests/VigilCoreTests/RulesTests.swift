@@ -109,13 +109,13 @@ import Testing
             """
         let configuration = try Configuration.parse(Array(text.utf8), file: "/tmp/realert.json")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-realert-\(UUID())").path
-        let store = try StateStore(directory: directory)
+        let store = try SQLiteStateStore(directory: directory)
         let start = Date(timeIntervalSince1970: 1_702_512_000)
         func run(at date: Date, to status: DetaineeStatus.Canonical) throws -> Int {
-            let router = configuration.router(store: store)
+            let router = try configuration.router(store: store)
             var event = changed("VG-017", to: status)
             event.at = date
-            var batch = RunBatch(startedAt: date)
+            var batch = ChangeSet(startedAt: date)
             batch.events = [event]
             batch.notifications = router.notifications(for: event, at: date, excluding: [])
             try store.commit(batch)

@@ -11,7 +11,7 @@ final class CycleFixture {
     let directory: String
     let file: String
     let curl = CurlEngine()
-    let store: StateStore
+    let store: SQLiteStateStore
     let output: InMemoryOutput
     var maxDrop = 0.2
 
@@ -20,7 +20,7 @@ final class CycleFixture {
             FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         file = directory + "/list.json"
-        store = try StateStore(directory: directory + "/state")
+        store = try SQLiteStateStore(directory: directory + "/state")
         self.output = output
     }
 

@@ -26,16 +26,19 @@ public struct Configuration: Sendable {
     /// Notification templates: Vigil's own plus those of `templates.directory`.
     public var templates = TemplateLibrary()
 
-    /// The router for this configuration's events.
-    public var router: any EventRouter { router(store: nil) }
+    /// The router for this configuration's events, without `realert` windows.
+    public var router: any EventRouter { router(realert: nil) }
 
-    /// The router, honouring `realert` windows recorded in `store`.
-    public func router(store: StateStore?) -> any EventRouter {
+    /// The router, honouring the `realert` windows recorded in `store` (read once, up front,
+    /// so that a failed read stops the run instead of alerting a recipient again).
+    public func router(store: any FollowUpReading) throws(StateError) -> any EventRouter {
+        router(realert: rules.contains { $0.realert != nil } ? try store.realertMarks() : nil)
+    }
+
+    private func router(realert marks: [RealertMark: Date]?) -> any EventRouter {
         guard !rules.isEmpty else { return Broadcast(outputs: outputs, maxFieldLength: templates.maxFieldLength) }
-        var lastNotified: (@Sendable (RunBatch.RealertMark) -> Date?)?
-        if let store {
-            lastNotified = { mark in store.lastNotified(mark) }
-        }
+        var lastNotified: (@Sendable (RealertMark) -> Date?)?
+        if let marks { lastNotified = { mark in marks[mark] } }
         return RuleRouter(
             rules: rules, recipients: recipients, outputs: outputs, templates: templates, lastNotified: lastNotified)
     }

@@ -11,16 +11,16 @@ public struct Broadcast: Sendable {
     }
 
     /// The notifications for `event`, skipping the outputs in `excluding`.
-    public func notifications(for event: Event, excluding: Set<String> = []) -> [RunBatch.QueuedNotification] {
+    public func notifications(for event: Event, excluding: Set<String> = []) -> [QueuedNotification] {
         let shown = event.truncatingValues(to: maxFieldLength)
         let subject = PlainTextRenderer.subject(for: shown)
         let text = PlainTextRenderer.text(for: shown)
-        var queued: [RunBatch.QueuedNotification] = []
+        var queued: [QueuedNotification] = []
         for output in outputs where !excluding.contains(output.id) {
             let recipients: [String?] = output.defaultRecipients.isEmpty ? [nil] : output.defaultRecipients
             for recipient in recipients {
                 queued.append(
-                    RunBatch.QueuedNotification(
+                    QueuedNotification(
                         idempotencyKey: IdempotencyKey.make(
                             eventID: event.id, outputID: output.id, recipient: recipient),
                         eventID: event.id, outputID: output.id, recipient: recipient, subject: subject, text: text))

@@ -13,7 +13,7 @@ import Logging
 /// then are cancelled (their outputs report what they did not send as retries), so one
 /// stuck output cannot hold the run — and its lock — forever.
 public struct DeliveryEngine: Sendable {
-    public let store: StateStore
+    public let store: any StateStore
     public let outputs: [any Output]
     public let policies: [String: DeliveryPolicy]
     public let context: DeliveryContext
@@ -23,7 +23,7 @@ public struct DeliveryEngine: Sendable {
     public let router: any EventRouter
 
     public init(
-        store: StateStore, outputs: [any Output], policies: [String: DeliveryPolicy], context: DeliveryContext,
+        store: any StateStore, outputs: [any Output], policies: [String: DeliveryPolicy], context: DeliveryContext,
         runID: Int64, router: (any EventRouter)? = nil
     ) {
         self.router = router ?? Broadcast(outputs: outputs)
@@ -36,7 +36,7 @@ public struct DeliveryEngine: Sendable {
 
     /// Delivers everything due at `now`, then the dead-letter alerts that raised (one more pass).
     /// `now` is the run's clock: outcomes, retry times and alerts are all reckoned from it.
-    public func deliverDue(at now: Date) async throws(StateStore.Failure) -> OutcomeSummary {
+    public func deliverDue(at now: Date) async throws(StateError) -> OutcomeSummary {
         var total = OutcomeSummary()
         for _ in 0..<2 {
             if let deadline = context.deadline, ContinuousClock.now >= deadline { break }
@@ -61,8 +61,7 @@ public struct DeliveryEngine: Sendable {
         return total
     }
 
-    private func deliver(_ due: [RenderedNotification], at now: Date) async throws(StateStore.Failure) -> OutcomeSummary
-    {
+    private func deliver(_ due: [RenderedNotification], at now: Date) async throws(StateError) -> OutcomeSummary {
         let byID = Dictionary(outputs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var batches: [(output: any Output, policy: DeliveryPolicy, notifications: [RenderedNotification])] = []
         for (outputID, notifications) in Dictionary(grouping: due, by: \.outputID).sorted(by: { $0.key < $1.key }) {
@@ -80,7 +79,7 @@ public struct DeliveryEngine: Sendable {
 
         // Each output has its own lane limit; lanes of different outputs run side by side.
         var summary = OutcomeSummary()
-        var failure: StateStore.Failure?
+        var failure: StateError?
         typealias Finished = (
             outputID: String, policy: DeliveryPolicy, outcomes: [(id: Int64, outcome: DeliveryOutcome)], took: Duration
         )
@@ -150,7 +149,7 @@ public struct DeliveryEngine: Sendable {
                     }
                 }
                 summary.byOutput[outputID] = tally
-                do throws(StateStore.Failure) {
+                do throws(StateError) {
                     let recorded = try store.recordOutcomes(
                         outcomes, at: now, policy: policy.retry, runID: runID, alert: { alert($0, at: now) })
                     summary.delivered += recorded.delivered
@@ -174,7 +173,7 @@ public struct DeliveryEngine: Sendable {
     /// The operational event for a dead letter, queued to every other output. A dead letter of
     /// an alert about a dead letter raises nothing, so failures cannot cascade.
     private func alert(_ deadLetter: DeadLetter, at now: Date) -> (
-        event: Event, notifications: [RunBatch.QueuedNotification]
+        event: Event, notifications: [QueuedNotification]
     )? {
         guard deadLetter.eventKind != .deadLettered else { return nil }
         let event = Event(

@@ -34,6 +34,21 @@ public struct HeldTransition: Sendable, Equatable {
         self.heldSince = heldSince
     }
 
+    /// Which held row this is: one per rule, source and record.
+    public struct ID: Sendable, Hashable {
+        public var ruleID: String
+        public var sourceID: String
+        public var key: String
+
+        public init(ruleID: String, sourceID: String, key: String) {
+            self.ruleID = ruleID
+            self.sourceID = sourceID
+            self.key = key
+        }
+    }
+
+    public var id: ID { ID(ruleID: ruleID, sourceID: sourceID, key: key) }
+
     /// The state a held event asks to be confirmed: the record's status (or absence).
     static func expectedStatus(of event: Event) -> String {
         event.kind == .removed ? "" : event.record?.status.description ?? ""
@@ -42,11 +57,11 @@ public struct HeldTransition: Sendable, Equatable {
 
 /// What routing decided: notifications to queue now, and transitions held for confirmation.
 public struct Routing: Sendable {
-    public var notifications: [RunBatch.QueuedNotification] = []
+    public var notifications: [QueuedNotification] = []
     /// Events a rule with `confirm` matched, with that rule: not notified yet.
     public var held: [(event: Event, rule: Rule)] = []
 
-    public init(notifications: [RunBatch.QueuedNotification] = [], held: [(event: Event, rule: Rule)] = []) {
+    public init(notifications: [QueuedNotification] = [], held: [(event: Event, rule: Rule)] = []) {
         self.notifications = notifications
         self.held = held
     }

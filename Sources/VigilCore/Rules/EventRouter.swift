@@ -4,20 +4,20 @@ import Synchronization
 /// Decides which notifications an event produces.
 public protocol EventRouter: Sendable {
     /// The notifications for `event` at `now`, skipping the outputs in `excluding`.
-    func notifications(for event: Event, at now: Date, excluding: Set<String>) -> [RunBatch.QueuedNotification]
+    func notifications(for event: Event, at now: Date, excluding: Set<String>) -> [QueuedNotification]
 
     /// The notifications for one run's events, which may weigh on each other (suppression).
-    func notifications(for events: [Event], at now: Date) -> [RunBatch.QueuedNotification]
+    func notifications(for events: [Event], at now: Date) -> [QueuedNotification]
 
     /// Like ``notifications(for:at:)``, with the transitions held for confirmation.
     func routing(for events: [Event], at now: Date) -> Routing
 
     /// The notifications of a held event once confirmed: rule `ruleID` alone, without holding.
-    func release(_ event: Event, ruleID: String, at now: Date) -> [RunBatch.QueuedNotification]
+    func release(_ event: Event, ruleID: String, at now: Date) -> [QueuedNotification]
 }
 
 extension EventRouter {
-    public func notifications(for events: [Event], at now: Date) -> [RunBatch.QueuedNotification] {
+    public func notifications(for events: [Event], at now: Date) -> [QueuedNotification] {
         events.flatMap { notifications(for: $0, at: now, excluding: []) }
     }
 
@@ -25,11 +25,11 @@ extension EventRouter {
         Routing(notifications: notifications(for: events, at: now))
     }
 
-    public func release(_ event: Event, ruleID: String, at now: Date) -> [RunBatch.QueuedNotification] { [] }
+    public func release(_ event: Event, ruleID: String, at now: Date) -> [QueuedNotification] { [] }
 }
 
 extension Broadcast: EventRouter {
-    public func notifications(for event: Event, at now: Date, excluding: Set<String>) -> [RunBatch.QueuedNotification] {
+    public func notifications(for event: Event, at now: Date, excluding: Set<String>) -> [QueuedNotification] {
         notifications(for: event, excluding: excluding)
     }
 }
@@ -41,7 +41,7 @@ public struct RuleRouter: EventRouter {
     public let recipients: [Recipient]
     public let outputs: [any Output]
     /// When a rule last told a recipient about a record (for `realert`); nil: no windows apply.
-    public let lastNotified: (@Sendable (RunBatch.RealertMark) -> Date?)?
+    public let lastNotified: (@Sendable (RealertMark) -> Date?)?
     public let templates: TemplateLibrary
     /// False: notifications are decided but not rendered (empty subject and text), for
     /// programs that render them themselves, and to measure routing alone.
@@ -61,7 +61,7 @@ public struct RuleRouter: EventRouter {
 
     public init(
         rules: [Rule], recipients: [Recipient], outputs: [any Output], templates: TemplateLibrary = TemplateLibrary(),
-        lastNotified: (@Sendable (RunBatch.RealertMark) -> Date?)? = nil
+        lastNotified: (@Sendable (RealertMark) -> Date?)? = nil
     ) {
         self.lastNotified = lastNotified
         self.templates = templates
@@ -87,17 +87,17 @@ public struct RuleRouter: EventRouter {
         self.outputs = outputs
     }
 
-    public func notifications(for event: Event, at now: Date, excluding: Set<String>) -> [RunBatch.QueuedNotification] {
+    public func notifications(for event: Event, at now: Date, excluding: Set<String>) -> [QueuedNotification] {
         route(
             event, rules: matchingRules(for: event, at: now).filter { $0.rule.confirm == nil }, at: now,
             excluding: excluding)
     }
 
-    public func notifications(for events: [Event], at now: Date) -> [RunBatch.QueuedNotification] {
+    public func notifications(for events: [Event], at now: Date) -> [QueuedNotification] {
         routing(for: events, at: now).notifications
     }
 
-    public func release(_ event: Event, ruleID: String, at now: Date) -> [RunBatch.QueuedNotification] {
+    public func release(_ event: Event, ruleID: String, at now: Date) -> [QueuedNotification] {
         route(event, rules: boxes.filter { $0.rule.id == ruleID }, at: now, excluding: [])
     }
 
@@ -163,12 +163,12 @@ public struct RuleRouter: EventRouter {
     }
 
     private func route(_ event: Event, rules matching: [RuleBox], at now: Date, excluding: Set<String>)
-        -> [RunBatch.QueuedNotification]
+        -> [QueuedNotification]
     {
         guard !matching.isEmpty else { return [] }
         // One notification per (output, address): an address is known by its key's hash.
         var seen: Set<OutputAddress> = []
-        var queued: [RunBatch.QueuedNotification] = []
+        var queued: [QueuedNotification] = []
         // Renderings shared by recipients of one language (unless a template names the
         // recipient); an event has few, so a list searched in order beats hashing strings.
         var renderings: [(key: RenderingKey, rendered: TemplateLibrary.Rendered)] = []
@@ -203,9 +203,9 @@ public struct RuleRouter: EventRouter {
                     let address = contact?.address
                     let destination = OutputAddress(output: slot.index, hash: contact?.hash)
                     guard !seen.contains(destination) else { continue }
-                    var mark: RunBatch.RealertMark?
+                    var mark: RealertMark?
                     if let window = box.rule.realert, let position, let record = event.record {
-                        let candidate = RunBatch.RealertMark(
+                        let candidate = RealertMark(
                             rule: box.rule.id, recipient: recipients[position].id, source: event.sourceID,
                             key: record.key)
                         if let last = lastNotified?(candidate),
@@ -218,7 +218,7 @@ public struct RuleRouter: EventRouter {
                     seen.insert(destination)
                     let language = position.map { recipients[$0].language } ?? templates.defaultLanguage
                     let rendered = rendering(box: box, language: language, kind: kind, recipient: position)
-                    var notification = RunBatch.QueuedNotification(
+                    var notification = QueuedNotification(
                         idempotencyKey: IdempotencyKey.make(
                             eventID: event.id, outputID: outputID, suffix: contact?.suffix),
                         eventID: event.id, outputID: outputID, recipient: address,

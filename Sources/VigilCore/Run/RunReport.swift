@@ -37,7 +37,7 @@ public struct RunReport: Sendable {
 
     /// Counts a batch's events and queued notifications (those waiting for a digest are not
     /// queued yet) in with the run.
-    mutating func add(_ batch: RunBatch) {
+    mutating func add(_ batch: ChangeSet) {
         events += batch.events.count
         for event in batch.events { eventsByKind[event.kind, default: 0] += 1 }
         queued += batch.notifications.filter { $0.digest == nil }.count

@@ -1,291 +1,143 @@
 import Foundation
-import GRDB
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+/// Where Vigil keeps what it knows between runs.
+///
+/// Narrow on purpose: one write, ``commit(_:)``, stores a whole ``ChangeSet`` in one
+/// transaction; the pipeline reads through the small protocols it refines. SQLite
+/// (``SQLiteStateStore``) is the default; ``MemoryStateStore`` holds the same state in
+/// memory for tests, and a shared database can be added without touching the pipeline.
+public protocol StateStore: RecordReading, EventReading, FollowUpReading, OutboxStore {
+    /// A private directory where outputs may keep files of their own (a session); nil when
+    /// the state is not on this machine.
+    var directory: String? { get }
 
-/// Vigil's state in SQLite (WAL mode): records per source, source health, events, runs and
-/// the outbox. The database file is created readable by its owner only.
-public final class StateStore: Sendable {
-    /// Problems opening or using the state.
-    public enum Failure: Error, Sendable, CustomStringConvertible {
-        case cannotCreateDirectory(String, String)
-        case database(String)
-        case corruptRecord(source: String, key: String)
+    /// Stores `changes` in one transaction; returns the run id they belong to.
+    @discardableResult
+    func commit(_ changes: ChangeSet) throws(StateError) -> Int64
 
-        public var description: String {
-            switch self {
-            case .cannotCreateDirectory(let path, let why): "cannot create state directory \(path): \(why)"
-            case .database(let why): "state database: \(why)"
-            case .corruptRecord(let source, let key): "stored record \(key) of source \(source) cannot be read"
-            }
-        }
-    }
+    /// Marks a run finished with its exit code.
+    func finishRun(_ runID: Int64, exitCode: Int32, at date: Date) throws(StateError)
+}
 
-    public let path: String
-    /// The state directory, where outputs may keep private files of their own.
-    public let directory: String
-    let pool: DatabasePool
-
-    /// Opens (creating when needed) `vigil.sqlite` in `directory`, and migrates its schema.
-    public init(directory: String) throws(Failure) {
-        do {
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw .cannotCreateDirectory(directory, error.localizedDescription)
-        }
-        self.directory = directory
-        path = directory + "/vigil.sqlite"
-        // Create the file private before SQLite opens it; SQLite gives -wal and -shm the same mode.
-        let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        if descriptor >= 0 { close(descriptor) }
-        do {
-            var configuration = GRDB.Configuration()
-            configuration.busyMode = .timeout(10)
-            // WAL with synchronous=NORMAL: a process crash loses nothing committed; a power cut may
-            // roll back the last commits, and since records, events and the outbox commit together,
-            // the next run detects those changes again.
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
-        } catch {
-            throw .database("\(error)")
-        }
-    }
-
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE source (
-                        id TEXT PRIMARY KEY NOT NULL,
-                        etag TEXT, last_modified TEXT,
-                        baseline_at REAL, last_success_at REAL, last_attempt_at REAL,
-                        failing_since REAL, failure_kind TEXT, failure_message TEXT,
-                        consecutive_failures INTEGER NOT NULL DEFAULT 0,
-                        record_count INTEGER NOT NULL DEFAULT 0,
-                        unmapped_statuses TEXT NOT NULL DEFAULT '[]'
-                    );
-                    CREATE TABLE record (
-                        source_id TEXT NOT NULL, key TEXT NOT NULL, content TEXT NOT NULL, digest INTEGER NOT NULL,
-                        first_seen REAL NOT NULL, last_changed REAL NOT NULL,
-                        PRIMARY KEY (source_id, key)
-                    ) WITHOUT ROWID;
-                    CREATE TABLE run (
-                        id INTEGER PRIMARY KEY AUTOINCREMENT,
-                        started_at REAL NOT NULL, finished_at REAL, exit_code INTEGER
-                    );
-                    CREATE TABLE event (
-                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                        id TEXT NOT NULL UNIQUE, run_id INTEGER NOT NULL, at REAL NOT NULL,
-                        source_id TEXT NOT NULL, kind TEXT NOT NULL, record_key TEXT,
-                        content TEXT NOT NULL
-                    );
-                    CREATE INDEX event_source ON event(source_id, seq);
-                    CREATE TABLE outbox (
-                        id INTEGER PRIMARY KEY AUTOINCREMENT,
-                        idempotency_key TEXT NOT NULL UNIQUE,
-                        event_id TEXT NOT NULL, output_id TEXT NOT NULL, recipient TEXT,
-                        subject TEXT NOT NULL, body_text TEXT NOT NULL, body_html TEXT,
-                        state TEXT NOT NULL DEFAULT 'pending',
-                        attempts INTEGER NOT NULL DEFAULT 0,
-                        next_attempt_at REAL NOT NULL, retry_window_start REAL NOT NULL, last_error TEXT,
-                        created_at REAL NOT NULL, delivered_at REAL
-                    );
-                    CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
-                    """)
-        }
-        migrator.registerMigration("v2: pushed webhook ids") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE received_webhook (
-                        id TEXT PRIMARY KEY NOT NULL, source_id TEXT NOT NULL, received_at REAL NOT NULL
-                    ) WITHOUT ROWID;
-                    CREATE INDEX received_webhook_age ON received_webhook(received_at);
-                    """)
-        }
-        migrator.registerMigration("v3: realert windows") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE realert (
-                        rule_id TEXT NOT NULL, recipient_id TEXT NOT NULL, source_id TEXT NOT NULL, record_key TEXT NOT NULL,
-                        notified_at REAL NOT NULL, PRIMARY KEY (rule_id, recipient_id, source_id, record_key)
-                    ) WITHOUT ROWID;
-                    """)
-        }
-        migrator.registerMigration("v4: confirmations, deadlines, digests") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE held (
-                        rule_id TEXT NOT NULL, source_id TEXT NOT NULL, record_key TEXT NOT NULL, event_id TEXT NOT NULL,
-                        status TEXT NOT NULL, runs_seen INTEGER NOT NULL, held_since REAL NOT NULL,
-                        PRIMARY KEY (rule_id, source_id, record_key)
-                    ) WITHOUT ROWID;
-                    CREATE TABLE deadline_index (deadline_id TEXT PRIMARY KEY NOT NULL, specification TEXT NOT NULL);
-                    CREATE TABLE deadline_watch (
-                        deadline_id TEXT NOT NULL, source_id TEXT NOT NULL, record_key TEXT NOT NULL, value TEXT NOT NULL,
-                        due_at REAL NOT NULL, expires_at REAL, fired INTEGER NOT NULL DEFAULT 0,
-                        PRIMARY KEY (deadline_id, source_id, record_key)
-                    ) WITHOUT ROWID;
-                    CREATE INDEX deadline_due ON deadline_watch(fired, due_at);
-                    CREATE TABLE digest_item (
-                        seq INTEGER PRIMARY KEY AUTOINCREMENT, recipient_id TEXT NOT NULL, output_id TEXT NOT NULL,
-                        address TEXT, window_seconds REAL NOT NULL, template TEXT NOT NULL, event_id TEXT NOT NULL,
-                        idempotency_key TEXT NOT NULL UNIQUE, subject TEXT NOT NULL, body_text TEXT NOT NULL,
-                        body_html TEXT, created_at REAL NOT NULL
-                    );
-                    """)
-        }
-        return migrator
-    }
-
-    func read<T>(_ body: (Database) throws -> T) throws(Failure) -> T {
-        do {
-            return try pool.read(body)
-        } catch let failure as Failure {
-            throw failure
-        } catch {
-            throw .database("\(error)")
-        }
-    }
-
-    func write<T>(_ body: (Database) throws -> T) throws(Failure) -> T {
-        do {
-            return try pool.write(body)
-        } catch let failure as Failure {
-            throw failure
-        } catch {
-            throw .database("\(error)")
-        }
-    }
-
-    // MARK: - Reading
-
-    public func sourceStates() throws(Failure) -> [String: SourceState] {
-        try read { db in
-            var states: [String: SourceState] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM source") {
-                let state = Self.sourceState(row)
-                states[state.id] = state
-            }
-            return states
-        }
-    }
-
+/// Source health and stored records: what detection compares against.
+public protocol RecordReading: Sendable {
+    func sourceStates() throws(StateError) -> [String: SourceState]
     /// Stored records of one source as key → digest of the canonical encoding.
-    public func storedDigests(source: String) throws(Failure) -> [String: Int64] {
-        try read { db in
-            var digests: [String: Int64] = [:]
-            digests.reserveCapacity(
-                try Int.fetchOne(db, sql: "SELECT record_count FROM source WHERE id = ?", arguments: [source]) ?? 0)
-            let cursor = try Row.fetchCursor(
-                db, sql: "SELECT key, digest FROM record WHERE source_id = ?", arguments: [source])
-            while let row = try cursor.next() {
-                digests[row[0]] = row[1]
-            }
-            return digests
-        }
-    }
-
+    func storedDigests(source: String) throws(StateError) -> [String: Int64]
     /// The digests of some stored records of one source (those that exist), by key.
-    public func storedDigests(source: String, keys: [String]) throws(Failure) -> [String: Int64] {
-        try read { db in
-            var digests: [String: Int64] = [:]
-            let statement = try db.cachedStatement(sql: "SELECT digest FROM record WHERE source_id = ? AND key = ?")
-            for key in keys {
-                if let digest = try Int64.fetchOne(statement, arguments: [source, key]) { digests[key] = digest }
-            }
-            return digests
-        }
-    }
-
+    func storedDigests(source: String, keys: [String]) throws(StateError) -> [String: Int64]
     /// The canonical encodings of some stored records of one source, by key.
-    public func storedContents(source: String, keys: [String]) throws(Failure) -> [String: String] {
-        try read { db in
-            var contents: [String: String] = [:]
-            let statement = try db.cachedStatement(sql: "SELECT content FROM record WHERE source_id = ? AND key = ?")
-            for key in keys {
-                if let content = try String.fetchOne(statement, arguments: [source, key]) { contents[key] = content }
-            }
-            return contents
-        }
-    }
+    func storedContents(source: String, keys: [String]) throws(StateError) -> [String: String]
+    /// Stored records with their dates, ordered by source and key (every source when nil).
+    func records(source: String?) throws(StateError) -> [StoredRecord]
+}
+
+/// Stored events and pushes: history, and what confirmation releases.
+public protocol EventReading: Sendable {
+    /// The most recent events, newest first.
+    func events(limit: Int, source: String?) throws(StateError) -> [StoredEvent]
+    /// One stored event, or nil.
+    func event(id: String) throws(StateError) -> Event?
+    /// Every record key any source has reported: stored now, or named by a past event.
+    func reportedKeys() throws(StateError) -> Set<String>
+    /// True when a push with this `webhook-id` was already applied.
+    func hasReceivedPush(id: String) throws(StateError) -> Bool
+}
+
+/// The rules' follow-ups between runs: held transitions, deadline watches, digest items,
+/// re-alert windows.
+public protocol FollowUpReading: Sendable {
+    /// Every transition held for confirmation, oldest first.
+    func heldTransitions() throws(StateError) -> [HeldTransition]
+    /// The specification each deadline's watch rows were built for.
+    func deadlineSpecifications() throws(StateError) -> [String: String]
+    /// The deadlines due at `now` (not fired, not expired), with the records they are about.
+    func dueDeadlines(at now: Date) throws(StateError) -> [DueDeadline]
+    /// True when some waiting digest item's own window has ended.
+    func hasDueDigestItems(at now: Date) throws(StateError) -> Bool
+    /// Every waiting digest item, oldest first.
+    func digestItems() throws(StateError) -> [StoredDigestItem]
+    /// When each rule last notified each recipient about each record (`realert` windows).
+    func realertMarks() throws(StateError) -> [RealertMark: Date]
+}
+
+/// The outbox: what delivery reads and the outcomes it records.
+public protocol OutboxStore: Sendable {
+    /// Pending rows whose next attempt is due, oldest first.
+    func dueNotifications(at date: Date, limit: Int) throws(StateError) -> [OutboxEntry]
+    /// Pending and failed rows, for `vigil outbox`.
+    func undeliveredNotifications() throws(StateError) -> [OutboxEntry]
+    /// Records delivery outcomes in one transaction. For each row given up on, `alert` may
+    /// return an operational event and its notifications, stored in the same transaction so
+    /// a dead letter is never silent.
+    @discardableResult
+    func recordOutcomes(
+        _ outcomes: [(id: Int64, outcome: DeliveryOutcome)], at date: Date, policy: RetryPolicy, runID: Int64?,
+        alert: (DeadLetter) -> (event: Event, notifications: [QueuedNotification])?
+    ) throws(StateError) -> OutcomeSummary
+    /// Makes failed rows pending again, due now, with a fresh give-up window. Returns how many.
+    @discardableResult
+    func retry(ids: [Int64]?, at date: Date) throws(StateError) -> Int
+    /// Gives up a pending or failed row for good. Returns false when no such row is undelivered.
+    @discardableResult
+    func drop(id: Int64) throws(StateError) -> Bool
+}
+
+extension RecordReading {
+    public func records() throws(StateError) -> [StoredRecord] { try records(source: nil) }
 
     /// Every stored record of one source as key → canonical encoding.
-    public func storedRecords(source: String) throws(Failure) -> [String: String] {
-        try read { db in
-            var records: [String: String] = [:]
-            let cursor = try Row.fetchCursor(
-                db, sql: "SELECT key, content FROM record WHERE source_id = ?", arguments: [source])
-            while let row = try cursor.next() {
-                records[row[0]] = row[1]
-            }
-            return records
-        }
+    public func storedRecords(source: String) throws(StateError) -> [String: String] {
+        var result: [String: String] = [:]
+        for stored in try records(source: source) { result[stored.record.key] = stored.record.canonicalEncoding }
+        return result
+    }
+}
+
+extension EventReading {
+    public func events(limit: Int) throws(StateError) -> [StoredEvent] { try events(limit: limit, source: nil) }
+}
+
+extension OutboxStore {
+    public func dueNotifications(at date: Date) throws(StateError) -> [OutboxEntry] {
+        try dueNotifications(at: date, limit: 100_000)
     }
 
-    /// Stored records with their dates, ordered by source and key.
-    public func records(source: String? = nil) throws(Failure) -> [StoredRecord] {
-        try read { db in
-            let rows: [Row]
-            if let source {
-                rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM record WHERE source_id = ? ORDER BY key", arguments: [source])
-            } else {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM record ORDER BY source_id, key")
-            }
-            return try rows.map { row in
-                let sourceID: String = row["source_id"]
-                let key: String = row["key"]
-                guard let record = try? Record(key: key, canonicalEncoding: row["content"]) else {
-                    throw Failure.corruptRecord(source: sourceID, key: key)
-                }
-                return StoredRecord(
-                    sourceID: sourceID, record: record, firstSeen: Date(timeIntervalSince1970: row["first_seen"]),
-                    lastChanged: Date(timeIntervalSince1970: row["last_changed"]))
-            }
-        }
+    @discardableResult
+    public func recordOutcomes(
+        _ outcomes: [(id: Int64, outcome: DeliveryOutcome)], at date: Date, policy: RetryPolicy = RetryPolicy(),
+        runID: Int64? = nil
+    ) throws(StateError) -> OutcomeSummary {
+        try recordOutcomes(outcomes, at: date, policy: policy, runID: runID, alert: { _ in nil })
     }
 
-    /// The most recent events, newest first.
-    public func events(limit: Int, source: String? = nil) throws(Failure) -> [StoredEvent] {
-        try read { db in
-            let rows: [Row]
-            if let source {
-                rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM event WHERE source_id = ? ORDER BY seq DESC LIMIT ?",
-                    arguments: [source, limit])
-            } else {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM event ORDER BY seq DESC LIMIT ?", arguments: [limit])
-            }
-            return rows.compactMap { row in
-                guard let kind = Event.Kind(rawValue: row["kind"]),
-                    let event = try? EventCoding.decode(
-                        id: row["id"], kind: kind, sourceID: row["source_id"],
-                        at: Date(timeIntervalSince1970: row["at"]), content: row["content"])
-                else { return nil }
-                return StoredEvent(sequence: row["seq"], runID: row["run_id"], event: event)
-            }
-        }
+    @discardableResult
+    public func retry(ids: [Int64]? = nil, at date: Date = Date()) throws(StateError) -> Int {
+        try retry(ids: ids, at: date)
     }
+}
 
-    static func sourceState(_ row: Row) -> SourceState {
-        var state = SourceState(id: row["id"])
-        state.validators = Validators(etag: row["etag"], lastModified: row["last_modified"])
-        state.baselineAt = (row["baseline_at"] as Double?).map(Date.init(timeIntervalSince1970:))
-        state.lastSuccessAt = (row["last_success_at"] as Double?).map(Date.init(timeIntervalSince1970:))
-        state.lastAttemptAt = (row["last_attempt_at"] as Double?).map(Date.init(timeIntervalSince1970:))
-        state.failingSince = (row["failing_since"] as Double?).map(Date.init(timeIntervalSince1970:))
-        state.failureKind = row["failure_kind"]
-        state.failureMessage = row["failure_message"]
-        state.consecutiveFailures = row["consecutive_failures"]
-        state.recordCount = row["record_count"]
-        if let value = try? JSONParser.parse(row["unmapped_statuses"] as String), case .array(let words) = value.kind {
-            state.unmappedStatuses = words.compactMap(\.scalarText)
-        }
-        return state
+/// A deadline that is due: not fired, due at or before now, not expired.
+public struct DueDeadline: Sendable {
+    public var deadlineID: String
+    public var sourceID: String
+    public var record: Record
+    public var value: String
+
+    public init(deadlineID: String, sourceID: String, record: Record, value: String) {
+        self.deadlineID = deadlineID
+        self.sourceID = sourceID
+        self.record = record
+        self.value = value
     }
+}
+
+/// A digest item waiting for its window.
+public struct StoredDigestItem: Sendable {
+    public var sequence: Int64
+    public var item: DigestItem
+    public var eventID: String
+    public var idempotencyKey: String
+    public var rendered: TemplateLibrary.Rendered
+    public var createdAt: Date
 }

@@ -1,58 +1,9 @@
 import Foundation
 import GRDB
 
-/// One outbox row, as `vigil outbox` and the delivery engine see it.
-public struct OutboxEntry: Sendable {
-    /// Where a notification stands: waiting (or retrying), sent, given up, or dropped by an operator.
-    public enum State: String, Sendable {
-        case pending, delivered, failed, dropped
-    }
-
-    public var notification: RenderedNotification
-    public var state: State
-    public var attempts: Int
-    public var nextAttemptAt: Date
-    public var createdAt: Date
-    public var lastError: String?
-}
-
-/// A notification given up on, as the delivery engine reports it to operators.
-public struct DeadLetter: Sendable {
-    public var outboxID: Int64
-    public var idempotencyKey: String
-    public var outputID: String
-    public var eventID: String
-    public var sourceID: String
-    public var eventKind: Event.Kind?
-    public var attempts: Int
-    public var reason: String
-}
-
-/// What one batch of outcomes did to the outbox.
-public struct OutcomeSummary: Sendable {
-    public var delivered = 0
-    public var retrying = 0
-    public var deadLettered: [DeadLetter] = []
-    /// Notifications queued to tell operators about dead letters.
-    public var alertsQueued = 0
-    /// Permanent failures already reported (no alert raised).
-    public var abandoned = 0
-    /// Per output: outcomes and time spent delivering (for metrics).
-    public var byOutput: [String: OutputTally] = [:]
-
-    /// What one output did in a delivery pass.
-    public struct OutputTally: Sendable {
-        public var delivered = 0
-        public var retried = 0
-        public var failed = 0
-        /// Wall time of its `deliver` calls, one entry per batch with the batch size.
-        public var batches: [(duration: Duration, count: Int)] = []
-    }
-}
-
-extension StateStore {
+extension SQLiteStateStore {
     /// Pending rows whose next attempt is due, oldest first.
-    public func dueNotifications(at date: Date, limit: Int = 100_000) throws(Failure) -> [OutboxEntry] {
+    public func dueNotifications(at date: Date, limit: Int) throws(StateError) -> [OutboxEntry] {
         try read { db in
             try Row.fetchAll(
                 db,
@@ -67,7 +18,7 @@ extension StateStore {
     }
 
     /// Pending and failed rows, for `vigil outbox`.
-    public func undeliveredNotifications() throws(Failure) -> [OutboxEntry] {
+    public func undeliveredNotifications() throws(StateError) -> [OutboxEntry] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state IN ('pending', 'failed') ORDER BY id")
                 .map(Self.outboxEntry)
@@ -79,10 +30,9 @@ extension StateStore {
     /// a dead letter is never silent.
     @discardableResult
     public func recordOutcomes(
-        _ outcomes: [(id: Int64, outcome: DeliveryOutcome)], at date: Date, policy: RetryPolicy = RetryPolicy(),
-        runID: Int64? = nil,
-        alert: (DeadLetter) -> (event: Event, notifications: [RunBatch.QueuedNotification])? = { _ in nil }
-    ) throws(Failure) -> OutcomeSummary {
+        _ outcomes: [(id: Int64, outcome: DeliveryOutcome)], at date: Date, policy: RetryPolicy, runID: Int64?,
+        alert: (DeadLetter) -> (event: Event, notifications: [QueuedNotification])?
+    ) throws(StateError) -> OutcomeSummary {
         try write { db in
             var summary = OutcomeSummary()
             let now = date.timeIntervalSince1970
@@ -108,25 +58,20 @@ extension StateStore {
                             WHERE o.id = ? AND o.state = 'pending'
                             """, arguments: [id])
                 else { continue }
-                let attempts = (row["attempts"] as Int) + 1
-                let windowStart: Double = row["retry_window_start"]
-                switch outcome {
+                switch OutboxTransition(
+                    outcome, attempts: row["attempts"], windowStart: row["retry_window_start"], now: now, policy: policy
+                )
+                {
                 case .delivered:
                     break
-                case .retry(let hint, let reason):
-                    let delay = policy.delay(afterAttempts: attempts, hint: hint)
-                    let next = now + Self.seconds(delay)
-                    if next - windowStart > Self.seconds(policy.giveUpAfter) {
-                        failures.append((row, attempts, "gave up after \(attempts) attempts: \(reason)"))
-                    } else {
-                        try db.execute(
-                            sql: "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
-                            arguments: [attempts, next, reason, id])
-                        summary.retrying += 1
-                    }
-                case .failed(let reason):
+                case .retry(let attempts, let next, let reason):
+                    try db.execute(
+                        sql: "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                        arguments: [attempts, next, reason, id])
+                    summary.retrying += 1
+                case .deadLetter(let attempts, let reason):
                     failures.append((row, attempts, reason))
-                case .abandoned(let reason):
+                case .abandoned(let attempts, let reason):
                     try db.execute(
                         sql: "UPDATE outbox SET state = 'failed', attempts = ?, last_error = ? WHERE id = ?",
                         arguments: [attempts, reason, id])
@@ -156,7 +101,7 @@ extension StateStore {
 
     /// Makes failed rows pending again, due now, with a fresh give-up window. Returns how many.
     @discardableResult
-    public func retry(ids: [Int64]? = nil, at date: Date = Date()) throws(Failure) -> Int {
+    public func retry(ids: [Int64]?, at date: Date) throws(StateError) -> Int {
         try write { db in
             let now = date.timeIntervalSince1970
             if let ids {
@@ -181,17 +126,13 @@ extension StateStore {
 
     /// Gives up a pending or failed row for good. Returns false when no such row is undelivered.
     @discardableResult
-    public func drop(id: Int64) throws(Failure) -> Bool {
+    public func drop(id: Int64) throws(StateError) -> Bool {
         try write { db in
             try db.execute(
                 sql: "UPDATE outbox SET state = 'dropped' WHERE id = ? AND state IN ('pending', 'failed')",
                 arguments: [id])
             return db.changesCount == 1
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static func outboxEntry(_ row: Row) -> OutboxEntry {

@@ -2,9 +2,9 @@ import Foundation
 import GRDB
 
 /// Stored state of the rules' follow-ups: held transitions, deadline watches, digest items.
-extension StateStore {
+extension SQLiteStateStore {
     /// Every transition held for confirmation.
-    public func heldTransitions() throws(Failure) -> [HeldTransition] {
+    public func heldTransitions() throws(StateError) -> [HeldTransition] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM held ORDER BY held_since").map { row in
                 HeldTransition(
@@ -16,7 +16,7 @@ extension StateStore {
     }
 
     /// One stored event, or nil.
-    public func event(id: String) throws(Failure) -> Event? {
+    public func event(id: String) throws(StateError) -> Event? {
         try read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id]),
                 let kind = Event.Kind(rawValue: row["kind"])
@@ -28,7 +28,7 @@ extension StateStore {
     }
 
     /// The specification each deadline's watch rows were built for.
-    public func deadlineSpecifications() throws(Failure) -> [String: String] {
+    public func deadlineSpecifications() throws(StateError) -> [String: String] {
         try read { db in
             var result: [String: String] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT deadline_id, specification FROM deadline_index") {
@@ -38,16 +38,8 @@ extension StateStore {
         }
     }
 
-    /// A deadline that is due: not fired, due at or before `now`, not expired.
-    public struct DueDeadline: Sendable {
-        public var deadlineID: String
-        public var sourceID: String
-        public var record: Record
-        public var value: String
-    }
-
     /// The deadlines due at `now`, with the records they are about.
-    public func dueDeadlines(at now: Date) throws(Failure) -> [DueDeadline] {
+    public func dueDeadlines(at now: Date) throws(StateError) -> [DueDeadline] {
         try read { db in
             let rows = try Row.fetchAll(
                 db,
@@ -57,25 +49,17 @@ extension StateStore {
                     WHERE w.fired = 0 AND w.due_at <= ? AND (w.expires_at IS NULL OR w.expires_at > ?)
                     ORDER BY w.due_at
                     """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970])
-            return rows.compactMap { row in
-                guard let record = try? Record(key: row[2], canonicalEncoding: row[4]) else { return nil }
+            return try rows.map { row in
+                guard let record = try? Record(key: row[2], canonicalEncoding: row[4]) else {
+                    throw StateError.corruptRecord(source: row[1], key: row[2])
+                }
                 return DueDeadline(deadlineID: row[0], sourceID: row[1], record: record, value: row[3])
             }
         }
     }
 
-    /// A digest item waiting for its window.
-    public struct StoredDigestItem: Sendable {
-        public var sequence: Int64
-        public var item: DigestItem
-        public var eventID: String
-        public var idempotencyKey: String
-        public var rendered: TemplateLibrary.Rendered
-        public var createdAt: Date
-    }
-
     /// True when some waiting digest item's own window has ended (a group is due only then).
-    public func hasDueDigestItems(at now: Date) throws(Failure) -> Bool {
+    public func hasDueDigestItems(at now: Date) throws(StateError) -> Bool {
         try read { db in
             try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM digest_item WHERE created_at + window_seconds <= ? LIMIT 1",
@@ -84,7 +68,7 @@ extension StateStore {
     }
 
     /// Every waiting digest item, oldest first.
-    public func digestItems() throws(Failure) -> [StoredDigestItem] {
+    public func digestItems() throws(StateError) -> [StoredDigestItem] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM digest_item ORDER BY seq").map { row in
                 StoredDigestItem(
@@ -101,13 +85,13 @@ extension StateStore {
     }
 
     /// Writes a batch's follow-ups inside its transaction.
-    static func saveFollowUps(_ batch: RunBatch, at now: Double, in db: Database) throws {
-        for (rule, source, key) in batch.unheld {
+    static func saveFollowUps(_ batch: ChangeSet, at now: Double, in db: Database) throws {
+        for id in batch.holds.released {
             try db.execute(
                 sql: "DELETE FROM held WHERE rule_id = ? AND source_id = ? AND record_key = ?",
-                arguments: [rule, source, key])
+                arguments: [id.ruleID, id.sourceID, id.key])
         }
-        for held in batch.held {
+        for held in batch.holds.held {
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO held (rule_id, source_id, record_key, event_id, status, runs_seen, held_since)
@@ -118,14 +102,14 @@ extension StateStore {
                     held.heldSince.timeIntervalSince1970,
                 ])
         }
-        if let configured = batch.configuredDeadlines {
+        if let configured = batch.deadlines.configured {
             for id in try String.fetchAll(db, sql: "SELECT deadline_id FROM deadline_index")
             where !configured.contains(id) {
                 try db.execute(sql: "DELETE FROM deadline_watch WHERE deadline_id = ?", arguments: [id])
                 try db.execute(sql: "DELETE FROM deadline_index WHERE deadline_id = ?", arguments: [id])
             }
         }
-        for (id, specification) in batch.deadlineRebuilds {
+        for (id, specification) in batch.deadlines.rebuilds {
             try db.execute(sql: "DELETE FROM deadline_watch WHERE deadline_id = ?", arguments: [id])
             try db.execute(
                 sql: "INSERT OR REPLACE INTO deadline_index (deadline_id, specification) VALUES (?, ?)",
@@ -141,7 +125,7 @@ extension StateStore {
                 """)
         let unwatch = try db.cachedStatement(
             sql: "DELETE FROM deadline_watch WHERE deadline_id = ? AND source_id = ? AND record_key = ?")
-        for row in batch.deadlineWatches {
+        for row in batch.deadlines.watches {
             if let window = row.watch {
                 try watch.execute(arguments: [
                     row.deadlineID, row.sourceID, row.key, window.value, window.dueAt.timeIntervalSince1970,
@@ -151,7 +135,7 @@ extension StateStore {
                 try unwatch.execute(arguments: [row.deadlineID, row.sourceID, row.key])
             }
         }
-        for row in batch.firedDeadlines {
+        for row in batch.deadlines.fired {
             try db.execute(
                 sql: "UPDATE deadline_watch SET fired = 1 WHERE deadline_id = ? AND source_id = ? AND record_key = ?",
                 arguments: [row.deadlineID, row.sourceID, row.key])
@@ -175,9 +159,23 @@ extension StateStore {
     }
 }
 
-extension StateStore {
+extension SQLiteStateStore {
+    /// When each rule last notified each recipient about each record.
+    public func realertMarks() throws(StateError) -> [RealertMark: Date] {
+        try read { db in
+            var marks: [RealertMark: Date] = [:]
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT rule_id, recipient_id, source_id, record_key, notified_at FROM realert")
+            while let row = try cursor.next() {
+                marks[RealertMark(rule: row[0], recipient: row[1], source: row[2], key: row[3])] = Date(
+                    timeIntervalSince1970: row[4])
+            }
+            return marks
+        }
+    }
+
     /// Every record key any source has reported: stored now, or named by a past event.
-    public func reportedKeys() throws(Failure) -> Set<String> {
+    public func reportedKeys() throws(StateError) -> Set<String> {
         try read { db in
             Set(
                 try String.fetchAll(

@@ -1,0 +1,92 @@
+import Foundation
+import Logging
+
+/// Holds what rules with `confirm` matched, and re-checks what earlier runs held: a held
+/// transition still true in this run's state counts one more run (or its sources are
+/// counted); once confirmed its notifications are queued, and if the state moved on it is
+/// dropped without a word.
+struct ConfirmationStage {
+    let configuration: Configuration
+    let store: any RecordReading & EventReading & FollowUpReading
+    let logger: Logger
+
+    func confirm(
+        _ held: [(event: Event, rule: Rule)], router: any EventRouter, changes: inout ChangeSet, now: Date
+    ) throws(StateError) {
+        let healthy = Set(changes.sources.filter { !$0.isFailing && $0.lastSuccessAt == now }.map(\.id))
+        let rules = Dictionary(configuration.rules.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var fresh: Set<HeldTransition.ID> = []
+        // Rule, key and status released in this pass: several sources confirming the same
+        // transition make one notification, not one per source.
+        var released: Set<String> = []
+        func release(_ event: Event, _ transition: HeldTransition) {
+            guard released.insert("\(transition.ruleID)\u{0}\(transition.key)\u{0}\(transition.status)").inserted
+            else { return }
+            changes.notifications += router.release(event, ruleID: transition.ruleID, at: now)
+        }
+        for (event, rule) in held {
+            guard let record = event.record, let confirmation = rule.confirm else { continue }
+            let transition = HeldTransition(
+                ruleID: rule.id, sourceID: event.sourceID, key: record.key, eventID: event.id,
+                status: HeldTransition.expectedStatus(of: event), runsSeen: 1, heldSince: now)
+            fresh.insert(transition.id)
+            if try isConfirmed(transition, by: confirmation, changes: changes) {
+                release(event, transition)
+            } else {
+                changes.holds.held.append(transition)
+            }
+        }
+        for var transition in try store.heldTransitions() where !fresh.contains(transition.id) {
+            guard let confirmation = rules[transition.ruleID]?.confirm else {
+                changes.holds.released.append(transition.id)  // the rule is gone or no longer holds
+                continue
+            }
+            if case .runs = confirmation, !healthy.contains(transition.sourceID) { continue }
+            guard
+                try currentStatus(source: transition.sourceID, key: transition.key, changes: changes)
+                    == transition.status
+            else {
+                logger.debug("held transition of rule \(transition.ruleID) dropped: the record changed again")
+                changes.holds.released.append(transition.id)
+                continue
+            }
+            transition.runsSeen += 1
+            guard try isConfirmed(transition, by: confirmation, changes: changes) else {
+                changes.holds.held.append(transition)
+                continue
+            }
+            changes.holds.released.append(transition.id)
+            if let event = try store.event(id: transition.eventID) { release(event, transition) }
+        }
+    }
+
+    private func isConfirmed(_ transition: HeldTransition, by confirmation: Confirmation, changes: ChangeSet)
+        throws(StateError) -> Bool
+    {
+        switch confirmation {
+        case .runs(let runs):
+            return transition.runsSeen >= runs
+        case .sources(let count):
+            guard !transition.status.isEmpty else { return false }
+            var agreeing = 0
+            for source in configuration.sources
+            where try currentStatus(source: source.id, key: transition.key, changes: changes) == transition.status {
+                agreeing += 1
+            }
+            return agreeing >= count
+        }
+    }
+
+    /// The status of a record once these changes are applied; "" when the source does not list it.
+    private func currentStatus(source: String, key: String, changes: ChangeSet) throws(StateError) -> String {
+        if let writes = changes.records[source] {
+            if let record = writes.upserts.first(where: { $0.key == key }) { return record.status.description }
+            if writes.deletions.contains(key) { return "" }
+        }
+        guard let content = try store.storedContents(source: source, keys: [key])[key] else { return "" }
+        guard let record = try? Record(key: key, canonicalEncoding: content) else {
+            throw .corruptRecord(source: source, key: key)
+        }
+        return record.status.description
+    }
+}

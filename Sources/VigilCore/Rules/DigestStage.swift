@@ -1,0 +1,44 @@
+import Foundation
+
+/// Gathers the digest items whose window has ended into one notification per recipient,
+/// output and address (a group of one is sent as it was rendered).
+struct DigestStage {
+    let configuration: Configuration
+    let store: any FollowUpReading
+
+    func collect(at now: Date, into changes: inout ChangeSet) throws(StateError) {
+        // Items are read only when one may be due: the first item of a due group is.
+        guard try store.hasDueDigestItems(at: now) else { return }
+        let items = try store.digestItems()
+        let groups = Dictionary(grouping: items) {
+            "\($0.item.recipientID)\u{0}\($0.item.outputID)\u{0}\($0.item.address ?? "")"
+        }
+        let recipients = Dictionary(
+            configuration.recipients.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let kinds = Dictionary(
+            configuration.outputs.map { ($0.id, $0.contentKind) }, uniquingKeysWith: { first, _ in first })
+        for key in groups.keys.sorted() {
+            guard let group = groups[key], let first = group.first else { continue }
+            guard first.item.window == 0 || first.createdAt.addingTimeInterval(first.item.window) <= now else {
+                continue
+            }
+            let rendered: TemplateLibrary.Rendered
+            let idempotencyKey: String
+            if group.count == 1 {
+                rendered = first.rendered
+                idempotencyKey = first.idempotencyKey
+            } else {
+                rendered = configuration.templates.renderDigest(
+                    group.map(\.rendered), recipient: recipients[first.item.recipientID], set: first.item.template,
+                    kind: kinds[first.item.outputID] ?? .text)
+                let joined = group.map(\.idempotencyKey).joined(separator: ",")
+                idempotencyKey = "digest-" + String(UInt64(bitPattern: RecordDiff.digest(joined)), radix: 16)
+            }
+            changes.notifications.append(
+                QueuedNotification(
+                    idempotencyKey: idempotencyKey, eventID: first.eventID, outputID: first.item.outputID,
+                    recipient: first.item.address, subject: rendered.subject, text: rendered.text, html: rendered.html))
+            changes.consumedDigestItems += group.map(\.sequence)
+        }
+    }
+}

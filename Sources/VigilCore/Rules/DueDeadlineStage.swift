@@ -1,0 +1,32 @@
+import Foundation
+
+/// Raises the deadlines due at a moment, skipping failing sources (whose dates may be
+/// stale), and routes them: a deadline is no transition to confirm, so rules with
+/// `confirm` notify it at once.
+struct DueDeadlineStage {
+    let configuration: Configuration
+    let store: any RecordReading & FollowUpReading
+
+    /// The events and notifications of the deadlines due at `now`, as `changes`' parts.
+    func raise(at now: Date, into changes: inout ChangeSet) throws(StateError) {
+        let due = try store.dueDeadlines(at: now)
+        guard !due.isEmpty else { return }
+        let failing = Set(try store.sourceStates().values.filter(\.isFailing).map(\.id))
+        let configured = Dictionary(
+            configuration.deadlines.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for due in due where !failing.contains(due.sourceID) {
+            guard let deadline = configured[due.deadlineID] else { continue }
+            changes.events.append(
+                Event(
+                    kind: deadline.direction == .overdue ? .overdue : .upcoming, sourceID: due.sourceID, at: now,
+                    record: due.record, message: deadline.message(value: due.value), deadline: deadline.id))
+            changes.deadlines.fired.append(
+                DeadlineWatchRow(deadlineID: due.deadlineID, sourceID: due.sourceID, key: due.record.key, watch: nil))
+        }
+        guard !changes.events.isEmpty else { return }
+        let router = try configuration.router(store: store)
+        let routing = router.routing(for: changes.events, at: now)
+        changes.notifications =
+            routing.notifications + routing.held.flatMap { router.release($0.event, ruleID: $0.rule.id, at: now) }
+    }
+}

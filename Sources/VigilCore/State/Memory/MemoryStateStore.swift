@@ -1,0 +1,392 @@
+import Foundation
+import Synchronization
+
+/// The whole state in memory: the same contract as ``SQLiteStateStore``, for unit tests
+/// and for programs that keep nothing between runs. Commits are atomic: a change set that
+/// fails leaves the state as it was.
+public final class MemoryStateStore: StateStore {
+    public var directory: String? { nil }
+    private let state = Mutex(Tables())
+
+    public init() {}
+
+    private struct StoredRow {
+        var content: String
+        var digest: Int64
+        var firstSeen: Date
+        var lastChanged: Date
+    }
+
+    private struct OutboxRow {
+        var notification: QueuedNotification
+        var id: Int64
+        var state: OutboxEntry.State = .pending
+        var attempts = 0
+        var nextAttemptAt: Double
+        var windowStart: Double
+        var lastError: String?
+        var createdAt: Double
+    }
+
+    private struct Watch {
+        var window: Deadline.Watch
+        var fired: Bool
+    }
+
+    private struct Tables {
+        var runs: [Int64: (startedAt: Date, finishedAt: Date?, exitCode: Int32?)] = [:]
+        var sources: [String: SourceState] = [:]
+        var records: [String: [String: StoredRow]] = [:]
+        var events: [StoredEvent] = []
+        var eventIndex: [String: Int] = [:]
+        var outbox: [OutboxRow] = []
+        var outboxKeys: Set<String> = []
+        var held: [HeldTransition.ID: HeldTransition] = [:]
+        var deadlineIndex: [String: String] = [:]
+        var watches: [String: [String: Watch]] = [:]  // deadline id → "source\0key" → watch
+        var digestItems: [StoredDigestItem] = []
+        var realert: [RealertMark: Date] = [:]
+        var pushes: [String: Date] = [:]
+        var nextSequence: Int64 = 1
+    }
+
+    // MARK: - Writing
+
+    @discardableResult
+    public func commit(_ changes: ChangeSet) throws(StateError) -> Int64 {
+        try state.withLock { (tables: inout Tables) throws(StateError) -> Int64 in
+            var next = tables  // applied whole or not at all
+            let runID = try Self.apply(changes, to: &next)
+            tables = next
+            return runID
+        }
+    }
+
+    private static func apply(_ changes: ChangeSet, to tables: inout Tables) throws(StateError) -> Int64 {
+        let now = changes.startedAt
+        let runID: Int64
+        if let existing = changes.runID {
+            runID = existing
+        } else {
+            runID = tables.nextSequence
+            tables.nextSequence += 1
+            tables.runs[runID] = (now, changes.exitCode.map { _ in Date() }, changes.exitCode)
+        }
+        if let push = changes.push {
+            tables.pushes = tables.pushes.filter { $0.value >= now.addingTimeInterval(-900) }
+            guard tables.pushes[push.id] == nil else { throw .duplicatePush(id: push.id) }
+            tables.pushes[push.id] = now
+        }
+        for source in changes.sources { tables.sources[source.id] = source }
+        for (sourceID, writes) in changes.records {
+            var rows = tables.records[sourceID] ?? [:]
+            for record in writes.upserts {
+                let encoding = record.canonicalEncoding
+                rows[record.key] = StoredRow(
+                    content: encoding, digest: RecordDiff.digest(encoding),
+                    firstSeen: rows[record.key]?.firstSeen ?? now,
+                    lastChanged: now)
+            }
+            for key in writes.deletions { rows[key] = nil }
+            tables.records[sourceID] = rows
+        }
+        for event in changes.events {
+            guard tables.eventIndex[event.id] == nil else { throw .database("event \(event.id) is stored already") }
+            tables.eventIndex[event.id] = tables.events.count
+            tables.events.append(StoredEvent(sequence: Int64(tables.events.count + 1), runID: runID, event: event))
+        }
+        let seconds = now.timeIntervalSince1970
+        enqueue(changes.notifications.filter { $0.digest == nil }, at: seconds, in: &tables)
+        for id in changes.holds.released { tables.held[id] = nil }
+        for transition in changes.holds.held { tables.held[transition.id] = transition }
+        applyDeadlines(changes.deadlines, now: now, to: &tables)
+        for notification in changes.notifications {
+            guard let item = notification.digest,
+                !tables.digestItems.contains(where: { $0.idempotencyKey == notification.idempotencyKey })
+            else { continue }
+            tables.digestItems.append(
+                StoredDigestItem(
+                    sequence: tables.nextSequence, item: item, eventID: notification.eventID,
+                    idempotencyKey: notification.idempotencyKey,
+                    rendered: TemplateLibrary.Rendered(
+                        subject: notification.subject, text: notification.text, html: notification.html),
+                    createdAt: now))
+            tables.nextSequence += 1
+        }
+        let consumed = Set(changes.consumedDigestItems)
+        tables.digestItems.removeAll { consumed.contains($0.sequence) }
+        for mark in changes.notifications.compactMap(\.realert) { tables.realert[mark] = now }
+        return runID
+    }
+
+    private static func enqueue(_ notifications: [QueuedNotification], at now: Double, in tables: inout Tables) {
+        for notification in notifications where tables.outboxKeys.insert(notification.idempotencyKey).inserted {
+            tables.outbox.append(
+                OutboxRow(
+                    notification: notification, id: Int64(tables.outbox.count + 1), nextAttemptAt: now,
+                    windowStart: now, createdAt: now))
+        }
+    }
+
+    private static func applyDeadlines(_ changes: DeadlineChanges, now: Date, to tables: inout Tables) {
+        if let configured = changes.configured {
+            for id in tables.deadlineIndex.keys where !configured.contains(id) {
+                tables.deadlineIndex[id] = nil
+                tables.watches[id] = nil
+            }
+        }
+        for (id, specification) in changes.rebuilds {
+            tables.watches[id] = nil
+            tables.deadlineIndex[id] = specification
+        }
+        for row in changes.watches {
+            let key = "\(row.sourceID)\u{0}\(row.key)"
+            guard let window = row.watch else {
+                tables.watches[row.deadlineID]?[key] = nil
+                continue
+            }
+            let fresh = row.fired && window.dueAt <= now
+            let previous = tables.watches[row.deadlineID]?[key]
+            let fired = previous.map { $0.window.value == window.value ? $0.fired : fresh } ?? fresh
+            tables.watches[row.deadlineID, default: [:]][key] = Watch(window: window, fired: fired)
+        }
+        for row in changes.fired {
+            tables.watches[row.deadlineID]?["\(row.sourceID)\u{0}\(row.key)"]?.fired = true
+        }
+    }
+
+    public func finishRun(_ runID: Int64, exitCode: Int32, at date: Date) throws(StateError) {
+        state.withLock { tables in
+            tables.runs[runID]?.finishedAt = date
+            tables.runs[runID]?.exitCode = exitCode
+        }
+    }
+
+    // MARK: - Records and events
+
+    public func sourceStates() throws(StateError) -> [String: SourceState] {
+        state.withLock { $0.sources }
+    }
+
+    public func storedDigests(source: String) throws(StateError) -> [String: Int64] {
+        state.withLock { ($0.records[source] ?? [:]).mapValues(\.digest) }
+    }
+
+    public func storedDigests(source: String, keys: [String]) throws(StateError) -> [String: Int64] {
+        state.withLock { tables in
+            var digests: [String: Int64] = [:]
+            for key in keys { digests[key] = tables.records[source]?[key]?.digest }
+            return digests
+        }
+    }
+
+    public func storedContents(source: String, keys: [String]) throws(StateError) -> [String: String] {
+        state.withLock { tables in
+            var contents: [String: String] = [:]
+            for key in keys { contents[key] = tables.records[source]?[key]?.content }
+            return contents
+        }
+    }
+
+    public func records(source: String?) throws(StateError) -> [StoredRecord] {
+        let rows = state.withLock { tables in
+            tables.records.filter { source == nil || $0.key == source }
+        }
+        var result: [StoredRecord] = []
+        for (sourceID, byKey) in rows.sorted(by: { $0.key < $1.key }) {
+            for (key, row) in byKey.sorted(by: { $0.key < $1.key }) {
+                guard let record = try? Record(key: key, canonicalEncoding: row.content) else {
+                    throw .corruptRecord(source: sourceID, key: key)
+                }
+                result.append(
+                    StoredRecord(
+                        sourceID: sourceID, record: record, firstSeen: row.firstSeen, lastChanged: row.lastChanged))
+            }
+        }
+        return result
+    }
+
+    public func events(limit: Int, source: String?) throws(StateError) -> [StoredEvent] {
+        state.withLock { tables in
+            Array(tables.events.reversed().lazy.filter { source == nil || $0.event.sourceID == source }.prefix(limit))
+        }
+    }
+
+    public func event(id: String) throws(StateError) -> Event? {
+        state.withLock { tables in tables.eventIndex[id].map { tables.events[$0].event } }
+    }
+
+    public func reportedKeys() throws(StateError) -> Set<String> {
+        state.withLock { tables in
+            var keys = Set(tables.events.compactMap { $0.event.record?.key })
+            for rows in tables.records.values { keys.formUnion(rows.keys) }
+            return keys
+        }
+    }
+
+    public func hasReceivedPush(id: String) throws(StateError) -> Bool {
+        state.withLock { $0.pushes[id] != nil }
+    }
+
+    // MARK: - Follow-ups
+
+    public func heldTransitions() throws(StateError) -> [HeldTransition] {
+        state.withLock { tables in
+            tables.held.values.sorted {
+                ($0.heldSince, $0.ruleID, $0.sourceID, $0.key) < ($1.heldSince, $1.ruleID, $1.sourceID, $1.key)
+            }
+        }
+    }
+
+    public func deadlineSpecifications() throws(StateError) -> [String: String] {
+        state.withLock { $0.deadlineIndex }
+    }
+
+    public func dueDeadlines(at now: Date) throws(StateError) -> [DueDeadline] {
+        let candidates = state.withLock { tables in
+            tables.watches.flatMap { deadlineID, rows in
+                rows.compactMap { key, watch -> (String, String, String, Deadline.Watch, String)? in
+                    guard !watch.fired, watch.window.dueAt <= now, (watch.window.expiresAt.map { $0 > now } ?? true)
+                    else { return nil }
+                    let parts = key.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false)
+                    let (sourceID, recordKey) = (String(parts[0]), String(parts[1]))
+                    guard let content = tables.records[sourceID]?[recordKey]?.content else { return nil }
+                    return (deadlineID, sourceID, recordKey, watch.window, content)
+                }
+            }
+        }
+        var due: [(Date, DueDeadline)] = []
+        for (deadlineID, sourceID, key, window, content) in candidates {
+            guard let record = try? Record(key: key, canonicalEncoding: content) else {
+                throw .corruptRecord(source: sourceID, key: key)
+            }
+            due.append(
+                (
+                    window.dueAt,
+                    DueDeadline(deadlineID: deadlineID, sourceID: sourceID, record: record, value: window.value)
+                ))
+        }
+        return due.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    public func hasDueDigestItems(at now: Date) throws(StateError) -> Bool {
+        state.withLock { tables in
+            tables.digestItems.contains { $0.createdAt.addingTimeInterval($0.item.window) <= now }
+        }
+    }
+
+    public func digestItems() throws(StateError) -> [StoredDigestItem] {
+        state.withLock { $0.digestItems }
+    }
+
+    public func realertMarks() throws(StateError) -> [RealertMark: Date] {
+        state.withLock { $0.realert }
+    }
+
+    // MARK: - Outbox
+
+    public func dueNotifications(at date: Date, limit: Int) throws(StateError) -> [OutboxEntry] {
+        let now = date.timeIntervalSince1970
+        return state.withLock { tables in
+            tables.outbox.lazy.filter { $0.state == .pending && $0.nextAttemptAt <= now }.prefix(limit)
+                .map { Self.entry($0, tables: tables) }
+        }
+    }
+
+    public func undeliveredNotifications() throws(StateError) -> [OutboxEntry] {
+        state.withLock { tables in
+            tables.outbox.filter { $0.state == .pending || $0.state == .failed }.map { Self.entry($0, tables: tables) }
+        }
+    }
+
+    private static func entry(_ row: OutboxRow, tables: Tables) -> OutboxEntry {
+        let queued = row.notification
+        return OutboxEntry(
+            notification: RenderedNotification(
+                id: row.id, idempotencyKey: queued.idempotencyKey, eventID: queued.eventID, outputID: queued.outputID,
+                recipient: queued.recipient, subject: queued.subject, text: queued.text, html: queued.html,
+                event: tables.eventIndex[queued.eventID].map { tables.events[$0].event }),
+            state: row.state, attempts: row.attempts, nextAttemptAt: Date(timeIntervalSince1970: row.nextAttemptAt),
+            createdAt: Date(timeIntervalSince1970: row.createdAt), lastError: row.lastError)
+    }
+
+    @discardableResult
+    public func recordOutcomes(
+        _ outcomes: [(id: Int64, outcome: DeliveryOutcome)], at date: Date, policy: RetryPolicy, runID: Int64?,
+        alert: (DeadLetter) -> (event: Event, notifications: [QueuedNotification])?
+    ) throws(StateError) -> OutcomeSummary {
+        let now = date.timeIntervalSince1970
+        return state.withLock { tables in
+            var summary = OutcomeSummary()
+            var alerts: [(Event, [QueuedNotification])] = []
+            for (id, outcome) in outcomes {
+                let index = Int(id) - 1
+                guard tables.outbox.indices.contains(index), tables.outbox[index].state == .pending else { continue }
+                var row = tables.outbox[index]
+                switch OutboxTransition(
+                    outcome, attempts: row.attempts, windowStart: row.windowStart, now: now, policy: policy)
+                {
+                case .delivered:
+                    row.state = .delivered
+                    row.attempts += 1
+                    row.lastError = nil
+                    summary.delivered += 1
+                case .retry(let attempts, let next, let reason):
+                    (row.attempts, row.nextAttemptAt, row.lastError) = (attempts, next, reason)
+                    summary.retrying += 1
+                case .abandoned(let attempts, let reason):
+                    (row.state, row.attempts, row.lastError) = (.failed, attempts, reason)
+                    summary.abandoned += 1
+                case .deadLetter(let attempts, let reason):
+                    (row.state, row.attempts, row.lastError) = (.failed, attempts, reason)
+                    let event = tables.eventIndex[row.notification.eventID].map { tables.events[$0].event }
+                    let deadLetter = DeadLetter(
+                        outboxID: id, idempotencyKey: row.notification.idempotencyKey,
+                        outputID: row.notification.outputID, eventID: row.notification.eventID,
+                        sourceID: event?.sourceID ?? "", eventKind: event?.kind, attempts: attempts, reason: reason)
+                    summary.deadLettered.append(deadLetter)
+                    if runID != nil, let raised = alert(deadLetter) { alerts.append(raised) }
+                }
+                tables.outbox[index] = row
+            }
+            for (event, notifications) in alerts {
+                if let runID {
+                    tables.eventIndex[event.id] = tables.events.count
+                    tables.events.append(
+                        StoredEvent(sequence: Int64(tables.events.count + 1), runID: runID, event: event))
+                }
+                Self.enqueue(notifications, at: now, in: &tables)
+                summary.alertsQueued += notifications.count
+            }
+            return summary
+        }
+    }
+
+    @discardableResult
+    public func retry(ids: [Int64]?, at date: Date) throws(StateError) -> Int {
+        let now = date.timeIntervalSince1970
+        return state.withLock { tables in
+            var count = 0
+            for index in tables.outbox.indices where tables.outbox[index].state == .failed {
+                guard ids?.contains(tables.outbox[index].id) ?? true else { continue }
+                tables.outbox[index].state = .pending
+                tables.outbox[index].nextAttemptAt = now
+                tables.outbox[index].windowStart = now
+                count += 1
+            }
+            return count
+        }
+    }
+
+    @discardableResult
+    public func drop(id: Int64) throws(StateError) -> Bool {
+        state.withLock { tables in
+            let index = Int(id) - 1
+            guard tables.outbox.indices.contains(index),
+                [.pending, .failed].contains(tables.outbox[index].state)
+            else { return false }
+            tables.outbox[index].state = .dropped
+            return true
+        }
+    }
+}
