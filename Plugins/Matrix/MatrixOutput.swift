@@ -8,8 +8,10 @@ import VigilCore
 /// `org.matrix.custom.html` `formatted_body`, sent with `PUT …/send/m.room.message/{txnId}`
 /// where the txnId is the notification's idempotency key: a retry can never post twice.
 public struct MatrixOutput: Output {
-    public var contentKind: OutputContentKind { .matrix }
-    public var requiresRecipient: Bool { true }
+    /// A chat message: text and HTML (`formatted_body`); `KIND` is `matrix`.
+    public var capabilities: OutputCapabilities {
+        OutputCapabilities(templateKind: TemplateKind(name: "matrix", html: true), requiresRecipient: true)
+    }
     /// The output's settings, validated.
     public struct Settings: Sendable {
         public var homeserver: String

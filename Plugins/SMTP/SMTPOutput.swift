@@ -11,8 +11,10 @@ import VigilCore
 /// at once). STARTTLS is required on `smtp://` unless the configuration explicitly allows
 /// plain text (a local relay); `smtps://` uses implicit TLS.
 public struct SMTPOutput: Output {
-    public var contentKind: OutputContentKind { .email }
-    public var requiresRecipient: Bool { true }
+    /// Email: subject, plain text and HTML alternatives; `KIND` is `email`.
+    public var capabilities: OutputCapabilities {
+        OutputCapabilities(templateKind: TemplateKind(name: "email", html: true), requiresRecipient: true)
+    }
     /// The output's settings, validated.
     public struct Settings: Sendable {
         public var url: String

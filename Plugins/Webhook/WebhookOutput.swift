@@ -10,7 +10,11 @@ import VigilCore
 /// secret. Redirects are not followed. Connections are kept alive and reused by curl's multi
 /// handle (HTTP/2 where offered).
 public struct WebhookOutput: Output {
-    public var contentKind: OutputContentKind { .webhook }
+    /// Structured data, one event per payload: subject and text travel inside the JSON;
+    /// `KIND` is `webhook`; no digests.
+    public var capabilities: OutputCapabilities {
+        OutputCapabilities(templateKind: TemplateKind(name: "webhook", html: false), acceptsDigests: false)
+    }
     /// The output's settings, validated.
     public struct Settings: Sendable {
         public var url: String

@@ -5,16 +5,16 @@ import Synchronization
 /// Answers each notification with the outcome `decide` returns (delivered by default).
 public final class InMemoryOutput: Output, Sendable {
     public let id: String
-    public let contentKind: OutputContentKind
+    public let capabilities: OutputCapabilities
     private let received = Mutex<[RenderedNotification]>([])
     private let decide: @Sendable (RenderedNotification) -> DeliveryOutcome
 
     public init(
-        id: String, contentKind: OutputContentKind = .text,
+        id: String, capabilities: OutputCapabilities = OutputCapabilities(),
         decide: @escaping @Sendable (RenderedNotification) -> DeliveryOutcome = { _ in .delivered }
     ) {
         self.id = id
-        self.contentKind = contentKind
+        self.capabilities = capabilities
         self.decide = decide
     }
 

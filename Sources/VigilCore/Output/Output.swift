@@ -19,37 +19,12 @@ public protocol Output: Sendable {
     /// Retry and concurrency settings used unless the configuration says otherwise.
     var defaultDeliveryPolicy: DeliveryPolicy { get }
 
-    /// What the output sends, so the right template parts are rendered for it.
-    var contentKind: OutputContentKind { get }
-
-    /// True when a notification needs an address (an email, a room): one without any, and
-    /// without ``defaultRecipients``, cannot be delivered.
-    var requiresRecipient: Bool { get }
-}
-
-/// What an output sends: which template parts it needs, and which `KIND` overrides apply.
-public enum OutputContentKind: String, Sendable, CaseIterable {
-    /// Plain text (a terminal, a log): subject and text.
-    case text
-    /// Email: subject, plain text and HTML alternatives.
-    case email
-    /// A chat message: text and HTML (`formatted_body`).
-    case matrix
-    /// Structured data: subject and text travel inside the JSON payload.
-    case webhook
-
-    /// The template parts rendered for this kind.
-    public var parts: [String] {
-        switch self {
-        case .text, .webhook: ["subject", "text"]
-        case .email, .matrix: ["subject", "text", "html"]
-        }
-    }
+    /// What it renders and accepts (template kind, digests, whether it needs an address).
+    var capabilities: OutputCapabilities { get }
 }
 
 extension Output {
-    public var contentKind: OutputContentKind { .text }
-    public var requiresRecipient: Bool { false }
+    public var capabilities: OutputCapabilities { OutputCapabilities() }
     public var defaultRecipients: [String] { [] }
     public var defaultDeliveryPolicy: DeliveryPolicy { DeliveryPolicy() }
 }

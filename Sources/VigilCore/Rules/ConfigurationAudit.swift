@@ -57,7 +57,7 @@ public enum ConfigurationAudit {
         func anyContact(_ candidates: [Recipient]) -> Bool { candidates.contains { $0.contacts[output.id] != nil } }
         switch selector {
         case .outputs:
-            return output.requiresRecipient && output.defaultRecipients.isEmpty
+            return output.capabilities.requiresRecipient && output.defaultRecipients.isEmpty
                 ? "\"outputs\": the output has no address of its own (\"to\")" : nil
         case .all:
             return anyContact(recipients) ? nil : "\"all\": no recipient has a contact on it"

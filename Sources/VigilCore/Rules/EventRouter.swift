@@ -173,7 +173,7 @@ public struct RuleRouter: EventRouter {
         // recipient); an event has few, so a list searched in order beats hashing strings.
         var renderings: [(key: RenderingKey, rendered: TemplateLibrary.Rendered)] = []
         var personal: [(key: RenderingKey, usesRecipient: Bool)] = []
-        func rendering(box: RuleBox, language: String, kind: OutputContentKind, recipient position: Int?)
+        func rendering(box: RuleBox, language: String, kind: TemplateKind, recipient position: Int?)
             -> TemplateLibrary.Rendered
         {
             guard renders else { return TemplateLibrary.Rendered(subject: "", text: "", html: nil) }
@@ -198,7 +198,8 @@ public struct RuleRouter: EventRouter {
             // Fields are read through the box: copying a whole rule per event costs a retain per field.
             for outputID in box.rule.via where !excluding.contains(outputID) {
                 guard let slot = outputsByID[outputID] else { continue }
-                let kind = slot.output.contentKind
+                let kind = slot.output.capabilities.templateKind
+                let digests = slot.output.capabilities.acceptsDigests
                 for (contact, position) in addresses(for: box.rule.notify, output: slot, event: event, at: now) {
                     let address = contact?.address
                     let destination = OutputAddress(output: slot.index, hash: contact?.hash)
@@ -224,7 +225,7 @@ public struct RuleRouter: EventRouter {
                         eventID: event.id, outputID: outputID, recipient: address,
                         subject: rendered.subject, text: rendered.text, html: rendered.html)
                     notification.realert = mark
-                    if let position, kind != .webhook, let window = box.rule.digest ?? recipients[position].digest {
+                    if let position, digests, let window = box.rule.digest ?? recipients[position].digest {
                         notification.digest = DigestItem(
                             recipientID: recipients[position].id, outputID: outputID, address: address,
                             window: window.seconds, template: box.rule.template)
@@ -365,7 +366,7 @@ final class RuleBox: Sendable {
 private struct RenderingKey: Equatable {
     var set: String
     var language: String
-    var kind: OutputContentKind
+    var kind: TemplateKind
     /// The recipient's position, when the templates name the recipient.
     var recipient: Int?
 }

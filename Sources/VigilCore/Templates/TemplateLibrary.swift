@@ -151,13 +151,13 @@ public struct TemplateLibrary: Sendable {
     var count: Int { entries.count }
 
     /// The template for a part, most specific first (see the type's documentation).
-    func entry(set: String, language: String, name: String, kind: OutputContentKind, part: String) -> Entry? {
+    func entry(set: String, language: String, name: String, kind: TemplateKind, part: String) -> Entry? {
         for candidateSet in set == Self.defaultSet ? [set] : [set, Self.defaultSet] {
             for candidateLanguage in language == defaultLanguage ? [language] : [language, defaultLanguage] {
                 let prefix = "\(candidateSet)/\(candidateLanguage)/"
                 let names = name == "digest" ? ["digest"] : [name, "event"]
                 for candidate in names {
-                    if let found = entries[prefix + "\(candidate).\(kind.rawValue).\(part)"] { return found }
+                    if let found = entries[prefix + "\(candidate).\(kind.name).\(part)"] { return found }
                     if let found = entries[prefix + "\(candidate).\(part)"] { return found }
                 }
             }
@@ -166,7 +166,7 @@ public struct TemplateLibrary: Sendable {
     }
 
     /// Whether any part of set `set` depends on the recipient (then renderings are not shared).
-    func usesRecipient(set: String, language: String, name: String, kind: OutputContentKind) -> Bool {
+    func usesRecipient(set: String, language: String, name: String, kind: TemplateKind) -> Bool {
         kind.parts.contains {
             entry(set: set, language: language, name: name, kind: kind, part: $0)?.usesRecipient ?? false
         }
@@ -179,7 +179,7 @@ public struct TemplateLibrary: Sendable {
 
     /// Renders `event` for `recipient` through an output of `kind`.
     public func render(
-        _ event: Event, recipient: Recipient?, ruleID: String?, set: String = defaultSet, kind: OutputContentKind
+        _ event: Event, recipient: Recipient?, ruleID: String?, set: String = defaultSet, kind: TemplateKind
     ) -> Rendered {
         let event = event.truncatingValues(to: maxFieldLength)
         let language = recipient?.language ?? defaultLanguage
@@ -193,7 +193,7 @@ public struct TemplateLibrary: Sendable {
 
     /// Renders a digest of already rendered notifications for `recipient`.
     public func renderDigest(
-        _ items: [Rendered], recipient: Recipient?, set: String = defaultSet, kind: OutputContentKind
+        _ items: [Rendered], recipient: Recipient?, set: String = defaultSet, kind: TemplateKind
     )
         -> Rendered
     {
@@ -217,7 +217,7 @@ public struct TemplateLibrary: Sendable {
     }
 
     private func render(
-        context: [String: Any], name: String, set: String, language: String, kind: OutputContentKind,
+        context: [String: Any], name: String, set: String, language: String, kind: TemplateKind,
         fallback: () -> Rendered
     ) -> Rendered {
         guard let subject = entry(set: set, language: language, name: name, kind: kind, part: "subject"),

@@ -1,0 +1,36 @@
+/// What an output declares about itself, so the core needs no list of output kinds:
+/// which template parts to render and under which `KIND` name, whether it takes digests,
+/// whether a notification needs an address.
+public struct OutputCapabilities: Sendable, Equatable {
+    /// The template parts rendered for it and the name of its `NAME.KIND.PART` overrides.
+    public var templateKind: TemplateKind
+    /// False for outputs whose messages are one event each (a webhook's structured
+    /// payload): a rule may not gather notifications to it into a digest.
+    public var acceptsDigests: Bool
+    /// True when a notification needs an address (an email, a room): one without any, and
+    /// without the output's default recipients, cannot be delivered.
+    public var requiresRecipient: Bool
+
+    public init(templateKind: TemplateKind = .text, acceptsDigests: Bool = true, requiresRecipient: Bool = false) {
+        self.templateKind = templateKind
+        self.acceptsDigests = acceptsDigests
+        self.requiresRecipient = requiresRecipient
+    }
+}
+
+/// How notifications are rendered for a kind of output: the parts (`subject`, `text`,
+/// `html`) and the `KIND` in template names such as `released.email.html.mustache`.
+public struct TemplateKind: Sendable, Hashable {
+    /// The `KIND` in template file names (`"email"`, `"matrix"`).
+    public var name: String
+    /// The parts rendered, in order; `subject` and `text` always come first.
+    public var parts: [String]
+
+    public init(name: String, html: Bool) {
+        self.name = name
+        self.parts = html ? ["subject", "text", "html"] : ["subject", "text"]
+    }
+
+    /// Plain text (a terminal, a log): subject and text.
+    public static let text = TemplateKind(name: "text", html: false)
+}
