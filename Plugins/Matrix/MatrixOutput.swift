@@ -84,42 +84,39 @@ public struct MatrixOutput: Output {
     /// One batch at a time by default: a room reads its messages in the order events happened.
     public var defaultDeliveryPolicy: DeliveryPolicy { DeliveryPolicy(concurrency: 1, batchSize: 50) }
 
-    public func deliver(_ notifications: [RenderedNotification], context: DeliveryContext) async -> [DeliveryOutcome] {
+    /// Makes (or reuses) the login session and fixes how long this batch may wait out rate
+    /// limits: until the output's own bound or the delivery pass's deadline, whichever is first.
+    public func prepare(_ context: DeliveryContext) async throws(OutputFailure) -> Session {
         let client = MatrixClient(
             homeserver: settings.homeserver, curl: context.curl, allowHTTP: settings.allowHTTP,
-            timeout: settings.timeout,
-            caFile: settings.caFile)
+            timeout: settings.timeout, caFile: settings.caFile)
         let credentials: MatrixSession.Credentials
         if let token = settings.accessToken {
             credentials = .accessToken(token)
         } else if let user = settings.user, let password = settings.password {
             credentials = .password(user: user, password: password)
         } else {
-            return notifications.map { _ in .failed(reason: "no Matrix credentials configured") }
+            throw OutputFailure("no Matrix credentials configured")
         }
         let session = await state.sessions.session {
             MatrixSession(
                 client: client, credentials: credentials, configDirectory: context.configDirectory,
                 file: context.stateDirectory.map { PrivateFile(directory: $0, name: "matrix-\(id).session.json") })
         }
-        var outcomes: [DeliveryOutcome] = []
-        // Rate-limit waits stop at the output's own bound and at the delivery pass's deadline.
         var deadline = ContinuousClock.now + settings.maxRateLimitWait
         if let passDeadline = context.deadline { deadline = min(deadline, passDeadline) }
-        for notification in notifications {
-            guard !Task.isCancelled else {
-                outcomes.append(.retry(after: nil, reason: "delivery pass ended (deadline) before this notification"))
-                continue
-            }
-            outcomes.append(await send(notification, session: session, client: client, deadline: deadline))
-        }
-        return outcomes
+        return Session(login: session, client: client, deadline: deadline)
     }
 
-    private func send(
-        _ notification: RenderedNotification, session: MatrixSession, client: MatrixClient,
-        deadline: ContinuousClock.Instant
-    ) async -> DeliveryOutcome {
+    /// What a batch shares: the login, the client and its rate-limit deadline.
+    public struct Session: Sendable {
+        var login: MatrixSession
+        var client: MatrixClient
+        var deadline: ContinuousClock.Instant
+    }
+
+    public func send(_ notification: RenderedNotification, session batch: Session) async -> DeliveryOutcome {
+        let (session, client, deadline) = (batch.login, batch.client, batch.deadline)
         guard let target = notification.recipient else {
             return .failed(reason: "no Matrix room or user for this notification")
         }

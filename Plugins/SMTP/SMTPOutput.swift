@@ -82,30 +82,29 @@ public struct SMTPOutput: Output {
         DeliveryPolicy(concurrency: settings.concurrency, batchSize: 50)
     }
 
-    public func deliver(_ notifications: [RenderedNotification], context: DeliveryContext) async -> [DeliveryOutcome] {
-        let credentials: (String, String)?
+    /// Resolves the SMTP credentials once per batch.
+    public func prepare(_ context: DeliveryContext) async throws(OutputFailure) -> Session {
         do {
-            credentials = try settings.username.map { username in
+            let credentials = try settings.username.map { username in
                 (
                     try username.resolve(directory: context.configDirectory),
                     try settings.password?.resolve(directory: context.configDirectory) ?? ""
                 )
             }
+            return Session(credentials: credentials, curl: context.curl)
         } catch {
-            return notifications.map { _ in .retry(after: nil, reason: "SMTP credentials: \(error)") }
+            throw OutputFailure("SMTP credentials: \(error)")
         }
-        var outcomes: [DeliveryOutcome] = []
-        outcomes.reserveCapacity(notifications.count)
-        for notification in notifications {
-            outcomes.append(await send(notification, credentials: credentials, context: context))
-        }
-        return outcomes
+    }
+
+    /// What a batch shares: the resolved credentials (curl keeps the connection open).
+    public struct Session: Sendable {
+        var credentials: (username: String, password: String)?
+        var curl: CurlEngine
     }
 
     /// Sends one message; the outcome's reason quotes the server's reply when there is one.
-    func send(_ notification: RenderedNotification, credentials: (String, String)?, context: DeliveryContext) async
-        -> DeliveryOutcome
-    {
+    public func send(_ notification: RenderedNotification, session: Session) async -> DeliveryOutcome {
         guard let recipientText = notification.recipient else {
             return .failed(reason: "no recipient address for this email notification")
         }
@@ -132,11 +131,11 @@ public struct SMTPOutput: Output {
             mailFrom: "<\(settings.from.address)>",
             mailRecipients: ["<\(recipient.address)>"])
         request.forbidReuse = settings.newConnectionPerMessage
-        if let (username, password) = credentials {
+        if let (username, password) = session.credentials {
             request.authentication = .basic(username: username, password: password)
         }
         do {
-            let response = try await context.curl.perform(request)
+            let response = try await session.curl.perform(request)
             statistics.record(connections: response.newConnections)
             return .delivered
         } catch let error as CurlError {

@@ -69,50 +69,41 @@ public struct WebhookOutput: Output {
         DeliveryPolicy(concurrency: settings.concurrency, batchSize: 100)
     }
 
-    public func deliver(_ notifications: [RenderedNotification], context: DeliveryContext) async -> [DeliveryOutcome] {
-        let prepared: Prepared
+    /// Resolves the signing secrets, headers and credentials once per batch.
+    public func prepare(_ context: DeliveryContext) async throws(OutputFailure) -> Session {
+        let directory = context.configDirectory
         do {
-            prepared = try prepare(directory: context.configDirectory)
+            var secrets: [StandardWebhooks.Secret] = []
+            for secret in settings.secrets {
+                guard let parsed = StandardWebhooks.Secret(try secret.resolve(directory: directory)) else {
+                    throw SecretString.Failure.malformed("a signing secret is not whsec_<base64>")
+                }
+                secrets.append(parsed)
+            }
+            var headers: [(name: String, value: String)] = []
+            for (name, value) in settings.headers { headers.append((name, try value.resolve(directory: directory))) }
+            var authentication: CurlRequest.Authentication?
+            if let bearer = settings.bearer { authentication = .bearer(try bearer.resolve(directory: directory)) }
+            if let (username, password) = settings.basic {
+                authentication = .basic(
+                    username: try username.resolve(directory: directory),
+                    password: try password.resolve(directory: directory))
+            }
+            return Session(secrets: secrets, headers: headers, authentication: authentication, curl: context.curl)
         } catch {
-            return notifications.map { _ in .retry(after: nil, reason: "webhook secrets: \(error)") }
+            throw OutputFailure("webhook secrets: \(error)")
         }
-        var outcomes: [DeliveryOutcome] = []
-        outcomes.reserveCapacity(notifications.count)
-        for notification in notifications {
-            outcomes.append(await send(notification, prepared: prepared, curl: context.curl))
-        }
-        return outcomes
     }
 
-    struct Prepared {
+    /// What a batch shares: the resolved secrets and credentials.
+    public struct Session: Sendable {
         var secrets: [StandardWebhooks.Secret]
         var headers: [(name: String, value: String)]
         var authentication: CurlRequest.Authentication?
+        var curl: CurlEngine
     }
 
-    private func prepare(directory: String) throws -> Prepared {
-        var secrets: [StandardWebhooks.Secret] = []
-        for secret in settings.secrets {
-            guard let parsed = StandardWebhooks.Secret(try secret.resolve(directory: directory)) else {
-                throw SecretString.Failure.malformed("a signing secret is not whsec_<base64>")
-            }
-            secrets.append(parsed)
-        }
-        var headers: [(name: String, value: String)] = []
-        for (name, value) in settings.headers { headers.append((name, try value.resolve(directory: directory))) }
-        var authentication: CurlRequest.Authentication?
-        if let bearer = settings.bearer { authentication = .bearer(try bearer.resolve(directory: directory)) }
-        if let (username, password) = settings.basic {
-            authentication = .basic(
-                username: try username.resolve(directory: directory),
-                password: try password.resolve(directory: directory))
-        }
-        return Prepared(secrets: secrets, headers: headers, authentication: authentication)
-    }
-
-    private func send(_ notification: RenderedNotification, prepared: Prepared, curl: CurlEngine) async
-        -> DeliveryOutcome
-    {
+    public func send(_ notification: RenderedNotification, session prepared: Session) async -> DeliveryOutcome {
         let url =
             notification.recipient.flatMap { $0.hasPrefix("https://") || $0.hasPrefix("http://") ? $0 : nil }
             ?? settings.url
@@ -151,7 +142,7 @@ public struct WebhookOutput: Output {
         request.authentication = prepared.authentication
         let response: CurlResponse
         do {
-            response = try await curl.perform(request)
+            response = try await prepared.curl.perform(request)
         } catch let error as CurlError {
             return .retry(after: nil, reason: "webhook: \(error.description)")
         } catch {

@@ -22,15 +22,22 @@ final class ProbeOutput: Output, Sendable {
     var maxRunning: Int { state.withLock { $0.maxRunning } }
     var received: [RenderedNotification] { state.withLock { $0.received } }
 
-    func deliver(_ notifications: [RenderedNotification], context: DeliveryContext) async -> [DeliveryOutcome] {
+    /// A batch starts: count it as running, and take `delay` as if opening a connection.
+    func prepare(_ context: DeliveryContext) async throws(OutputFailure) {
         state.withLock {
             $0.running += 1
             $0.maxRunning = max($0.maxRunning, $0.running)
-            $0.received += notifications
         }
         if delay > .zero { try? await Task.sleep(for: delay) }
+    }
+
+    func send(_ notification: RenderedNotification, session: Void) async -> DeliveryOutcome {
+        state.withLock { $0.received.append(notification) }
+        return outcome
+    }
+
+    func finish(_ session: Void) async {
         state.withLock { $0.running -= 1 }
-        return notifications.map { _ in outcome }
     }
 }
 
@@ -90,9 +97,9 @@ final class ProbeOutput: Output, Sendable {
     /// An output that never answers until cancelled (a server holding the connection).
     struct StuckOutput: Output {
         let id: String
-        func deliver(_ notifications: [RenderedNotification], context: DeliveryContext) async -> [DeliveryOutcome] {
+        func send(_ notification: RenderedNotification, session: Void) async -> DeliveryOutcome {
             try? await Task.sleep(for: .seconds(600))
-            return notifications.map { _ in .retry(after: nil, reason: "cancelled at the deadline") }
+            return .retry(after: nil, reason: "cancelled at the deadline")
         }
     }
 

@@ -21,8 +21,8 @@ public final class InMemoryOutput: Output, Sendable {
     /// Every notification delivered to this output so far, in order (whatever the outcome).
     public var notifications: [RenderedNotification] { received.withLock { $0 } }
 
-    public func deliver(_ notifications: [RenderedNotification], context: DeliveryContext) async -> [DeliveryOutcome] {
-        received.withLock { $0.append(contentsOf: notifications) }
-        return notifications.map(decide)
+    public func send(_ notification: RenderedNotification, session: Void) async -> DeliveryOutcome {
+        received.withLock { $0.append(notification) }
+        return decide(notification)
     }
 }

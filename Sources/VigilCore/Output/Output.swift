@@ -1,17 +1,31 @@
 import Curl
 import Logging
 
-/// An output plugin instance: delivers rendered notifications to one destination kind.
+/// An output plugin instance: delivers rendered notifications to one kind of destination.
 ///
-/// Outputs are configured once (see ``OutputFactory``) and asked to deliver batches. They
-/// report one outcome per notification, in the order given; they never throw, because one
-/// bad notification must not hide the outcome of the others.
+/// Outputs are configured once (see ``OutputFactory``). For each batch the engine calls
+/// ``prepare(_:)`` once (resolve secrets, open what the batch shares), then
+/// ``send(_:session:)`` for each notification in order, then ``finish(_:)``. The engine owns
+/// the loop: one outcome per notification in the order given, a failed `prepare` retries
+/// the whole batch, and once the pass's deadline cancels the batch the notifications not
+/// yet sent are retried. `send` never throws, because one bad notification must not hide
+/// the outcome of the others.
 public protocol Output: Sendable {
+    /// What one batch shares: resolved secrets, a connection, a session. `Void` when nothing.
+    associatedtype Session: Sendable = Void
+
     /// The output's configured id (`"console"`, `"sponsors-mail"`).
     var id: String { get }
-    /// Delivers `notifications`; returns one outcome per notification, in the same order.
-    /// The engine runs up to ``DeliveryPolicy/concurrency`` calls at once.
-    func deliver(_ notifications: [RenderedNotification], context: DeliveryContext) async -> [DeliveryOutcome]
+
+    /// Called once per batch before any ``send(_:session:)``. Throwing retries the batch.
+    func prepare(_ context: DeliveryContext) async throws(OutputFailure) -> Session
+
+    /// Sends one notification; its outcome's reason may quote the destination's answer
+    /// but never a resolved secret.
+    func send(_ notification: RenderedNotification, session: Session) async -> DeliveryOutcome
+
+    /// Called once after the batch's last send (close a connection); nothing by default.
+    func finish(_ session: Session) async
 
     /// Recipients a notification goes to when routing names none (e.g. an SMTP output's `to`).
     var defaultRecipients: [String] { get }
@@ -24,9 +38,50 @@ public protocol Output: Sendable {
 }
 
 extension Output {
+    public func finish(_ session: Session) async {}
     public var capabilities: OutputCapabilities { OutputCapabilities() }
     public var defaultRecipients: [String] { [] }
     public var defaultDeliveryPolicy: DeliveryPolicy { DeliveryPolicy() }
+}
+
+extension Output where Session == Void {
+    public func prepare(_ context: DeliveryContext) async throws(OutputFailure) {}
+}
+
+extension Output {
+    /// Delivers a batch the way the engine does: prepare once, send each in order, finish;
+    /// one outcome per notification, in the same order.
+    public func deliver(_ notifications: [RenderedNotification], context: DeliveryContext) async -> [DeliveryOutcome] {
+        let session: Session
+        do {
+            session = try await prepare(context)
+        } catch {
+            return notifications.map { _ in .retry(after: nil, reason: error.reason) }
+        }
+        var outcomes: [DeliveryOutcome] = []
+        outcomes.reserveCapacity(notifications.count)
+        for notification in notifications {
+            guard !Task.isCancelled else {
+                outcomes.append(.retry(after: nil, reason: "delivery pass ended (deadline) before this notification"))
+                continue
+            }
+            outcomes.append(await send(notification, session: session))
+        }
+        await finish(session)
+        return outcomes
+    }
+}
+
+/// Why an output could not prepare a batch (a secret that does not resolve, a session that
+/// cannot be opened): every notification of the batch is retried with this reason.
+public struct OutputFailure: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+
+    public init(_ reason: String) {
+        self.reason = reason
+    }
+
+    public var description: String { reason }
 }
 
 /// Builds outputs of one `type` from their configuration object.

@@ -10,18 +10,15 @@ public struct StdoutOutput: Output {
         self.id = id
     }
 
-    public func deliver(_ notifications: [RenderedNotification], context: DeliveryContext) async -> [DeliveryOutcome] {
-        notifications.map { notification in
-            // A header line names the addressee (when routed to one) and the subject.
-            // Source data reaches a terminal here: its control characters are shown, not obeyed.
-            var text =
-                "── " + (notification.recipient.map { "to \(TerminalText.escape($0, singleLine: true)): " } ?? "")
-                + TerminalText.escape(notification.subject, singleLine: true) + "\n"
-            text += TerminalText.escape(notification.text)
-            if !text.hasSuffix("\n") { text += "\n" }
-            return Self.writeAll(Array(text.utf8))
-                ? .delivered : .retry(after: nil, reason: "cannot write to standard output")
-        }
+    public func send(_ notification: RenderedNotification, session: Void) async -> DeliveryOutcome {
+        // A header line names the addressee (when routed to one) and the subject.
+        // Source data reaches a terminal here: its control characters are shown, not obeyed.
+        var text =
+            "── " + (notification.recipient.map { "to \(TerminalText.escape($0, singleLine: true)): " } ?? "")
+            + TerminalText.escape(notification.subject, singleLine: true) + "\n"
+        text += TerminalText.escape(notification.text)
+        if !text.hasSuffix("\n") { text += "\n" }
+        return Self.writeAll(Array(text.utf8)) ? .delivered : .retry(after: nil, reason: "cannot write to standard output")
     }
 
     /// Writes straight to file descriptor 1 (unbuffered, so nothing is lost on a crash).
