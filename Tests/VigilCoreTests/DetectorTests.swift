@@ -7,7 +7,7 @@ import Testing
 /// The fail-closed rules as a table of pure cases: no file, database, network or clock.
 @Suite struct DetectorTests {
     let source = SourceConfiguration(
-        id: "list", location: .file("/dev/null"), format: .csv(delimiter: ","),
+        id: "list", location: .file("/dev/null"), type: "csv", reader: CSVSourceReader(delimiter: ","),
         mapping: FieldMapping(key: ["id"], name: ["name"], status: "status"), maxDrop: 0.2)
     let detector = Detector(logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     let now = Date(timeIntervalSince1970: 1_702_512_000)

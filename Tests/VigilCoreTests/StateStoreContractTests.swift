@@ -191,7 +191,7 @@ import Testing
         let file = directory + "/list.csv"
         let output = InMemoryOutput(id: "memory")
         let source = SourceConfiguration(
-            id: "list", location: .file(file), format: .csv(delimiter: ","),
+            id: "list", location: .file(file), type: "csv", reader: CSVSourceReader(delimiter: ","),
             mapping: FieldMapping(key: ["id"], name: ["name"], status: "status"))
         let configuration = Configuration(
             file: directory + "/config.json", directory: directory, sources: [source], outputs: [output],

@@ -54,19 +54,20 @@ public struct Configuration: Sendable {
     }
 
     /// Reads and validates the file at `path`, reporting every problem at once.
-    public static func load(path: String, outputs registry: OutputRegistry = OutputRegistry()) throws(ConfigErrors)
-        -> Configuration
-    {
+    public static func load(
+        path: String, outputs registry: OutputRegistry = OutputRegistry(), sources: SourceRegistry = SourceRegistry()
+    ) throws(ConfigErrors) -> Configuration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigErrors([ConfigIssue(file: path, path: "$", location: nil, message: "cannot read the file")])
         }
-        return try parse(Array(data), file: path, outputs: registry)
+        return try parse(Array(data), file: path, outputs: registry, sources: sources)
     }
 
     /// Validates a configuration document; `file` names it in errors and anchors relative paths.
-    public static func parse(_ bytes: [UInt8], file: String, outputs registry: OutputRegistry = OutputRegistry())
-        throws(ConfigErrors) -> Configuration
-    {
+    public static func parse(
+        _ bytes: [UInt8], file: String, outputs registry: OutputRegistry = OutputRegistry(),
+        sources sourceRegistry: SourceRegistry = SourceRegistry()
+    ) throws(ConfigErrors) -> Configuration {
         let root: JSONValue
         do {
             root = try JSONParser.parse(bytes)
@@ -108,7 +109,7 @@ public struct Configuration: Sendable {
                         }
                     }
                     if let source = SourceConfigurationReader.read(
-                        element, path: path, reader: reader, directory: directory)
+                        element, path: path, reader: reader, directory: directory, registry: sourceRegistry)
                     {
                         configuration.sources.append(source)
                     }

@@ -11,16 +11,6 @@ public struct SourceConfiguration: Sendable {
         case push(secrets: [SecretString])
     }
 
-    /// How the document is read into records.
-    public enum Format: Sendable {
-        /// Records are the values `records` selects.
-        case json(records: JSONPath)
-        /// A header row, then one record per row.
-        case csv(delimiter: Unicode.Scalar)
-        /// JSON pushed to `vigil serve`, records selected like a json source's.
-        case push(records: JSONPath)
-    }
-
     /// Credentials for an HTTP source.
     public enum Authentication: Sendable {
         case basic(username: SecretString, password: SecretString)
@@ -29,7 +19,10 @@ public struct SourceConfiguration: Sendable {
 
     public var id: String
     public var location: Location
-    public var format: Format
+    /// The configured `type` (`"json"`, `"csv"`, a plugin's type).
+    public var type: String
+    /// How the document is read into records.
+    public var reader: any SourceReader
     public var mapping: FieldMapping
     public var headers: [(name: String, value: SecretString)]
     public var authentication: Authentication?
@@ -44,14 +37,15 @@ public struct SourceConfiguration: Sendable {
     public var every: Duration = .seconds(900)
 
     public init(
-        id: String, location: Location, format: Format, mapping: FieldMapping,
+        id: String, location: Location, type: String, reader: any SourceReader, mapping: FieldMapping,
         headers: [(name: String, value: SecretString)] = [], authentication: Authentication? = nil,
         timeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10), maxDrop: Double = 0.2,
         verifyTLS: Bool = true, caFile: String? = nil, maxBytes: Int = 64 << 20
     ) {
         self.id = id
         self.location = location
-        self.format = format
+        self.type = type
+        self.reader = reader
         self.mapping = mapping
         self.headers = headers
         self.authentication = authentication

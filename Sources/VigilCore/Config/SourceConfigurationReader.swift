@@ -1,7 +1,8 @@
 /// Reads one element of `sources` into a ``SourceConfiguration``, reporting every problem.
 enum SourceConfigurationReader {
-    static func read(_ value: JSONValue, path: String, reader: ConfigReader, directory: String) -> SourceConfiguration?
-    {
+    static func read(
+        _ value: JSONValue, path: String, reader: ConfigReader, directory: String, registry: SourceRegistry
+    ) -> SourceConfiguration? {
         guard var object = reader.object(value, path: path) else { return nil }
         defer { object.finish() }
         let issuesBefore = reader.issues.count
@@ -10,36 +11,11 @@ enum SourceConfigurationReader {
         if let id, !Configuration.isValidID(id) {
             object.report("an id uses letters, digits, '-' and '_' only, got \"\(id)\"", key: "id")
         }
-        let type = object.choice("type", ["json", "csv", "push"])
-        let location = type == "push" ? readPushSecrets(&object) : readLocation(&object, directory: directory)
-
-        var format: SourceConfiguration.Format?
-        switch type {
-        case "json", "push":
-            let recordsText = object.optionalString("records") ?? "$[*]"
-            do {
-                let path = try JSONPath(recordsText)
-                format = type == "push" ? .push(records: path) : .json(records: path)
-            } catch {
-                object.report("invalid JSONPath at column \(error.column): \(error.message)", key: "records")
-            }
-        case "csv":
-            let delimiterText = object.optionalString("delimiter") ?? ","
-            let scalars = Array((delimiterText == "\\t" ? "\t" : delimiterText).unicodeScalars)
-            if scalars.count == 1, scalars[0] != "\"", scalars[0] != "\n", scalars[0] != "\r" {
-                format = .csv(delimiter: scalars[0])
-            } else {
-                object.report("expected a single delimiter character such as \",\", \";\" or \"\\t\"", key: "delimiter")
-            }
-        default:
-            break
-        }
-        if type == "csv", object.keys.contains("records") {
-            object.report("\"records\" applies to json sources only", key: "records")
-        }
-        if type != "csv", object.keys.contains("delimiter") {
-            object.report("\"delimiter\" applies to csv sources only", key: "delimiter")
-        }
+        let type = object.choice("type", registry.types)
+        let factory = type.flatMap(registry.factory(for:))
+        let pushed = factory?.isPushed ?? false
+        let location = pushed ? readPushSecrets(&object) : readLocation(&object, directory: directory)
+        let sourceReader = factory?.makeReader(options: &object)
 
         let key = object.stringOrStrings("key", required: true)
         let name = object.stringOrStrings("name", required: true)
@@ -76,11 +52,12 @@ enum SourceConfigurationReader {
             break
         }
 
-        guard reader.issues.count == issuesBefore, let id, let location, let format, let key, let name else {
+        guard reader.issues.count == issuesBefore, let id, let location, let type, let sourceReader, let key, let name
+        else {
             return nil
         }
         var source = SourceConfiguration(
-            id: id, location: location, format: format,
+            id: id, location: location, type: type, reader: sourceReader,
             mapping: FieldMapping(key: key, name: name, status: status, fields: fields, statusMap: statusMap),
             headers: headers, authentication: authentication, timeout: timeout, connectTimeout: connectTimeout,
             maxDrop: maxDrop, verifyTLS: verifyTLS, caFile: caFile, maxBytes: maxBytes)

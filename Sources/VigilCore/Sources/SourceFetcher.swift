@@ -103,10 +103,7 @@ public struct SourceFetcher: Sendable {
         }
         if let etag = validators.etag { request.headers.append(("If-None-Match", etag)) }
         if let lastModified = validators.lastModified { request.headers.append(("If-Modified-Since", lastModified)) }
-        switch source.format {
-        case .json, .push: request.headers.append(("Accept", "application/json"))
-        case .csv: request.headers.append(("Accept", "text/csv, text/plain;q=0.9, */*;q=0.5"))
-        }
+        request.headers.append(("Accept", source.reader.accept))
 
         let response = try await Self.perform(request, curl: curl)
         if response.status == 304 { return .notModified }
@@ -114,7 +111,7 @@ public struct SourceFetcher: Sendable {
         let contentType = response.header("Content-Type")
         if let contentType, contentType.lowercased().contains("text/html") {
             throw .wrongType(
-                "expected \(formatName(source.format)), the server sent text/html (a login or captcha page?)")
+                "expected \(source.reader.documentName), the server sent text/html (a login or captcha page?)")
         }
         return .document(
             bytes: response.body, contentType: contentType,
@@ -167,25 +164,14 @@ public struct SourceFetcher: Sendable {
             port = components?.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : nil)
         }
     }
-
-    private func formatName(_ format: SourceConfiguration.Format) -> String {
-        switch format {
-        case .json, .push: "JSON"
-        case .csv: "CSV"
-        }
-    }
 }
 
 extension SourceConfiguration {
-    /// Reads a fetched document into records according to the source's format and mapping.
+    /// Reads a fetched or pushed document into records with the source's reader and mapping.
     public func parse(_ bytes: [UInt8]) async throws(SourceFailure) -> ParsedSource {
         guard bytes.contains(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
             throw .empty("the document is empty")
         }
-        switch format {
-        case .json(let path), .push(let path):
-            return try await JSONRecordReader.read(bytes, records: path, mapping: mapping)
-        case .csv(let delimiter): return try CSVRecordReader.read(bytes, delimiter: delimiter, mapping: mapping)
-        }
+        return try await reader.read(bytes, mapping: mapping)
     }
 }
