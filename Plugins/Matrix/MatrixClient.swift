@@ -7,7 +7,7 @@ struct MatrixClient: Sendable {
     let curl: CurlEngine
     let allowHTTP: Bool
     let timeout: Duration
-    let caFile: String?
+    var tls = HTTPEndpoint.TLS()
 
     /// Percent-encodes one path segment (room ids and aliases hold `!`, `#`, `:`).
     static func segment(_ text: String) -> String {
@@ -35,7 +35,8 @@ struct MatrixClient: Sendable {
             headers: body == nil ? [] : [("Content-Type", "application/json")],
             body: body.map { Array($0.utf8) },
             allowedProtocols: allowHTTP ? "http,https" : "https",
-            connectTimeout: .seconds(10), totalTimeout: timeout, caFile: caFile, maxResponseBytes: 4 << 20)
+            connectTimeout: .seconds(10), totalTimeout: timeout, verifyTLS: tls.verify, caFile: tls.caFile,
+            maxResponseBytes: 4 << 20)
         if let token { request.authentication = .bearer(token) }
         let response: CurlResponse
         do {

@@ -38,9 +38,10 @@ struct MatrixError: Error, Sendable, CustomStringConvertible {
         return text
     }
 
-    /// 5xx, 429 and unreachable servers retry; other 4xx (401, 403 `M_FORBIDDEN`, 404) are permanent.
+    /// Unreachable servers and `M_LIMIT_EXCEEDED` retry; otherwise the shared HTTP table
+    /// (408, 429, 5xx retry; other 4xx such as 401, 403 `M_FORBIDDEN`, 404 are permanent).
     var outcome: DeliveryOutcome {
-        if transport != nil || status >= 500 || isRateLimited || status == 408 {
+        if transport != nil || isRateLimited || HTTPStatusOutcome.isTransient(status) {
             return .retry(after: retryAfter, reason: description)
         }
         return .failed(reason: description)

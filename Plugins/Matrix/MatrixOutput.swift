@@ -22,7 +22,7 @@ public struct MatrixOutput: Output {
         public var msgtype: String
         public var allowHTTP: Bool
         public var timeout: Duration
-        public var caFile: String?
+        public var tls: HTTPEndpoint.TLS
         /// Minimum spacing between sends to this homeserver.
         public var pace: Duration
         /// How long one delivery may wait out rate limits before handing the rest back for retry.
@@ -31,7 +31,7 @@ public struct MatrixOutput: Output {
         public init(
             homeserver: String, accessToken: SecretString? = nil, user: String? = nil, password: SecretString? = nil,
             to: [String] = [], msgtype: String = "m.notice", allowHTTP: Bool = false, timeout: Duration = .seconds(30),
-            caFile: String? = nil, pace: Duration = .zero, maxRateLimitWait: Duration = .seconds(120)
+            tls: HTTPEndpoint.TLS = .init(), pace: Duration = .zero, maxRateLimitWait: Duration = .seconds(120)
         ) {
             self.homeserver = homeserver
             self.accessToken = accessToken
@@ -41,7 +41,7 @@ public struct MatrixOutput: Output {
             self.msgtype = msgtype
             self.allowHTTP = allowHTTP
             self.timeout = timeout
-            self.caFile = caFile
+            self.tls = tls
             self.pace = pace
             self.maxRateLimitWait = maxRateLimitWait
         }
@@ -89,7 +89,7 @@ public struct MatrixOutput: Output {
     public func prepare(_ context: DeliveryContext) async throws(OutputFailure) -> Session {
         let client = MatrixClient(
             homeserver: settings.homeserver, curl: context.curl, allowHTTP: settings.allowHTTP,
-            timeout: settings.timeout, caFile: settings.caFile)
+            timeout: settings.timeout, tls: settings.tls)
         let credentials: MatrixSession.Credentials
         if let token = settings.accessToken {
             credentials = .accessToken(token)

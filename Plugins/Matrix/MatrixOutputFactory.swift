@@ -38,13 +38,19 @@ public struct MatrixOutputFactory: OutputFactory {
         let msgtype = options.choice("msgtype", ["m.notice", "m.text"], default: "m.notice") ?? "m.notice"
         let timeout = options.optionalDuration("timeout", in: Bounds.timeout) ?? .seconds(30)
         let pace = options.optionalDuration("pace", in: .zero...(.seconds(60))) ?? .zero
-        let caFile = options.optionalString("caFile").map(options.reader.path)
+        // `tls` like every HTTP endpoint; a top-level "caFile" (read before 0.2) still works.
+        let (verifyTLS, tlsCAFile) = options.tlsSettings()
+        let legacyCAFile = options.optionalString("caFile").map(options.reader.path)
+        if tlsCAFile != nil, legacyCAFile != nil { options.report("give \"tls\": {\"caFile\": …} only", key: "caFile") }
+        let caFile = tlsCAFile ?? legacyCAFile
         guard options.reader.issues.count == errorsBefore, let homeserver else { return nil }
         return MatrixOutput(
             id: id,
             settings: MatrixOutput.Settings(
                 homeserver: homeserver, accessToken: accessToken, user: user, password: password, to: targets,
-                msgtype: msgtype, allowHTTP: allowHTTP, timeout: timeout, caFile: caFile, pace: pace))
+                msgtype: msgtype, allowHTTP: allowHTTP, timeout: timeout,
+                tls: HTTPEndpoint.TLS(verify: verifyTLS, caFile: caFile),
+                pace: pace))
     }
 
     /// A room id (`!opaque:server`, or `!opaque` as room version 12 makes them), an alias

@@ -17,40 +17,32 @@ public struct WebhookOutput: Output {
     }
     /// The output's settings, validated.
     public struct Settings: Sendable {
-        public var url: String
+        /// The default endpoint with its headers, credentials, TLS and timeouts.
+        public var endpoint: HTTPEndpoint
         /// Signing secrets (`whsec_…`), several during a rotation.
         public var secrets: [SecretString]
-        public var allowHTTP: Bool
-        public var headers: [(name: String, value: SecretString)]
-        public var bearer: SecretString?
-        public var basic: (username: SecretString, password: SecretString)?
-        public var timeout: Duration
-        public var connectTimeout: Duration
-        public var verifyTLS: Bool
-        public var caFile: String?
         public var concurrency: Int
         /// Values longer than this many characters are cut, and the payload says
         /// `"truncated": true` (the stored record keeps them whole).
         public var maxFieldLength = 65_536
 
+        public init(endpoint: HTTPEndpoint, secrets: [SecretString], concurrency: Int = 8) {
+            self.endpoint = endpoint
+            self.secrets = secrets
+            self.concurrency = concurrency
+        }
+
         public init(
             url: String, secrets: [SecretString], allowHTTP: Bool = false,
-            headers: [(name: String, value: SecretString)] = [],
-            bearer: SecretString? = nil, basic: (username: SecretString, password: SecretString)? = nil,
-            timeout: Duration = .seconds(15), connectTimeout: Duration = .seconds(5), verifyTLS: Bool = true,
-            caFile: String? = nil, concurrency: Int = 8
+            headers: [(name: String, value: SecretString)] = [], authentication: HTTPEndpoint.Authentication? = nil,
+            timeout: Duration = .seconds(15), connectTimeout: Duration = .seconds(5), tls: HTTPEndpoint.TLS = .init(),
+            concurrency: Int = 8
         ) {
-            self.url = url
-            self.secrets = secrets
-            self.allowHTTP = allowHTTP
-            self.headers = headers
-            self.bearer = bearer
-            self.basic = basic
-            self.timeout = timeout
-            self.connectTimeout = connectTimeout
-            self.verifyTLS = verifyTLS
-            self.caFile = caFile
-            self.concurrency = concurrency
+            self.init(
+                endpoint: HTTPEndpoint(
+                    url: url, allowHTTP: allowHTTP, headers: headers, authentication: authentication, tls: tls,
+                    timeout: timeout, connectTimeout: connectTimeout),
+                secrets: secrets, concurrency: concurrency)
         }
     }
 
@@ -80,16 +72,8 @@ public struct WebhookOutput: Output {
                 }
                 secrets.append(parsed)
             }
-            var headers: [(name: String, value: String)] = []
-            for (name, value) in settings.headers { headers.append((name, try value.resolve(directory: directory))) }
-            var authentication: CurlRequest.Authentication?
-            if let bearer = settings.bearer { authentication = .bearer(try bearer.resolve(directory: directory)) }
-            if let (username, password) = settings.basic {
-                authentication = .basic(
-                    username: try username.resolve(directory: directory),
-                    password: try password.resolve(directory: directory))
-            }
-            return Session(secrets: secrets, headers: headers, authentication: authentication, curl: context.curl)
+            return Session(
+                secrets: secrets, endpoint: try settings.endpoint.resolve(directory: directory), curl: context.curl)
         } catch {
             throw OutputFailure("webhook secrets: \(error)")
         }
@@ -98,16 +82,15 @@ public struct WebhookOutput: Output {
     /// What a batch shares: the resolved secrets and credentials.
     public struct Session: Sendable {
         var secrets: [StandardWebhooks.Secret]
-        var headers: [(name: String, value: String)]
-        var authentication: CurlRequest.Authentication?
+        var endpoint: HTTPEndpoint.Resolved
         var curl: CurlEngine
     }
 
     public func send(_ notification: RenderedNotification, session prepared: Session) async -> DeliveryOutcome {
         let url =
             notification.recipient.flatMap { $0.hasPrefix("https://") || $0.hasPrefix("http://") ? $0 : nil }
-            ?? settings.url
-        if url.lowercased().hasPrefix("http://") && !settings.allowHTTP {
+            ?? settings.endpoint.url
+        if url.lowercased().hasPrefix("http://") && !settings.endpoint.allowHTTP {
             return .failed(
                 reason: "the endpoint is http://; this output sends to https:// only unless \"allowHTTP\" is true")
         }
@@ -122,7 +105,7 @@ public struct WebhookOutput: Output {
             return .failed(reason: "the webhook payload could not be encoded: \(error)")
         }
         let timestamp = Int(now.timeIntervalSince1970)
-        var headers: [(name: String, value: String)] = [
+        let headers: [(name: String, value: String)] = [
             ("Content-Type", "application/json"),
             ("webhook-id", notification.idempotencyKey),
             ("webhook-timestamp", String(timestamp)),
@@ -133,13 +116,9 @@ public struct WebhookOutput: Output {
             ),
             ("User-Agent", "Vigil"),
         ]
-        headers += prepared.headers
-        var request = CurlRequest(
-            url: url, method: .post, headers: headers, body: body,
-            allowedProtocols: settings.allowHTTP ? "http,https" : "https",
-            followRedirects: false, connectTimeout: settings.connectTimeout, totalTimeout: settings.timeout,
-            verifyTLS: settings.verifyTLS, caFile: settings.caFile, maxResponseBytes: 64 << 10)
-        request.authentication = prepared.authentication
+        let request = settings.endpoint.request(
+            url: url, method: .post, headers: headers, body: body, resolved: prepared.endpoint,
+            maxResponseBytes: 64 << 10)
         let response: CurlResponse
         do {
             response = try await prepared.curl.perform(request)
@@ -154,26 +133,11 @@ public struct WebhookOutput: Output {
         return outcome
     }
 
-    /// 2xx delivered; 429/5xx retry (honouring `Retry-After`); 410 gone; 3xx and other 4xx permanent.
+    /// The shared HTTP table (``HTTPStatusOutcome``), honouring `Retry-After`.
     static func outcome(status: Int, retryAfter: String?, body: [UInt8], now: Date = Date()) -> DeliveryOutcome {
-        let snippet = String(decoding: body.prefix(200), as: UTF8.self)
-            .unicodeScalars.map { $0.value < 0x20 ? " " : String($0) }.joined()
-        let detail = snippet.isEmpty ? "" : ": \(snippet)"
-        switch status {
-        case 200..<300:
-            return .delivered
-        case 429, 500..<600:
-            return .retry(
-                after: ServerWait.retryAfter(retryAfter, now: now, bound: ServerWait.absurd),
-                reason: "webhook endpoint answered HTTP \(status)\(detail)")
-        case 410:
-            return .failed(
-                reason: "webhook endpoint is gone (HTTP 410)\(detail); remove or replace it in the configuration")
-        case 300..<400:
-            return .failed(reason: "webhook endpoint answered a redirect (HTTP \(status)); redirects are not followed")
-        default:
-            return .failed(reason: "webhook endpoint refused the notification (HTTP \(status))\(detail)")
-        }
+        HTTPStatusOutcome.outcome(
+            status: status, retryAfter: ServerWait.retryAfter(retryAfter, now: now, bound: ServerWait.absurd),
+            body: body, service: "webhook endpoint")
     }
 }
 

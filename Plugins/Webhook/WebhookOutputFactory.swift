@@ -14,7 +14,9 @@ public struct WebhookOutputFactory: OutputFactory {
 
     public func makeOutput(id: String, options: inout ObjectReader) -> (any Output)? {
         let errorsBefore = options.reader.issues.count
-        let (url, allowHTTP) = options.endpointURL("url")
+        let endpoint = options.httpEndpoint(
+            timeout: .seconds(15), connectTimeout: .seconds(5),
+            reservedHeaders: ["content-type", "webhook-id", "webhook-timestamp", "webhook-signature", "authorization"])
         var secrets: [SecretString] = []
         if options.keys.contains("secret") && options.keys.contains("secrets") {
             options.report("give \"secret\" or \"secrets\", not both")
@@ -29,45 +31,9 @@ public struct WebhookOutputFactory: OutputFactory {
             }
         }
         if secrets.isEmpty { options.report("missing \"secret\" (whsec_…): every webhook is signed") }
-        var headers: [(name: String, value: SecretString)] = []
-        if let found = options.value("headers"),
-            var object = options.reader.object(found, path: options.path(of: "headers"))
-        {
-            for name in object.keys {
-                let reserved = [
-                    "content-type", "webhook-id", "webhook-timestamp", "webhook-signature", "authorization",
-                ]
-                if reserved.contains(name.lowercased())
-                    || !name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x3A })
-                {
-                    object.report("\"\(name)\" cannot be set here", key: name)
-                    _ = object.value(name)
-                } else if let value = object.optionalSecret(name) {
-                    headers.append((name, value))
-                }
-            }
-            object.finish()
-        }
-        var bearer: SecretString?
-        var basic: (username: SecretString, password: SecretString)?
-        if let found = options.value("auth"), var auth = options.reader.object(found, path: options.path(of: "auth")) {
-            if auth.keys.contains("bearer") {
-                bearer = auth.optionalSecret("bearer")
-            } else if let username = auth.optionalSecret("username"), let password = auth.optionalSecret("password") {
-                basic = (username, password)
-            } else {
-                auth.report("expected {\"bearer\": …} or {\"username\": …, \"password\": …}")
-            }
-            auth.finish()
-        }
-        let timeout = options.optionalDuration("timeout", in: Bounds.timeout) ?? .seconds(15)
-        let connectTimeout = options.optionalDuration("connectTimeout", in: Bounds.timeout) ?? .seconds(5)
-        let (verifyTLS, caFile) = options.tlsSettings()
         let maxFieldLength = options.optionalInteger("maxFieldLength", in: 100...(16 << 20))
-        guard options.reader.issues.count == errorsBefore, let url else { return nil }
-        var settings = WebhookOutput.Settings(
-            url: url, secrets: secrets, allowHTTP: allowHTTP, headers: headers, bearer: bearer, basic: basic,
-            timeout: timeout, connectTimeout: connectTimeout, verifyTLS: verifyTLS, caFile: caFile)
+        guard options.reader.issues.count == errorsBefore, let endpoint else { return nil }
+        var settings = WebhookOutput.Settings(endpoint: endpoint, secrets: secrets)
         if let maxFieldLength { settings.maxFieldLength = maxFieldLength }
         return WebhookOutput(id: id, settings: settings)
     }

@@ -24,7 +24,7 @@ struct MatrixTestServer: Sendable {
     }
 
     var client: MatrixClient {
-        MatrixClient(homeserver: url, curl: curl, allowHTTP: true, timeout: .seconds(20), caFile: nil)
+        MatrixClient(homeserver: url, curl: curl, allowHTTP: true, timeout: .seconds(20))
     }
 
     func token(_ user: String) async throws -> String {

@@ -10,8 +10,10 @@ final class RulesFixture {
     let directory: String
     let curl = CurlEngine()
     let store: any StateStore
-    let mail = InMemoryOutput(id: "mail", capabilities: OutputCapabilities(templateKind: TemplateKind(name: "email", html: true)))
-    let room = InMemoryOutput(id: "room", capabilities: OutputCapabilities(templateKind: TemplateKind(name: "matrix", html: true)))
+    let mail = InMemoryOutput(
+        id: "mail", capabilities: OutputCapabilities(templateKind: TemplateKind(name: "email", html: true)))
+    let room = InMemoryOutput(
+        id: "room", capabilities: OutputCapabilities(templateKind: TemplateKind(name: "matrix", html: true)))
     let configuration: Configuration
     static let day: TimeInterval = 86_400
     let start = Date(timeIntervalSince1970: 1_764_547_200)  // 2025-12-01T00:00:00Z

@@ -76,7 +76,11 @@ import Testing
         }
         let router = RuleRouter(
             rules: rules, recipients: recipients,
-            outputs: [InMemoryOutput(id: "mail", capabilities: OutputCapabilities(templateKind: TemplateKind(name: "email", html: true))), InMemoryOutput(id: "room")])
+            outputs: [
+                InMemoryOutput(
+                    id: "mail", capabilities: OutputCapabilities(templateKind: TemplateKind(name: "email", html: true))),
+                InMemoryOutput(id: "room"),
+            ])
         let events = events()
         let now = Date(timeIntervalSince1970: 1_700_000_000)
         let together = router.notifications(for: events, at: now)

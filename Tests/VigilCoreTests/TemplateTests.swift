@@ -28,7 +28,8 @@ import Testing
         let library = TemplateLibrary()
         let lyon = Recipient(id: "lyon", name: "Ville de Lyon", language: "fr")
         let rendered = library.render(
-            released(name: "A <b>\"B\"</b> & C"), recipient: lyon, ruleID: "sponsors", kind: TemplateKind(name: "email", html: true))
+            released(name: "A <b>\"B\"</b> & C"), recipient: lyon, ruleID: "sponsors",
+            kind: TemplateKind(name: "email", html: true))
         #expect(rendered.subject == "A <b>\"B\"</b> & C : détenu(e) → libéré(e)")
         #expect(
             rendered.text == "A <b>\"B\"</b> & C (list) :\n  status : détenu(e) → libéré(e)\n\nIdentifiant : VG-017\n")
@@ -67,7 +68,8 @@ import Testing
         #expect(issues.contains { $0.file.hasSuffix("added.text.mustache") && $0.message.contains("never closed") })
 
         let armenian = Recipient(id: "a", name: "Անի", language: "hy")
-        let rendered = library.render(released(), recipient: armenian, ruleID: nil, set: "custom", kind: TemplateKind(name: "email", html: true))
+        let rendered = library.render(
+            released(), recipient: armenian, ruleID: nil, set: "custom", kind: TemplateKind(name: "email", html: true))
         #expect(rendered.subject == "Armen Ghukasyan՝ ազատ արձակված")
         #expect(rendered.text == "Բարև Անի\nstatus: ազատ արձակված\n")
         #expect(rendered.html?.hasPrefix("<p>Armen Ghukasyan (list):</p>") == true, "no Armenian HTML: English")

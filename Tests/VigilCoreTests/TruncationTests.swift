@@ -16,7 +16,8 @@ import Testing
 
     @Test func renderedNotificationsCutLongValuesAndSaySo() {
         let library = TemplateLibrary()
-        let rendered = library.render(event(), recipient: nil, ruleID: "r", kind: TemplateKind(name: "email", html: true))
+        let rendered = library.render(
+            event(), recipient: nil, ruleID: "r", kind: TemplateKind(name: "email", html: true))
         #expect(rendered.text.utf8.count < 40_000, "\(rendered.text.utf8.count) bytes")
         #expect(rendered.text.contains("[truncated: 2097152 characters in all]"))
         #expect((rendered.html ?? "").utf8.count < 60_000)

@@ -40,7 +40,8 @@ final class CycleFixture {
 
     func run(acceptDrop: Set<String> = [], at now: Date = Date()) async throws -> RunReport {
         let source = SourceConfiguration(
-            id: "list", location: .file(file), type: "json", reader: JSONSourceReader(records: try JSONPath("$.prisoners[*]")),
+            id: "list", location: .file(file), type: "json",
+            reader: JSONSourceReader(records: try JSONPath("$.prisoners[*]")),
             mapping: FieldMapping(key: ["id"], name: ["name"], status: "status"), maxDrop: maxDrop)
         let configuration = Configuration(
             file: directory + "/config.json", directory: directory, sources: [source], outputs: [output],

@@ -210,8 +210,8 @@ func changedNotification(key: String = "evt-\(UUID().uuidString.lowercased()).pa
     @Test func aPlainHTTPRecipientIsRefusedWithoutTheOptIn() async throws {
         let receiver = try WebhookReceiver(curl: curl)
         var settings = receiver.output(path: "/hook/x").settings
-        settings.allowHTTP = false
-        settings.url = "https://partner.example/hook"
+        settings.endpoint.allowHTTP = false
+        settings.endpoint.url = "https://partner.example/hook"
         var item = changedNotification()
         item.recipient = receiver.base + "/hook/plain-\(UUID().uuidString.prefix(8))"
         let outcomes = await WebhookOutput(id: "partner", settings: settings).deliver([item], context: receiver.context)
@@ -268,6 +268,24 @@ func changedNotification(key: String = "evt-\(UUID().uuidString.lowercased()).pa
         #expect(
             WebhookOutput.outcome(status: 429, retryAfter: "-3", body: [], now: now)
                 == .retry(after: nil, reason: "webhook endpoint answered HTTP 429"))
+    }
+
+    /// One table for every HTTP output: a request timeout (408) retries, as Matrix always did.
+    @Test(arguments: [
+        (200, "delivered"), (204, "delivered"), (301, "failed"), (400, "failed"), (404, "failed"),
+        (408, "retry"), (410, "failed"), (429, "retry"), (500, "retry"), (503, "retry"),
+    ])
+    func statusesFollowTheSharedTable(status: Int, expected: String) {
+        let outcome = WebhookOutput.outcome(status: status, retryAfter: "120", body: Array("busy".utf8))
+        switch outcome {
+        case .delivered: #expect(expected == "delivered")
+        case .retry(let after, let reason):
+            #expect(expected == "retry")
+            #expect(after == .seconds(120))
+            #expect(reason == "webhook endpoint answered HTTP \(status): busy")
+        case .failed, .abandoned: #expect(expected == "failed")
+        }
+        #expect(HTTPStatusOutcome.isTransient(status) == (expected == "retry"))
     }
 
     @Test func configurationIsValidated() {

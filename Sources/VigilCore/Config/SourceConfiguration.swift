@@ -11,11 +11,8 @@ public struct SourceConfiguration: Sendable {
         case push(secrets: [SecretString])
     }
 
-    /// Credentials for an HTTP source.
-    public enum Authentication: Sendable {
-        case basic(username: SecretString, password: SecretString)
-        case bearer(SecretString)
-    }
+    /// Credentials for an HTTP source (the same as every HTTP endpoint's).
+    public typealias Authentication = HTTPEndpoint.Authentication
 
     public var id: String
     public var location: Location

@@ -23,20 +23,8 @@ enum SourceConfigurationReader {
         let fields = readFields(&object)
         let statusMap = readStatusMap(&object)
 
-        var headers: [(name: String, value: SecretString)] = []
-        if let found = object.value("headers"),
-            var headerObject = reader.object(found, path: object.path(of: "headers"))
-        {
-            for headerName in headerObject.keys {
-                guard isValidHeaderName(headerName) else {
-                    headerObject.report("invalid header name \"\(headerName)\"", key: headerName)
-                    _ = headerObject.value(headerName)
-                    continue
-                }
-                if let secret = headerObject.optionalSecret(headerName) { headers.append((headerName, secret)) }
-            }
-        }
-        let authentication = readAuthentication(&object)
+        let headers = object.httpHeaders()
+        let authentication = object.httpAuthentication()
         let timeout = object.optionalDuration("timeout", in: Bounds.timeout) ?? .seconds(30)
         let connectTimeout = object.optionalDuration("connectTimeout", in: Bounds.timeout) ?? .seconds(10)
         let every = object.optionalDuration("every") ?? .seconds(900)
@@ -175,32 +163,5 @@ enum SourceConfigurationReader {
             map[TextNormalizer.statusKey(word)] = status
         }
         return map
-    }
-
-    private static func readAuthentication(_ object: inout ObjectReader) -> SourceConfiguration.Authentication? {
-        guard let found = object.value("auth"), var auth = object.reader.object(found, path: object.path(of: "auth"))
-        else {
-            return nil
-        }
-        defer { auth.finish() }
-        if auth.keys.contains("bearer") {
-            return auth.optionalSecret("bearer").map { .bearer($0) }
-        }
-        if auth.keys.contains("username") || auth.keys.contains("password") {
-            guard let username = auth.optionalSecret("username"), let password = auth.optionalSecret("password") else {
-                auth.report("basic auth needs both \"username\" and \"password\"")
-                return nil
-            }
-            return .basic(username: username, password: password)
-        }
-        auth.report("expected {\"bearer\": …} or {\"username\": …, \"password\": …}")
-        return nil
-    }
-
-    private static func isValidHeaderName(_ name: String) -> Bool {
-        !name.isEmpty
-            && name.utf8.allSatisfy { byte in
-                byte > 0x20 && byte < 0x7F && !"()<>@,;:\\\"/[]?={}".utf8.contains(byte)
-            }
     }
 }

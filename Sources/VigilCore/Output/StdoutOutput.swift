@@ -18,7 +18,8 @@ public struct StdoutOutput: Output {
             + TerminalText.escape(notification.subject, singleLine: true) + "\n"
         text += TerminalText.escape(notification.text)
         if !text.hasSuffix("\n") { text += "\n" }
-        return Self.writeAll(Array(text.utf8)) ? .delivered : .retry(after: nil, reason: "cannot write to standard output")
+        return Self.writeAll(Array(text.utf8))
+            ? .delivered : .retry(after: nil, reason: "cannot write to standard output")
     }
 
     /// Writes straight to file descriptor 1 (unbuffered, so nothing is lost on a crash).

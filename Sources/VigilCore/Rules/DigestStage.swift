@@ -16,7 +16,8 @@ struct DigestStage {
         let recipients = Dictionary(
             configuration.recipients.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let kinds = Dictionary(
-            configuration.outputs.map { ($0.id, $0.capabilities.templateKind) }, uniquingKeysWith: { first, _ in first })
+            configuration.outputs.map { ($0.id, $0.capabilities.templateKind) }, uniquingKeysWith: { first, _ in first }
+        )
         for key in groups.keys.sorted() {
             guard let group = groups[key], let first = group.first else { continue }
             guard first.item.window == 0 || first.createdAt.addingTimeInterval(first.item.window) <= now else {
