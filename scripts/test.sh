@@ -45,6 +45,8 @@ export VIGIL_TEST_WEBHOOK="$work/webhook.json"
 python3 Tests/Servers/matrix_server.py --dir "$work/synapse" --info "$work/matrix.json" >"$work/matrix.log" 2>&1 &
 pids+=($!)
 
+# Formatting is a check, not a wish: the tree must already be as `swift format` writes it.
+swift format lint --strict --recursive Sources Plugins Tests Fuzz Package.swift
 swift build --build-tests
 
 # The seed corpora and every input a fuzzer once crashed on, replayed without libFuzzer;
