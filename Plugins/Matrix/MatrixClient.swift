@@ -41,10 +41,8 @@ struct MatrixClient: Sendable {
         let response: CurlResponse
         do {
             response = try await curl.perform(request)
-        } catch let error as CurlError {
-            throw MatrixError(transport: error.description)
         } catch {
-            throw MatrixError(transport: "\(error)")
+            throw MatrixError(transport: error.description)
         }
         guard (200..<300).contains(response.status) else { throw MatrixError(response: response) }
         return (try? JSONParser.parse(response.body)) ?? JSONValue(.object([]))

@@ -138,10 +138,8 @@ public struct SMTPOutput: Output {
             let response = try await session.curl.perform(request)
             statistics.record(connections: response.newConnections)
             return .delivered
-        } catch let error as CurlError {
-            return Self.outcome(for: error)
         } catch {
-            return .retry(after: nil, reason: "\(error)")
+            return Self.outcome(for: error)
         }
     }
 

@@ -122,10 +122,8 @@ public struct WebhookOutput: Output {
         let response: CurlResponse
         do {
             response = try await prepared.curl.perform(request)
-        } catch let error as CurlError {
-            return .retry(after: nil, reason: "webhook: \(error.description)")
         } catch {
-            return .retry(after: nil, reason: "webhook: \(error)")
+            return .retry(after: nil, reason: "webhook: \(error.description)")
         }
         let outcome = Self.outcome(
             status: response.status, retryAfter: response.header("Retry-After"), body: response.body)

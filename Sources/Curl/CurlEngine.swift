@@ -28,7 +28,7 @@ public final class CurlEngine: Sendable {
     private struct Submission {
         let id: UInt64
         let request: CurlRequest
-        let continuation: CheckedContinuation<CurlResponse, any Error>
+        let continuation: CheckedContinuation<Result<CurlResponse, CurlError>, Never>
     }
 
     private struct InboxState {
@@ -68,13 +68,13 @@ public final class CurlEngine: Sendable {
     }
 
     /// Performs one transfer. Throws ``CurlError`` when curl fails; any protocol status is a response.
-    public func perform(_ request: CurlRequest) async throws -> CurlResponse {
+    public func perform(_ request: CurlRequest) async throws(CurlError) -> CurlResponse {
         let id = inbox.withLock { state -> UInt64 in
             state.nextID += 1
             return state.nextID
         }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
                 let accepted = inbox.withLock { state -> Bool in
                     guard !state.stopped else { return false }
                     state.submissions.append(Submission(id: id, request: request, continuation: continuation))
@@ -83,13 +83,14 @@ public final class CurlEngine: Sendable {
                 if accepted {
                     multi.wakeup()
                 } else {
-                    continuation.resume(throwing: CurlError.engineStopped)
+                    continuation.resume(returning: .failure(.engineStopped))
                 }
             }
         } onCancel: {
             inbox.withLock { $0.cancellations.append(id) }
             multi.wakeup()
         }
+        return try result.get()
     }
 
     /// Stops the engine: transfers still running fail with ``CurlError/engineStopped``.
@@ -108,7 +109,7 @@ public final class CurlEngine: Sendable {
         // Everything here is used by the engine thread only, after `start()`.
         let multi: MultiHandle
         let takeInbox: @Sendable () -> ([Submission], [UInt64], Bool)
-        var running: [UInt64: (transfer: EasyTransfer, continuation: CheckedContinuation<CurlResponse, any Error>)] =
+        var running: [UInt64: (transfer: EasyTransfer, continuation: CheckedContinuation<Result<CurlResponse, CurlError>, Never>)] =
             [:]
         var idsByHandle: [UnsafeMutableRawPointer: UInt64] = [:]
 
@@ -142,12 +143,12 @@ public final class CurlEngine: Sendable {
             while true {
                 let (submissions, cancellations, stopped) = takeInbox()
                 for submission in submissions { add(submission) }
-                for id in cancellations { finish(id, with: .failure(CurlError.cancelled)) }
+                for id in cancellations { finish(id, with: .failure(.cancelled)) }
                 if stopped {
-                    for id in Array(running.keys) { finish(id, with: .failure(CurlError.engineStopped)) }
+                    for id in Array(running.keys) { finish(id, with: .failure(.engineStopped)) }
                     // Later submissions are refused by the inbox; drain what raced in.
                     for submission in takeInbox().0 {
-                        submission.continuation.resume(throwing: CurlError.engineStopped)
+                        submission.continuation.resume(returning: .failure(.engineStopped))
                     }
                     return
                 }
@@ -167,19 +168,19 @@ public final class CurlEngine: Sendable {
                 running[submission.id] = (transfer, submission.continuation)
                 idsByHandle[transfer.handle] = submission.id
             } catch {
-                submission.continuation.resume(throwing: error)
+                submission.continuation.resume(returning: .failure(error))
             }
         }
 
-        private func finish(_ id: UInt64, with result: Result<CurlResponse, any Error>) {
+        private func finish(_ id: UInt64, with result: Result<CurlResponse, CurlError>) {
             guard let entry = running.removeValue(forKey: id) else { return }
             idsByHandle.removeValue(forKey: entry.transfer.handle)
             multi.remove(entry.transfer.handle)
-            entry.continuation.resume(with: result)
+            entry.continuation.resume(returning: result)
             // `entry.transfer` is released here, after its handle left the multi handle.
         }
 
-        private static func outcome(of transfer: EasyTransfer, code: CURLcode) -> Result<CurlResponse, any Error> {
+        private static func outcome(of transfer: EasyTransfer, code: CURLcode) -> Result<CurlResponse, CurlError> {
             if transfer.exceededLimit {
                 return .failure(CurlError.responseTooLarge(limit: transfer.maxResponseBytes))
             }

@@ -130,10 +130,8 @@ public struct SourceFetcher: Sendable {
             let response: CurlResponse
             do {
                 response = try await curl.perform(request)
-            } catch let error as CurlError {
-                throw .fetch(error.description)
             } catch {
-                throw .fetch("\(error)")
+                throw .fetch(error.description)
             }
             guard !request.followRedirects, [301, 302, 303, 307, 308].contains(response.status),
                 let next = response.redirectURL
