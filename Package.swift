@@ -9,6 +9,10 @@ let package = Package(
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
         .library(name: "VigilCore", targets: ["VigilCore"]),
+        .library(name: "VigilCLI", targets: ["VigilCLI"]),
+        .library(name: "VigilSMTP", targets: ["VigilSMTP"]),
+        .library(name: "VigilMatrix", targets: ["VigilMatrix"]),
+        .library(name: "VigilWebhook", targets: ["VigilWebhook"]),
         .library(name: "Curl", targets: ["Curl"]),
     ],
     dependencies: [
@@ -74,17 +78,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .executableTarget(
-            name: "vigil",
+        // The command line as a library: "vigil plus my own plugin" is a short executable.
+        .target(
+            name: "VigilCLI",
             dependencies: [
-                "VigilCore",
-                "VigilSMTP",
-                "VigilMatrix",
-                "VigilWebhook",
-                "VigilServer",
+                "VigilCore", "VigilServer", "Curl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+        // The `vigil` executable: VigilCLI with the plugins Vigil ships.
+        .executableTarget(
+            name: "vigil",
+            dependencies: ["VigilCLI", "VigilCore", "VigilSMTP", "VigilMatrix", "VigilWebhook"],
             swiftSettings: strict
         ),
         // Benchmarks that need internals; run by scripts/bench.sh, never by the tests.

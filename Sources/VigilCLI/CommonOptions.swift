@@ -2,9 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import VigilCore
-import VigilMatrix
-import VigilSMTP
-import VigilWebhook
 
 /// Options every command shares: which configuration and which state.
 struct CommonOptions: ParsableArguments {
@@ -14,15 +11,12 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "The state directory (default: the config's \"state\", or state/ beside the config).")
     var state: String?
 
-    /// The output types this program ships.
-    static var registry: OutputRegistry {
-        OutputRegistry([StdoutOutputFactory(), SMTPOutputFactory(), MatrixOutputFactory(), WebhookOutputFactory()])
-    }
 
     /// Loads the configuration or prints every problem and exits with the config-error code.
     func loadConfiguration() throws -> Configuration {
         do {
-            return try Configuration.load(path: config, outputs: Self.registry)
+            let plugins = VigilPlugins.current
+            return try Configuration.load(path: config, outputs: plugins.outputs, sources: plugins.sources)
         } catch {
             for issue in error.issues { Console.error(issue.description) }
             Console.error("\(error.issues.count) problem\(error.issues.count == 1 ? "" : "s") in \(config)")
