@@ -35,6 +35,12 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .target(name: "Curl", dependencies: ["CCurl"], swiftSettings: strict),
+        // Standard Webhooks signing and verification, shared by the webhook plugin and the receiver.
+        .target(
+            name: "StandardWebhooks",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         .target(
             name: "VigilCore",
             dependencies: [
@@ -61,7 +67,7 @@ let package = Package(
         ),
         .target(
             name: "VigilWebhook",
-            dependencies: ["VigilCore", "Curl", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["VigilCore", "Curl", "StandardWebhooks"],
             path: "Plugins/Webhook",
             swiftSettings: strict
         ),
@@ -69,7 +75,7 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "VigilCore", "VigilWebhook", "Curl",
+                "VigilCore", "StandardWebhooks", "Curl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -98,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "vigil-bench",
             dependencies: [
-                "VigilCore", "VigilSMTP", "VigilMatrix", "VigilWebhook", "Curl",
+                "VigilCore", "VigilSMTP", "VigilMatrix", "VigilWebhook", "StandardWebhooks", "Curl",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -107,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "vigil-fuzz",
             dependencies: [
-                "VigilCore", "VigilSMTP", "VigilWebhook",
+                "VigilCore", "VigilSMTP", "VigilWebhook", "StandardWebhooks",
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             path: "Fuzz/Sources/vigil-fuzz",
@@ -117,10 +123,12 @@ let package = Package(
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], swiftSettings: strict),
         .testTarget(name: "SMTPTests", dependencies: ["VigilSMTP", "VigilCore", "Curl"], swiftSettings: strict),
         .testTarget(name: "MatrixTests", dependencies: ["VigilMatrix", "VigilCore", "Curl"], swiftSettings: strict),
-        .testTarget(name: "WebhookTests", dependencies: ["VigilWebhook", "VigilCore", "Curl"], swiftSettings: strict),
+        .testTarget(
+            name: "WebhookTests", dependencies: ["VigilWebhook", "StandardWebhooks", "VigilCore", "Curl"],
+            swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["VigilCore", "Curl", "VigilWebhook"],
+            dependencies: ["VigilCore", "Curl", "VigilWebhook", "StandardWebhooks"],
             swiftSettings: strict
         ),
     ]

@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import StandardWebhooks
 import Synchronization
 import VigilCore
 

@@ -109,8 +109,11 @@ public final class CurlEngine: Sendable {
         // Everything here is used by the engine thread only, after `start()`.
         let multi: MultiHandle
         let takeInbox: @Sendable () -> ([Submission], [UInt64], Bool)
-        var running: [UInt64: (transfer: EasyTransfer, continuation: CheckedContinuation<Result<CurlResponse, CurlError>, Never>)] =
-            [:]
+        var running:
+            [UInt64: (
+                transfer: EasyTransfer, continuation: CheckedContinuation<Result<CurlResponse, CurlError>, Never>
+            )] =
+                [:]
         var idsByHandle: [UnsafeMutableRawPointer: UInt64] = [:]
 
         init(multi: MultiHandle, inbox: @escaping @Sendable () -> ([Submission], [UInt64], Bool)) {

@@ -11,7 +11,6 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "The state directory (default: the config's \"state\", or state/ beside the config).")
     var state: String?
 
-
     /// Loads the configuration or prints every problem and exits with the config-error code.
     func loadConfiguration() throws -> Configuration {
         do {

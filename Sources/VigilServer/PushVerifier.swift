@@ -1,6 +1,6 @@
 import Foundation
+import StandardWebhooks
 import VigilCore
-import VigilWebhook
 
 /// Checks a push to `POST /hooks/{source}` before anything is changed.
 struct PushVerifier: Sendable {

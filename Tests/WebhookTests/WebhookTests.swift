@@ -1,6 +1,7 @@
 import Curl
 import Foundation
 import Logging
+import StandardWebhooks
 import Testing
 import VigilCore
 

@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import StandardWebhooks
 import VigilWebhook
 
 @testable import VigilCore
