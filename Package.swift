@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
         .library(name: "VigilCore", targets: ["VigilCore"]),
+        .library(name: "VigilCEL", targets: ["VigilCEL"]),
         .library(name: "VigilCLI", targets: ["VigilCLI"]),
         .library(name: "VigilSMTP", targets: ["VigilSMTP"]),
         .library(name: "VigilMatrix", targets: ["VigilMatrix"]),
@@ -41,10 +42,12 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // Rule expressions: a CEL subset with its own cross-check against cel-python.
+        .target(name: "VigilCEL", swiftSettings: strict),
         .target(
             name: "VigilCore",
             dependencies: [
-                "Curl",
+                "Curl", "VigilCEL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "CSV", package: "CSV.swift"),
@@ -120,7 +123,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "CurlTests", dependencies: ["Curl"], swiftSettings: strict),
-        .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], swiftSettings: strict),
+        .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilCEL"], swiftSettings: strict),
         .testTarget(name: "SMTPTests", dependencies: ["VigilSMTP", "VigilCore", "Curl"], swiftSettings: strict),
         .testTarget(name: "MatrixTests", dependencies: ["VigilMatrix", "VigilCore", "Curl"], swiftSettings: strict),
         .testTarget(

@@ -1,3 +1,4 @@
+import VigilCEL
 import VigilCore
 
 /// Builds ``MatrixOutput`` from an output object of `"type": "matrix"`.

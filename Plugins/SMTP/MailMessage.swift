@@ -1,4 +1,5 @@
 import Foundation
+import VigilCEL
 import VigilCore
 
 /// Builds one RFC 5322 / MIME message: `multipart/alternative` with a plain-text and an

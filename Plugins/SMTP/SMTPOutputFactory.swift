@@ -1,3 +1,4 @@
+import VigilCEL
 import VigilCore
 
 /// Builds ``SMTPOutput`` from an output object of `"type": "smtp"`.

@@ -1,4 +1,5 @@
 import Foundation
+import VigilCEL
 import VigilCore
 
 /// The JSON body of a webhook (schema version 1, see `docs/webhook-payload.schema.json`):

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VigilCEL
 import VigilCore
 
 /// `vigil status`: what Vigil currently knows, per source.

@@ -1,6 +1,7 @@
 import Curl
 import Foundation
 import Logging
+import VigilCEL
 import VigilCore
 
 /// Everything `vigil serve` changes goes through here: scheduled cycles, pushes, delivery.

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import VigilCEL
 import VigilCore
 
 /// `vigil serve`: runs each source on its schedule, delivers the outbox continuously, and

@@ -2,6 +2,7 @@ import Curl
 import Foundation
 import Logging
 import StandardWebhooks
+import VigilCEL
 import VigilCore
 import VigilMatrix
 import VigilSMTP

@@ -1,6 +1,7 @@
 import Curl
 import Foundation
 import Testing
+import VigilCEL
 import VigilCore
 
 /// Sources that lie by construction: the built `vigil` must fail them closed, never report a

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import VigilCEL
 @testable import VigilCore
 
 /// Expressions and values written to break the evaluator: every one is an error value or a

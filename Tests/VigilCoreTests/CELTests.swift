@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import VigilCEL
 @testable import VigilCore
 
 /// Vigil's CEL subset: table-driven, plus a cross-check against cel-python (the test

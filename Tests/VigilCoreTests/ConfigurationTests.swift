@@ -1,5 +1,6 @@
 import Testing
 
+@testable import VigilCEL
 @testable import VigilCore
 
 @Suite struct ConfigurationTests {

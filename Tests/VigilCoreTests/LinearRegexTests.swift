@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import VigilCEL
 @testable import VigilCore
 
 /// CEL's `matches` in RE2 syntax and linear time, checked against RE2 itself (google-re2).

@@ -1,4 +1,5 @@
 import Foundation
+import VigilCEL
 
 /// Runs one of the reference scripts in `Tests/Servers/` (cel-python, RE2): JSON in on
 /// standard input, JSON out on standard output.

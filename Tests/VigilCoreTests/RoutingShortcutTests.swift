@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import VigilCEL
 @testable import VigilCore
 
 /// The router skips rules whose expression cannot be true for an event, and splits large

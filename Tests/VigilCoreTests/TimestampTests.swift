@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import VigilCEL
 @testable import VigilCore
 
 @Suite struct TimestampTests {

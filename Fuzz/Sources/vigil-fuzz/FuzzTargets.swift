@@ -1,6 +1,7 @@
 import Foundation
 import Mustache
 import StandardWebhooks
+import VigilCEL
 import VigilWebhook
 
 @testable import VigilCore

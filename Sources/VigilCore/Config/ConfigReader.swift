@@ -1,3 +1,5 @@
+import VigilCEL
+
 /// Reads a configuration document strictly, collecting every problem with its location.
 ///
 /// Used by the core and by output plugins (through ``ObjectReader``) so that every part of

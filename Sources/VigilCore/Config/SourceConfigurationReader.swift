@@ -1,3 +1,5 @@
+import VigilCEL
+
 /// Reads one element of `sources` into a ``SourceConfiguration``, reporting every problem.
 enum SourceConfigurationReader {
     static func read(

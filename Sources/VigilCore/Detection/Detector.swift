@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import VigilCEL
 
 /// Turns what a source gave into events, record writes and source health, with the
 /// fail-closed guards — the part where a mistake hurts a family.

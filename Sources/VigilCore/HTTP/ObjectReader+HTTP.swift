@@ -1,3 +1,5 @@
+import VigilCEL
+
 /// Keys that every network endpoint in the configuration reads the same way.
 extension ObjectReader {
     /// `"tls": {"verify": false, "caFile": "ca.pem"}`: verification stays on unless turned off

@@ -1,4 +1,5 @@
 import Foundation
+import VigilCEL
 
 extension Event {
     /// Reads a hand-written event (for `vigil preview --event FILE`):

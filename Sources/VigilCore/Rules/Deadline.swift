@@ -1,4 +1,5 @@
 import Foundation
+import VigilCEL
 
 /// A condition over time on a person's stored dates, evaluated every run: `overdue` when a
 /// date lies further back than `within` (no ICRC visit for 35 days), `upcoming` when it lies

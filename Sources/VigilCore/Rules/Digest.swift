@@ -1,4 +1,5 @@
 import Foundation
+import VigilCEL
 
 /// How notifications are gathered into one message for a recipient.
 public enum DigestWindow: Sendable, Equatable {

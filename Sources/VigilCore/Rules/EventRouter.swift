@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import VigilCEL
 
 /// Decides which notifications an event produces.
 public protocol EventRouter: Sendable {

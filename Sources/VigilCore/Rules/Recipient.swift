@@ -1,4 +1,5 @@
 import Foundation
+import VigilCEL
 
 /// A person or organisation who hears about detainees: a sponsor (a city, an NGO, a public
 /// figure), a partner system, a team member.

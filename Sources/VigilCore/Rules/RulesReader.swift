@@ -1,4 +1,5 @@
 import Foundation
+import VigilCEL
 
 /// Reads `recipients` and `rules`, checking every reference (outputs, groups, recipients)
 /// and every expression, with the JSON path and, for expressions, the column and a caret line.

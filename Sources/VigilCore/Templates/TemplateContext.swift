@@ -1,4 +1,5 @@
 import Foundation
+import VigilCEL
 
 /// Builds the values a notification template sees (the shape ``TemplateSchema/notification``
 /// describes): `event`, `record`, `changes`, `change`, `source`, `recipient`, `rule`.

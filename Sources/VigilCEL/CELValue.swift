@@ -33,7 +33,7 @@ public enum CELValue: Sendable, Hashable, CustomStringConvertible {
         case .bool(let value): return value ? "true" : "false"
         case .int(let value): return String(value)
         case .double(let value): return String(value)
-        case .string(let value): return JSONWriter.string(value)
+        case .string(let value): return Self.literal(value)
         case .list(let values): return "[" + values.map(\.description).joined(separator: ", ") + "]"
         case .map(let entries):
             return "{" + entries.map { "\($0.key): \($0.value)" }.sorted().joined(separator: ", ") + "}"
@@ -55,18 +55,22 @@ public struct CELError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension CELValue {
-    /// A JSON value as CEL sees it: objects are maps, whole numbers ints, others doubles.
-    public init(json: JSONValue) {
-        switch json.kind {
-        case .null: self = .null
-        case .bool(let flag): self = .bool(flag)
-        case .number(let text): self = Int64(text).map(CELValue.int) ?? .double(Double(text) ?? .nan)
-        case .string(let text): self = .string(text)
-        case .array(let items): self = .list(items.map(CELValue.init(json:)))
-        case .object(let members):
-            var entries: [CELValue: CELValue] = [:]
-            for member in members { entries[.string(member.key)] = CELValue(json: member.value) }
-            self = .map(entries)
+    /// A string as a CEL literal: double quotes, with `"`, `\\` and control characters escaped.
+    static func literal(_ text: String) -> String {
+        var output = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                let hex = String(scalar.value, radix: 16)
+                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: output.unicodeScalars.append(scalar)
+            }
         }
+        return output + "\""
     }
 }

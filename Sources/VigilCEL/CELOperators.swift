@@ -1,7 +1,7 @@
 import Foundation
 
 /// CEL's operators over ``CELValue``.
-enum CELOperators {
+package enum CELOperators {
     /// A flat `&&` (`decisive` false) or `||` (`decisive` true) chain, as CEL defines it for
     /// any grouping: the decisive value wins over errors anywhere in the chain; otherwise the
     /// first error; otherwise the other value.
@@ -113,7 +113,7 @@ enum CELOperators {
         }
     }
 
-    static func seconds(_ duration: Duration) -> TimeInterval {
+    package static func seconds(_ duration: Duration) -> TimeInterval {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
