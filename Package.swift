@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "VigilCore", targets: ["VigilCore"]),
         .library(name: "VigilCEL", targets: ["VigilCEL"]),
         .library(name: "VigilCLI", targets: ["VigilCLI"]),
+        .library(name: "VigilTesting", targets: ["VigilTesting"]),
         .library(name: "VigilSMTP", targets: ["VigilSMTP"]),
         .library(name: "VigilMatrix", targets: ["VigilMatrix"]),
         .library(name: "VigilWebhook", targets: ["VigilWebhook"]),
@@ -122,12 +123,19 @@ let package = Package(
             path: "Fuzz/Sources/vigil-fuzz",
             swiftSettings: strict
         ),
+        // For tests of Vigil and of plugins: server locators, temporary directories, a silent
+        // logger and the conformance checks every output runs.
+        .target(
+            name: "VigilTesting",
+            dependencies: ["VigilCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "CurlTests", dependencies: ["Curl"], swiftSettings: strict),
-        .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilCEL"], swiftSettings: strict),
-        .testTarget(name: "SMTPTests", dependencies: ["VigilSMTP", "VigilCore", "Curl"], swiftSettings: strict),
-        .testTarget(name: "MatrixTests", dependencies: ["VigilMatrix", "VigilCore", "Curl"], swiftSettings: strict),
+        .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilCEL", "VigilTesting"], swiftSettings: strict),
+        .testTarget(name: "SMTPTests", dependencies: ["VigilSMTP", "VigilCore", "Curl", "VigilTesting"], swiftSettings: strict),
+        .testTarget(name: "MatrixTests", dependencies: ["VigilMatrix", "VigilCore", "Curl", "VigilTesting"], swiftSettings: strict),
         .testTarget(
-            name: "WebhookTests", dependencies: ["VigilWebhook", "StandardWebhooks", "VigilCore", "Curl"],
+            name: "WebhookTests", dependencies: ["VigilWebhook", "StandardWebhooks", "VigilCore", "Curl", "VigilTesting"],
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
