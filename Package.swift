@@ -131,12 +131,25 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "CurlTests", dependencies: ["Curl"], swiftSettings: strict),
-        .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilCEL", "VigilTesting"], swiftSettings: strict),
-        .testTarget(name: "SMTPTests", dependencies: ["VigilSMTP", "VigilCore", "Curl", "VigilTesting"], swiftSettings: strict),
-        .testTarget(name: "MatrixTests", dependencies: ["VigilMatrix", "VigilCore", "Curl", "VigilTesting"], swiftSettings: strict),
         .testTarget(
-            name: "WebhookTests", dependencies: ["VigilWebhook", "StandardWebhooks", "VigilCore", "Curl", "VigilTesting"],
+            name: "VigilCoreTests", dependencies: ["VigilCore", "VigilCEL", "VigilTesting"], swiftSettings: strict),
+        .testTarget(
+            name: "SMTPTests", dependencies: ["VigilSMTP", "VigilCore", "Curl", "VigilTesting"], swiftSettings: strict),
+        .testTarget(
+            name: "MatrixTests", dependencies: ["VigilMatrix", "VigilCore", "Curl", "VigilTesting"],
             swiftSettings: strict),
+        .testTarget(
+            name: "WebhookTests",
+            dependencies: ["VigilWebhook", "StandardWebhooks", "VigilCore", "Curl", "VigilTesting"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "VigilServerTests",
+            dependencies: [
+                "VigilServer", "VigilCore", "VigilTesting", "StandardWebhooks", "Curl",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["VigilCore", "Curl", "VigilWebhook", "StandardWebhooks"],

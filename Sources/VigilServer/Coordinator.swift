@@ -141,18 +141,22 @@ actor Coordinator {
 
     /// `GET /healthz`: the state answers, and each source's last run.
     func health() -> (healthy: Bool, json: String) {
-        guard let states = try? store.sourceStates() else {
-            return (false, "{\"healthy\":false,\"error\":\"the state store does not answer\"}")
+        let states: [String: SourceState]
+        do {
+            states = try store.sourceStates()
+        } catch {
+            logger.error("healthz: the state store does not answer: \(error.description)")
+            return (
+                false,
+                ServerResponses.json(ServerResponses.Health(healthy: false, error: "the state store does not answer"))
+            )
         }
         let sources = configuration.sources.map { source in
             let state = states[source.id]
-            return "{\"id\":" + JSONWriter.string(source.id) + ",\"failing\":"
-                + (state?.isFailing == true ? "true" : "false")
-                + ",\"lastAttempt\":"
-                + (state?.lastAttemptAt.map { JSONWriter.string(Timestamp.iso8601($0)) } ?? "null")
-                + ",\"lastSuccess\":"
-                + (state?.lastSuccessAt.map { JSONWriter.string(Timestamp.iso8601($0)) } ?? "null") + "}"
+            return ServerResponses.Health.Source(
+                id: source.id, failing: state?.isFailing == true, lastAttempt: state?.lastAttemptAt,
+                lastSuccess: state?.lastSuccessAt)
         }
-        return (true, "{\"healthy\":true,\"sources\":[" + sources.joined(separator: ",") + "]}")
+        return (true, ServerResponses.json(ServerResponses.Health(healthy: true, sources: sources)))
     }
 }

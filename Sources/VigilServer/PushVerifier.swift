@@ -10,9 +10,7 @@ struct PushVerifier: Sendable {
         var code: String
         var message: String
 
-        var json: String {
-            "{\"error\":" + JSONWriter.string(code) + ",\"message\":" + JSONWriter.string(message) + "}"
-        }
+        var json: String { ServerResponses.json(ServerResponses.Refusal(error: code, message: message)) }
     }
 
     let configuration: Configuration

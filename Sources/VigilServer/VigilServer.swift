@@ -17,6 +17,17 @@ public enum VigilServer {
     {
         let curl = CurlEngine()
         defer { curl.shutdown() }
+        let app = makeApplication(
+            configuration: configuration, store: store, stateDirectory: stateDirectory, logger: logger, curl: curl)
+        try await app.runService()
+    }
+
+    /// The application `run` serves: its routes, connection guard and (with
+    /// `backgroundWork`) the scheduler and delivery loop. Tests drive its routes directly.
+    package static func makeApplication(
+        configuration: Configuration, store: any StateStore, stateDirectory: String, logger: Logger, curl: CurlEngine,
+        backgroundWork: Bool = true
+    ) -> Application<RouterResponder<BasicRequestContext>> {
         let metrics = ServerMetrics()
         let coordinator = Coordinator(
             configuration: configuration, store: store, curl: curl, logger: logger, metrics: metrics,
@@ -58,10 +69,11 @@ public enum VigilServer {
                 if let failure = report.sources.first, case .failed(let why) = failure.outcome {
                     return json(
                         422,
-                        "{\"error\":\"held\",\"message\":" + JSONWriter.string(why.description)
-                            + ",\"events\":\(report.events)}")
+                        ServerResponses.json(ServerResponses.Held(message: why.description, events: report.events)))
                 }
-                return json(202, "{\"events\":\(report.events),\"notifications\":\(report.queued)}")
+                return json(
+                    202,
+                    ServerResponses.json(ServerResponses.Accepted(events: report.events, notifications: report.queued)))
             } catch {
                 return json(error.status, error.json)
             }
@@ -86,10 +98,10 @@ public enum VigilServer {
                     additionalChannelHandlers: [ConnectionGuardHandler(registry: connections)],
                     idleTimeout: .nanoseconds(Int64(settings.idleTimeout.components.seconds) * 1_000_000_000))),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Vigil"),
-            services: [background],
+            services: backgroundWork ? [background] : [],
             logger: logger)
         app.logger.logLevel = logger.logLevel
-        try await app.runService()
+        return app
     }
 
     /// A JSON response; `close` ends the connection after it (the client may still be sending).
