@@ -52,11 +52,8 @@ struct MatrixClient: Sendable {
     func login(user: String, password: String, deviceID: String?) async throws(MatrixError) -> (
         token: String, deviceID: String
     ) {
-        var body = "{\"type\":\"m.login.password\",\"identifier\":{\"type\":\"m.id.user\",\"user\":"
-        body += JSONWriter.string(user) + "},\"password\":" + JSONWriter.string(password)
-        body += ",\"initial_device_display_name\":\"Vigil\""
-        if let deviceID { body += ",\"device_id\":" + JSONWriter.string(deviceID) }
-        body += "}"
+        let body = MatrixBodies.json(
+            MatrixBodies.Login(identifier: .init(user: user), password: password, deviceID: deviceID))
         let answer = try await call(.post, "/_matrix/client/v3/login", token: nil, body: body)
         guard let token = answer["access_token"]?.scalarText, let device = answer["device_id"]?.scalarText else {
             throw MatrixError(transport: "login answer without access_token or device_id")
@@ -80,8 +77,7 @@ struct MatrixClient: Sendable {
 
     /// Creates a direct-message room with `user` and returns its id.
     func createDirectRoom(with user: String, token: String) async throws(MatrixError) -> String {
-        let body =
-            "{\"is_direct\":true,\"preset\":\"trusted_private_chat\",\"invite\":[" + JSONWriter.string(user) + "]}"
+        let body = MatrixBodies.json(MatrixBodies.DirectRoom(invite: [user]))
         let answer = try await call(.post, "/_matrix/client/v3/createRoom", token: token, body: body)
         guard let roomID = answer["room_id"]?.scalarText else {
             throw MatrixError(transport: "createRoom answer without room_id")

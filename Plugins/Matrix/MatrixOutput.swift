@@ -164,8 +164,7 @@ public struct MatrixOutput: Output {
     /// The event content: plain body and sanitised HTML.
     func content(for notification: RenderedNotification) -> String {
         let html = notification.html.map(MatrixHTML.sanitize) ?? MatrixHTML.fromText(notification.text)
-        return "{\"msgtype\":" + JSONWriter.string(settings.msgtype) + ",\"body\":"
-            + JSONWriter.string(notification.text)
-            + ",\"format\":\"org.matrix.custom.html\",\"formatted_body\":" + JSONWriter.string(html) + "}"
+        return MatrixBodies.json(
+            MatrixBodies.Message(msgtype: settings.msgtype, body: notification.text, formattedBody: html))
     }
 }

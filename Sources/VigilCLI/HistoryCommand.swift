@@ -29,15 +29,7 @@ struct HistoryCommand: ParsableCommand {
         let store = try common.openStore(for: configuration)
         let events = try store.events(limit: max(1, limit), source: source)
         if json {
-            let items = events.map { stored in
-                let event = stored.event
-                var item = "{\"id\":\(JSONWriter.string(event.id)),\"run\":\(stored.runID)"
-                item += ",\"at\":\(DateText.json(event.at)),\"source\":\(JSONWriter.string(event.sourceID))"
-                item += ",\"kind\":\(JSONWriter.string(event.kind.rawValue)),"
-                item += event.contentMembersJSON
-                return item + "}"
-            }
-            Console.json("[" + items.joined(separator: ",") + "]")
+            try JSONOutput.print(events.map(JSONOutput.HistoryItem.init))
             return
         }
         for stored in events {

@@ -35,18 +35,7 @@ struct OutboxCommand: ParsableCommand {
             let store = try common.openStore(for: configuration)
             let entries = try store.undeliveredNotifications()
             if json {
-                let items = entries.map { entry in
-                    let notification = entry.notification
-                    return "{\"id\":\(notification.id),\"state\":\(JSONWriter.string(entry.state.rawValue))"
-                        + ",\"output\":\(JSONWriter.string(notification.outputID))"
-                        + ",\"recipient\":\(notification.recipient.map(JSONWriter.string) ?? "null")"
-                        + ",\"idempotencyKey\":\(JSONWriter.string(notification.idempotencyKey))"
-                        + ",\"subject\":\(JSONWriter.string(notification.subject))"
-                        + ",\"attempts\":\(entry.attempts),\"nextAttempt\":\(DateText.json(entry.nextAttemptAt))"
-                        + ",\"created\":\(DateText.json(entry.createdAt))"
-                        + ",\"lastError\":\(entry.lastError.map(JSONWriter.string) ?? "null")}"
-                }
-                Console.json("[" + items.joined(separator: ",") + "]")
+                try JSONOutput.print(entries.map(JSONOutput.OutboxItem.init))
                 return
             }
             if entries.isEmpty {

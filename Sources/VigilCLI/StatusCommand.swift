@@ -31,41 +31,31 @@ struct StatusCommand: ParsableCommand {
         let held = try store.heldTransitions().filter { source == nil || $0.sourceID == source }
         let digests = Dictionary(grouping: try store.digestItems()) { "\($0.item.recipientID) via \($0.item.outputID)" }
         if json {
-            var output = "{\"sources\":["
-            for (index, id) in ids.enumerated() {
-                if index > 0 { output += "," }
-                let state = states[id] ?? SourceState(id: id)
-                output += "{\"id\":\(JSONWriter.string(id)),\"healthy\":\(state.isFailing ? "false" : "true")"
-                output += ",\"records\":\(state.recordCount)"
-                output += ",\"lastSuccess\":\(DateText.json(state.lastSuccessAt))"
-                output += ",\"failingSince\":\(DateText.json(state.failingSince))"
-                output += ",\"failure\":\(state.failureMessage.map(JSONWriter.string) ?? "null")}"
-            }
-            output += "],\"records\":["
-            for (index, stored) in records.enumerated() {
-                if index > 0 { output += "," }
-                output += "{\"source\":\(JSONWriter.string(stored.sourceID)),\"record\":\(stored.record.json)"
-                output += ",\"lastChanged\":\(DateText.json(stored.lastChanged))}"
-            }
-            output += "],\"held\":["
-            for (index, transition) in held.enumerated() {
-                if index > 0 { output += "," }
-                output +=
-                    "{\"rule\":\(JSONWriter.string(transition.ruleID)),\"source\":\(JSONWriter.string(transition.sourceID))"
-                output +=
-                    ",\"key\":\(JSONWriter.string(transition.key)),\"status\":\(JSONWriter.string(transition.status))"
-                output += ",\"runsSeen\":\(transition.runsSeen),\"since\":\(DateText.json(transition.heldSince))}"
-            }
-            output += "],\"digests\":["
-            for (index, name) in digests.keys.sorted().enumerated() {
-                let items = digests[name] ?? []
-                if index > 0 { output += "," }
-                output += "{\"recipient\":\(JSONWriter.string(items.first?.item.recipientID ?? ""))"
-                output +=
-                    ",\"output\":\(JSONWriter.string(items.first?.item.outputID ?? "")),\"waiting\":\(items.count)"
-                output += ",\"since\":\(DateText.json(items.first?.createdAt))}"
-            }
-            Console.json(output + "]}")
+            try JSONOutput.print(
+                JSONOutput.Status(
+                    sources: ids.map { id in
+                        let state = states[id] ?? SourceState(id: id)
+                        return .init(
+                            id: id, healthy: !state.isFailing, records: state.recordCount,
+                            lastSuccess: state.lastSuccessAt.map(Timestamp.iso8601),
+                            failingSince: state.failingSince.map(Timestamp.iso8601), failure: state.failureMessage)
+                    },
+                    records: records.map {
+                        .init(
+                            source: $0.sourceID, record: .init($0.record),
+                            lastChanged: Timestamp.iso8601($0.lastChanged))
+                    },
+                    held: held.map {
+                        .init(
+                            rule: $0.ruleID, source: $0.sourceID, key: $0.key, status: $0.status, runsSeen: $0.runsSeen,
+                            since: Timestamp.iso8601($0.heldSince))
+                    },
+                    digests: digests.keys.sorted().map { name in
+                        let items = digests[name] ?? []
+                        return .init(
+                            recipient: items.first?.item.recipientID ?? "", output: items.first?.item.outputID ?? "",
+                            waiting: items.count, since: items.first.map { Timestamp.iso8601($0.createdAt) })
+                    }))
             return
         }
         for id in ids {
@@ -106,9 +96,5 @@ enum DateText {
     static func text(_ date: Date?) -> String {
         guard let date else { return "never" }
         return Timestamp.iso8601(date)
-    }
-
-    static func json(_ date: Date?) -> String {
-        date.map { JSONWriter.string(Timestamp.iso8601($0)) } ?? "null"
     }
 }

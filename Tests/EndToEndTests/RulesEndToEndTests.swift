@@ -75,7 +75,11 @@ import Testing
         #expect(held.stdout.contains("── Boris: detained → released"), "the team hears at once: \(held.stdout)")
         #expect(try messages(to: lyon, in: directory).isEmpty, "sponsors wait for a second run")
         let status = try await vigil.run(["status", "--config", "config.json", "--json"])
-        #expect(status.stdout.components(separatedBy: #"{"rule":"releases","source":"list""#).count - 1 == 3)
+        let document = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        let heldRows = (document?["held"] as? [[String: Any]] ?? []).filter {
+            $0["rule"] as? String == "releases" && $0["source"] as? String == "list"
+        }
+        #expect(heldRows.count == 3, "\(status.stdout)")
         let preview = try await vigil.run(["preview", "--config", "config.json"])
         #expect(preview.stdout.contains("→ mail to \(lyon): Anna"), "\(preview.stdout)")
 

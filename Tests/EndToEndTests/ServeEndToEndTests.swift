@@ -81,7 +81,9 @@ import VigilWebhook
         try #require(ready, "vigil serve did not answer /healthz")
         func status() async throws -> String {
             let out = try await vigil.run(["status", "--config", "config.json", "--json"]).stdout
-            return out.components(separatedBy: "\"records\":[").last ?? ""
+            let document = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
+            let records = try JSONSerialization.data(withJSONObject: document?["records"] ?? [], options: [.sortedKeys])
+            return String(decoding: records, as: UTF8.self)
         }
 
         let baseline = try await send(

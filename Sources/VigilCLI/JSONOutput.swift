@@ -1,0 +1,167 @@
+import Foundation
+import VigilCEL
+import VigilCore
+
+/// What `--json` prints, as wire types: encoded once, keys sorted, never
+/// concatenated. Dates are RFC 3339 UTC strings; absent values are `null`.
+enum JSONOutput {
+    struct RecordJSON: Encodable {
+        var key: String
+        var name: String
+        var status: String
+        var fields: [String: String]
+
+        init(_ record: Record) {
+            (key, name, status, fields) = (record.key, record.name, record.status.description, record.fields)
+        }
+    }
+
+    struct Change: Encodable {
+        var field: String
+        var from: String?
+        var to: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(field, forKey: .field)
+            try container.encode(from, forKey: .from)
+            try container.encode(to, forKey: .to)
+        }
+
+        enum CodingKeys: String, CodingKey { case field, from, to }
+    }
+
+    /// One event of `vigil history --json`.
+    struct HistoryItem: Encodable {
+        var id: String
+        var run: Int64
+        var at: String
+        var source: String
+        var kind: String
+        var record: RecordJSON?
+        var changes: [Change]
+        var message: String?
+        var deadline: String?
+
+        init(_ stored: StoredEvent) {
+            let event = stored.event
+            (id, run, at, source, kind) = (
+                event.id, stored.runID, Timestamp.iso8601(event.at), event.sourceID, event.kind.rawValue
+            )
+            record = event.record.map(RecordJSON.init)
+            changes = event.changes.map { Change(field: $0.field, from: $0.from, to: $0.to) }
+            (message, deadline) = (event.message, event.deadline)
+        }
+    }
+
+    /// One row of `vigil outbox --json`.
+    struct OutboxItem: Encodable {
+        var id: Int64
+        var state: String
+        var output: String
+        var recipient: String?
+        var idempotencyKey: String
+        var subject: String
+        var attempts: Int
+        var nextAttempt: String
+        var created: String
+        var lastError: String?
+
+        init(_ entry: OutboxEntry) {
+            let notification = entry.notification
+            (id, state, output, recipient) = (
+                notification.id, entry.state.rawValue, notification.outputID, notification.recipient
+            )
+            (idempotencyKey, subject, attempts) = (notification.idempotencyKey, notification.subject, entry.attempts)
+            (nextAttempt, created, lastError) = (
+                Timestamp.iso8601(entry.nextAttemptAt), Timestamp.iso8601(entry.createdAt), entry.lastError
+            )
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(state, forKey: .state)
+            try container.encode(output, forKey: .output)
+            try container.encode(recipient, forKey: .recipient)
+            try container.encode(idempotencyKey, forKey: .idempotencyKey)
+            try container.encode(subject, forKey: .subject)
+            try container.encode(attempts, forKey: .attempts)
+            try container.encode(nextAttempt, forKey: .nextAttempt)
+            try container.encode(created, forKey: .created)
+            try container.encode(lastError, forKey: .lastError)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, state, output, recipient, idempotencyKey, subject, attempts, nextAttempt, created, lastError
+        }
+    }
+
+    /// `vigil status --json`.
+    struct Status: Encodable {
+        var sources: [Source]
+        var records: [StoredRecordJSON]
+        var held: [Held]
+        var digests: [Digest]
+
+        struct Source: Encodable {
+            var id: String
+            var healthy: Bool
+            var records: Int
+            var lastSuccess: String?
+            var failingSince: String?
+            var failure: String?
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(id, forKey: .id)
+                try container.encode(healthy, forKey: .healthy)
+                try container.encode(records, forKey: .records)
+                try container.encode(lastSuccess, forKey: .lastSuccess)
+                try container.encode(failingSince, forKey: .failingSince)
+                try container.encode(failure, forKey: .failure)
+            }
+
+            enum CodingKeys: String, CodingKey { case id, healthy, records, lastSuccess, failingSince, failure }
+        }
+
+        struct StoredRecordJSON: Encodable {
+            var source: String
+            var record: RecordJSON
+            var lastChanged: String
+        }
+
+        struct Held: Encodable {
+            var rule: String
+            var source: String
+            var key: String
+            var status: String
+            var runsSeen: Int
+            var since: String
+        }
+
+        struct Digest: Encodable {
+            var recipient: String
+            var output: String
+            var waiting: Int
+            var since: String?
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(recipient, forKey: .recipient)
+                try container.encode(output, forKey: .output)
+                try container.encode(waiting, forKey: .waiting)
+                try container.encode(since, forKey: .since)
+            }
+
+            enum CodingKeys: String, CodingKey { case recipient, output, waiting, since }
+        }
+    }
+
+    /// Prints `value` as one JSON document (terminal controls escaped as `\u`).
+    static func print(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        Console.json(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
