@@ -1,4 +1,4 @@
-import Foundation
+import VigilCore
 
 /// The request bodies Vigil sends to a homeserver, as wire types encoded once.
 enum MatrixBodies {
@@ -47,14 +47,6 @@ enum MatrixBodies {
         }
     }
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
-    /// The JSON text of a body (these types always encode).
-    static func json(_ value: some Encodable) -> String {
-        (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
+    /// The JSON text of a body.
+    static func json(_ value: some Encodable) -> String { WireJSON.string(value) }
 }

@@ -28,8 +28,8 @@ struct WebhookPayload: Encodable {
         var truncated: Bool?
         var event: EventPart
         var source: SourcePart?
-        var record: RecordPart?
-        var changes: [ChangePart]?
+        var record: WireJSON.RecordBody?
+        var changes: [WireJSON.ChangeBody]?
         var message: String?
         var recipient: String?
         var subject: String
@@ -67,28 +67,6 @@ struct WebhookPayload: Encodable {
         var id: String
     }
 
-    struct RecordPart: Encodable {
-        var key: String
-        var name: String
-        var status: String
-        var fields: [String: String]
-    }
-
-    struct ChangePart: Encodable {
-        var field: String
-        var from: String?
-        var to: String?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(field, forKey: .field)
-            try container.encode(from, forKey: .from)
-            try container.encode(to, forKey: .to)
-        }
-
-        enum CodingKeys: String, CodingKey { case field, from, to }
-    }
-
     /// `detainee.added|changed|removed`, `source.failing|recovered|suspicious`, `delivery.dead_lettered`.
     static func type(of kind: Event.Kind) -> String {
         switch kind {
@@ -118,24 +96,15 @@ struct WebhookPayload: Encodable {
             event: EventPart(
                 id: event.id, kind: event.kind.rawValue, at: Timestamp.iso8601(event.at), deadline: event.deadline),
             source: SourcePart(id: event.sourceID),
-            record: event.record.map {
-                RecordPart(key: $0.key, name: $0.name, status: $0.status.description, fields: $0.fields)
-            },
-            changes: event.changes.map { ChangePart(field: $0.field, from: $0.from, to: $0.to) },
+            record: event.record.map(WireJSON.RecordBody.init),
+            changes: event.changes.map(WireJSON.ChangeBody.init),
             message: event.message, recipient: notification.recipient, subject: notification.subject)
     }
-
-    /// One encoder for every body: making a `JSONEncoder` per payload cost more than encoding.
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 
     /// The encoded body (keys sorted, so equal payloads are equal bytes).
     static func body(for notification: RenderedNotification, at date: Date, maxFieldLength: Int = 65_536) throws
         -> [UInt8]
     {
-        Array(try encoder.encode(WebhookPayload(notification: notification, at: date, maxFieldLength: maxFieldLength)))
+        try WireJSON.encode(WebhookPayload(notification: notification, at: date, maxFieldLength: maxFieldLength))
     }
 }

@@ -5,32 +5,6 @@ import VigilCore
 /// What `--json` prints, as wire types: encoded once, keys sorted, never
 /// concatenated. Dates are RFC 3339 UTC strings; absent values are `null`.
 enum JSONOutput {
-    struct RecordJSON: Encodable {
-        var key: String
-        var name: String
-        var status: String
-        var fields: [String: String]
-
-        init(_ record: Record) {
-            (key, name, status, fields) = (record.key, record.name, record.status.description, record.fields)
-        }
-    }
-
-    struct Change: Encodable {
-        var field: String
-        var from: String?
-        var to: String?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(field, forKey: .field)
-            try container.encode(from, forKey: .from)
-            try container.encode(to, forKey: .to)
-        }
-
-        enum CodingKeys: String, CodingKey { case field, from, to }
-    }
-
     /// One event of `vigil history --json`.
     struct HistoryItem: Encodable {
         var id: String
@@ -38,8 +12,8 @@ enum JSONOutput {
         var at: String
         var source: String
         var kind: String
-        var record: RecordJSON?
-        var changes: [Change]
+        var record: WireJSON.RecordBody?
+        var changes: [WireJSON.ChangeBody]
         var message: String?
         var deadline: String?
 
@@ -48,8 +22,8 @@ enum JSONOutput {
             (id, run, at, source, kind) = (
                 event.id, stored.runID, Timestamp.iso8601(event.at), event.sourceID, event.kind.rawValue
             )
-            record = event.record.map(RecordJSON.init)
-            changes = event.changes.map { Change(field: $0.field, from: $0.from, to: $0.to) }
+            record = event.record.map(WireJSON.RecordBody.init)
+            changes = event.changes.map(WireJSON.ChangeBody.init)
             (message, deadline) = (event.message, event.deadline)
         }
     }
@@ -127,7 +101,7 @@ enum JSONOutput {
 
         struct StoredRecordJSON: Encodable {
             var source: String
-            var record: RecordJSON
+            var record: WireJSON.RecordBody
             var lastChanged: String
         }
 
@@ -160,8 +134,6 @@ enum JSONOutput {
 
     /// Prints `value` as one JSON document (terminal controls escaped as `\u`).
     static func print(_ value: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        Console.json(String(decoding: try encoder.encode(value), as: UTF8.self))
+        Console.json(String(decoding: try WireJSON.encode(value), as: UTF8.self))
     }
 }

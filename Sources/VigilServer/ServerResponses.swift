@@ -48,14 +48,6 @@ enum ServerResponses {
         }
     }
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
-    /// The body as JSON text; a value that cannot be encoded (it always can) becomes `{}`.
-    static func json(_ value: some Encodable) -> String {
-        (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
+    /// The body as JSON text.
+    static func json(_ value: some Encodable) -> String { WireJSON.string(value) }
 }
