@@ -3,11 +3,18 @@ import VigilCore
 
 /// The client-server API v3 calls Vigil makes, through libcurl.
 struct MatrixClient: Sendable {
-    let homeserver: String
+    /// The homeserver: its base URL, whether http:// is allowed, TLS and timeouts.
+    let endpoint: HTTPEndpoint
     let curl: CurlEngine
-    let allowHTTP: Bool
-    let timeout: Duration
-    var tls = HTTPEndpoint.TLS()
+
+    init(endpoint: HTTPEndpoint, curl: CurlEngine) {
+        self.endpoint = endpoint
+        self.curl = curl
+    }
+
+    init(homeserver: String, curl: CurlEngine, allowHTTP: Bool, timeout: Duration) {
+        self.init(endpoint: HTTPEndpoint(url: homeserver, allowHTTP: allowHTTP, timeout: timeout), curl: curl)
+    }
 
     /// Percent-encodes one path segment (room ids and aliases hold `!`, `#`, `:`).
     static func segment(_ text: String) -> String {
@@ -30,14 +37,10 @@ struct MatrixClient: Sendable {
     func call(_ method: CurlRequest.Method, _ path: String, token: String?, body: String?) async throws(MatrixError)
         -> JSONValue
     {
-        var request = CurlRequest(
-            url: homeserver + path, method: method,
-            headers: body == nil ? [] : [("Content-Type", "application/json")],
-            body: body.map { Array($0.utf8) },
-            allowedProtocols: allowHTTP ? "http,https" : "https",
-            connectTimeout: .seconds(10), totalTimeout: timeout, verifyTLS: tls.verify, caFile: tls.caFile,
-            maxResponseBytes: 4 << 20)
-        if let token { request.authentication = .bearer(token) }
+        let request = endpoint.request(
+            url: endpoint.url + path, method: method,
+            headers: body == nil ? [] : [("Content-Type", "application/json")], body: body.map { Array($0.utf8) },
+            resolved: HTTPEndpoint.Resolved(authentication: token.map { .bearer($0) }), maxResponseBytes: 4 << 20)
         let response: CurlResponse
         do {
             response = try await curl.perform(request)

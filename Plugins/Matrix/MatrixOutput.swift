@@ -14,36 +14,42 @@ public struct MatrixOutput: Output {
     }
     /// The output's settings, validated.
     public struct Settings: Sendable {
-        public var homeserver: String
+        /// The homeserver (`homeserver`, `allowHTTP`, `tls`, `timeout`, `connectTimeout`).
+        public var endpoint: HTTPEndpoint
         public var accessToken: SecretString?
         public var user: String?
         public var password: SecretString?
         public var to: [String]
         public var msgtype: String
-        public var allowHTTP: Bool
-        public var timeout: Duration
-        public var tls: HTTPEndpoint.TLS
         /// Minimum spacing between sends to this homeserver.
         public var pace: Duration
         /// How long one delivery may wait out rate limits before handing the rest back for retry.
         public var maxRateLimitWait: Duration
 
         public init(
-            homeserver: String, accessToken: SecretString? = nil, user: String? = nil, password: SecretString? = nil,
-            to: [String] = [], msgtype: String = "m.notice", allowHTTP: Bool = false, timeout: Duration = .seconds(30),
-            tls: HTTPEndpoint.TLS = .init(), pace: Duration = .zero, maxRateLimitWait: Duration = .seconds(120)
+            endpoint: HTTPEndpoint, accessToken: SecretString? = nil, user: String? = nil,
+            password: SecretString? = nil, to: [String] = [], msgtype: String = "m.notice", pace: Duration = .zero,
+            maxRateLimitWait: Duration = .seconds(120)
         ) {
-            self.homeserver = homeserver
+            self.endpoint = endpoint
             self.accessToken = accessToken
             self.user = user
             self.password = password
             self.to = to
             self.msgtype = msgtype
-            self.allowHTTP = allowHTTP
-            self.timeout = timeout
-            self.tls = tls
             self.pace = pace
             self.maxRateLimitWait = maxRateLimitWait
+        }
+
+        public init(
+            homeserver: String, accessToken: SecretString? = nil, user: String? = nil, password: SecretString? = nil,
+            to: [String] = [], msgtype: String = "m.notice", allowHTTP: Bool = false, timeout: Duration = .seconds(30),
+            pace: Duration = .zero, maxRateLimitWait: Duration = .seconds(120)
+        ) {
+            self.init(
+                endpoint: HTTPEndpoint(url: homeserver, allowHTTP: allowHTTP, timeout: timeout),
+                accessToken: accessToken, user: user, password: password, to: to, msgtype: msgtype, pace: pace,
+                maxRateLimitWait: maxRateLimitWait)
         }
     }
 
@@ -87,9 +93,7 @@ public struct MatrixOutput: Output {
     /// Makes (or reuses) the login session and fixes how long this batch may wait out rate
     /// limits: until the output's own bound or the delivery pass's deadline, whichever is first.
     public func prepare(_ context: DeliveryContext) async throws(OutputFailure) -> Session {
-        let client = MatrixClient(
-            homeserver: settings.homeserver, curl: context.curl, allowHTTP: settings.allowHTTP,
-            timeout: settings.timeout, tls: settings.tls)
+        let client = MatrixClient(endpoint: settings.endpoint, curl: context.curl)
         let credentials: MatrixSession.Credentials
         if let token = settings.accessToken {
             credentials = .accessToken(token)

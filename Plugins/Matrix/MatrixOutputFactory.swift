@@ -15,7 +15,10 @@ public struct MatrixOutputFactory: OutputFactory {
 
     public func makeOutput(id: String, options: inout ObjectReader) -> (any Output)? {
         let errorsBefore = options.reader.issues.count
-        let (homeserver, allowHTTP) = options.endpointURL("homeserver", base: true)
+        // A top-level "caFile" (read before `tls` was) still works; `tls` is read below.
+        let legacyCAFile = options.optionalString("caFile").map(options.reader.path)
+        var endpoint = options.httpEndpoint(
+            "homeserver", base: true, timeout: .seconds(30), connectTimeout: .seconds(10), credentials: false)
         let accessToken = options.optionalSecret("accessToken")
         let user = options.optionalString("user")
         let password = options.optionalSecret("password")
@@ -37,21 +40,19 @@ public struct MatrixOutputFactory: OutputFactory {
             }
         }
         let msgtype = options.choice("msgtype", ["m.notice", "m.text"], default: "m.notice") ?? "m.notice"
-        let timeout = options.optionalDuration("timeout", in: Bounds.timeout) ?? .seconds(30)
         let pace = options.optionalDuration("pace", in: .zero...(.seconds(60))) ?? .zero
-        // `tls` like every HTTP endpoint; a top-level "caFile" (read before 0.2) still works.
-        let (verifyTLS, tlsCAFile) = options.tlsSettings()
-        let legacyCAFile = options.optionalString("caFile").map(options.reader.path)
-        if tlsCAFile != nil, legacyCAFile != nil { options.report("give \"tls\": {\"caFile\": …} only", key: "caFile") }
-        let caFile = tlsCAFile ?? legacyCAFile
-        guard options.reader.issues.count == errorsBefore, let homeserver else { return nil }
+        if let legacyCAFile {
+            if endpoint?.tls.caFile != nil {
+                options.report("give \"tls\": {\"caFile\": …} only", key: "caFile")
+            }
+            endpoint?.tls.caFile = legacyCAFile
+        }
+        guard options.reader.issues.count == errorsBefore, let endpoint else { return nil }
         return MatrixOutput(
             id: id,
             settings: MatrixOutput.Settings(
-                homeserver: homeserver, accessToken: accessToken, user: user, password: password, to: targets,
-                msgtype: msgtype, allowHTTP: allowHTTP, timeout: timeout,
-                tls: HTTPEndpoint.TLS(verify: verifyTLS, caFile: caFile),
-                pace: pace))
+                endpoint: endpoint, accessToken: accessToken, user: user, password: password, to: targets,
+                msgtype: msgtype, pace: pace))
     }
 
     /// A room id (`!opaque:server`, or `!opaque` as room version 12 makes them), an alias

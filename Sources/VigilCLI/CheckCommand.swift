@@ -30,8 +30,9 @@ struct CheckCommand: ParsableCommand {
         let configuration = try common.loadConfiguration()
         var problems: [String] = []
         for (index, source) in configuration.sources.enumerated() {
-            var secrets: [(String, SecretString)] = source.headers.map { ("headers.\($0.name)", $0.value) }
-            switch source.authentication {
+            var secrets: [(String, SecretString)] =
+                source.endpoint?.headers.map { ("headers.\($0.name)", $0.value) } ?? []
+            switch source.endpoint?.authentication {
             case .basic(let username, let password)?:
                 secrets += [("auth.username", username), ("auth.password", password)]
             case .bearer(let token)?: secrets.append(("auth.bearer", token))

@@ -34,10 +34,10 @@ import Testing
         let list = configuration.sources[0]
         #expect(list.mapping.key == ["surname", "born"])
         #expect(list.mapping.statusMap["libéré"] == .released)
-        #expect(list.timeout == .seconds(45))
+        #expect(list.endpoint?.timeout == .seconds(45))
         #expect(list.maxDrop == 0.3)
         #expect(configuration.sources[1].location == .file("/etc/vigil/data/list.csv"))
-        #expect(String(describing: list.headers[0].value) == "<secret>")
+        #expect(list.endpoint?.headers.first.map { String(describing: $0.value) } == "<secret>")
     }
 
     @Test func boundsRefuseZeroAndAbsurdDurations() {

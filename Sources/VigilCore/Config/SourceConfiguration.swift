@@ -21,36 +21,26 @@ public struct SourceConfiguration: Sendable {
     /// How the document is read into records.
     public var reader: any SourceReader
     public var mapping: FieldMapping
-    public var headers: [(name: String, value: SecretString)]
-    public var authentication: Authentication?
-    public var timeout: Duration
-    public var connectTimeout: Duration
+    /// For a `url` source: its headers, credentials, TLS and timeouts, read like every
+    /// HTTP endpoint's (the URL is the location's). Nil for files and pushes.
+    public var endpoint: HTTPEndpoint?
     /// Share of stored records that may disappear in one run before the fetch is held as suspicious.
     public var maxDrop: Double
-    public var verifyTLS: Bool
-    public var caFile: String?
     public var maxBytes: Int
     /// How often `vigil serve` runs this source (cron decides for `vigil run`).
     public var every: Duration = .seconds(900)
 
     public init(
         id: String, location: Location, type: String, reader: any SourceReader, mapping: FieldMapping,
-        headers: [(name: String, value: SecretString)] = [], authentication: Authentication? = nil,
-        timeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10), maxDrop: Double = 0.2,
-        verifyTLS: Bool = true, caFile: String? = nil, maxBytes: Int = 64 << 20
+        endpoint: HTTPEndpoint? = nil, maxDrop: Double = 0.2, maxBytes: Int = 64 << 20
     ) {
         self.id = id
         self.location = location
         self.type = type
         self.reader = reader
         self.mapping = mapping
-        self.headers = headers
-        self.authentication = authentication
-        self.timeout = timeout
-        self.connectTimeout = connectTimeout
+        self.endpoint = endpoint
         self.maxDrop = maxDrop
-        self.verifyTLS = verifyTLS
-        self.caFile = caFile
         self.maxBytes = maxBytes
     }
 }

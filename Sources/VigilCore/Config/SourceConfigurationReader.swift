@@ -46,11 +46,18 @@ enum SourceConfigurationReader {
         else {
             return nil
         }
+        var endpoint: HTTPEndpoint?
+        if case .url(let url) = location {
+            // Public lists are read over http:// too; a redirect from https:// may not downgrade.
+            endpoint = HTTPEndpoint(
+                url: url, allowHTTP: url.lowercased().hasPrefix("http://"), headers: headers,
+                authentication: authentication, tls: HTTPEndpoint.TLS(verify: verifyTLS, caFile: caFile),
+                timeout: timeout, connectTimeout: connectTimeout)
+        }
         var source = SourceConfiguration(
             id: id, location: location, type: type, reader: sourceReader,
             mapping: FieldMapping(key: key, name: name, status: status, fields: fields, statusMap: statusMap),
-            headers: headers, authentication: authentication, timeout: timeout, connectTimeout: connectTimeout,
-            maxDrop: maxDrop, verifyTLS: verifyTLS, caFile: caFile, maxBytes: maxBytes)
+            endpoint: endpoint, maxDrop: maxDrop, maxBytes: maxBytes)
         source.every = every
         return source
     }

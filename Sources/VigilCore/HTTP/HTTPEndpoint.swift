@@ -50,6 +50,11 @@ public struct HTTPEndpoint: Sendable {
     public struct Resolved: Sendable {
         public var headers: [(name: String, value: String)]
         public var authentication: CurlRequest.Authentication?
+
+        public init(headers: [(name: String, value: String)] = [], authentication: CurlRequest.Authentication? = nil) {
+            self.headers = headers
+            self.authentication = authentication
+        }
     }
 
     /// Resolves the secrets of the headers and credentials (`${env:…}`, `${file:…}`).

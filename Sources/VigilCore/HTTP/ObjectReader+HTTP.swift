@@ -72,16 +72,17 @@ extension ObjectReader {
         return nil
     }
 
-    /// A whole endpoint: the URL under `key` (with `allowHTTP`), `headers`, `auth`, `tls`,
-    /// `timeout` and `connectTimeout`. Returns nil when the URL is missing or invalid (the
-    /// other problems are reported too).
+    /// A whole endpoint: the URL under `key` (with `allowHTTP`), `headers` and `auth` (unless
+    /// the protocol brings its own credentials: `credentials` false), `tls`, `timeout` and
+    /// `connectTimeout`. Returns nil when the URL is missing or invalid (the other problems
+    /// are reported too).
     public mutating func httpEndpoint(
         _ key: String = "url", base: Bool = false, timeout: Duration, connectTimeout: Duration,
-        reservedHeaders: Set<String> = []
+        reservedHeaders: Set<String> = [], credentials: Bool = true
     ) -> HTTPEndpoint? {
         let (url, allowHTTP) = endpointURL(key, base: base)
-        let headers = httpHeaders(reserved: reservedHeaders)
-        let authentication = httpAuthentication()
+        let headers = credentials ? httpHeaders(reserved: reservedHeaders) : []
+        let authentication = credentials ? httpAuthentication() : nil
         let (verify, caFile) = tlsSettings()
         let timeout = optionalDuration("timeout", in: Bounds.timeout) ?? timeout
         let connectTimeout = optionalDuration("connectTimeout", in: Bounds.timeout) ?? connectTimeout

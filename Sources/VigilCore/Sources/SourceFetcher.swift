@@ -74,33 +74,19 @@ public struct SourceFetcher: Sendable {
     private func fetch(url: String, source: SourceConfiguration, validators: Validators) async throws(SourceFailure)
         -> FetchResult
     {
-        var request = CurlRequest(
-            url: url,
-            allowedProtocols: url.lowercased().hasPrefix("https://") ? "https" : "http,https",
-            followRedirects: source.headers.isEmpty && source.authentication == nil,
-            connectTimeout: source.connectTimeout,
-            totalTimeout: source.timeout,
-            verifyTLS: source.verifyTLS,
-            caFile: source.caFile,
-            maxResponseBytes: source.maxBytes)
+        let endpoint = source.endpoint ?? HTTPEndpoint(url: url, allowHTTP: true)
+        let resolved: HTTPEndpoint.Resolved
         do {
-            for (name, value) in source.headers {
-                request.headers.append((name, try value.resolve(environment: environment, directory: configDirectory)))
-            }
-            switch source.authentication {
-            case .basic(let username, let password)?:
-                request.authentication = .basic(
-                    username: try username.resolve(environment: environment, directory: configDirectory),
-                    password: try password.resolve(environment: environment, directory: configDirectory))
-            case .bearer(let token)?:
-                request.authentication = .bearer(
-                    try token.resolve(environment: environment, directory: configDirectory))
-            case nil:
-                break
-            }
+            resolved = try endpoint.resolve(directory: configDirectory, environment: environment)
         } catch {
             throw .fetch("secret: \(error.description)")
         }
+        // Credentials never follow a redirect through curl: ``perform(_:curl:)`` follows it
+        // and drops them when the origin changes.
+        var request = endpoint.request(
+            url: url, method: .get, headers: [], body: nil, resolved: resolved, maxResponseBytes: source.maxBytes)
+        request.allowedProtocols = url.lowercased().hasPrefix("https://") ? "https" : "http,https"
+        request.followRedirects = resolved.headers.isEmpty && resolved.authentication == nil
         if let etag = validators.etag { request.headers.append(("If-None-Match", etag)) }
         if let lastModified = validators.lastModified { request.headers.append(("If-Modified-Since", lastModified)) }
         request.headers.append(("Accept", source.reader.accept))
