@@ -93,6 +93,14 @@ public final class CurlEngine: Sendable {
         return try result.get()
     }
 
+    /// Runs `body` with a new engine that is shut down when `body` returns or throws: the
+    /// engine's thread lives exactly as long as the scope.
+    public static func withEngine<T>(_ body: (CurlEngine) async throws -> T) async rethrows -> T {
+        let engine = CurlEngine()
+        defer { engine.shutdown() }
+        return try await body(engine)
+    }
+
     /// Stops the engine: transfers still running fail with ``CurlError/engineStopped``.
     public func shutdown() {
         inbox.withLock { $0.stopped = true }

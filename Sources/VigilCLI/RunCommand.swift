@@ -32,29 +32,25 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Console.bootstrapLogging(verbosity: verbose)
         let configuration = try common.loadConfiguration()
-        let lock: RunLock
-        do {
-            lock = try RunLock(directory: common.stateDirectory(for: configuration))
-        } catch {
-            Console.error("vigil: \(error.description)")
-            throw ExitCode(
-                {
-                    if case .held = error { return ExitStatus.locked.rawValue }
-                    return ExitStatus.internalError.rawValue
-                }())
-        }
-        let store = try common.openStore(for: configuration)
-        let curl = CurlEngine()
-        defer { curl.shutdown() }
-        let cycle = WatchCycle(configuration: configuration, store: store, curl: curl, logger: logger)
         let report: RunReport
         do {
-            report = try await cycle.run(options: WatchCycle.Options(acceptDrop: Set(acceptDrop)))
+            report = try await RunLock.withLock(directory: common.stateDirectory(for: configuration)) {
+                let store = try common.openStore(for: configuration)
+                return try await CurlEngine.withEngine { curl in
+                    let cycle = WatchCycle(configuration: configuration, store: store, curl: curl, logger: logger)
+                    return try await cycle.run(options: WatchCycle.Options(acceptDrop: Set(acceptDrop)))
+                }
+            }
+        } catch let error as RunLock.Failure {
+            Console.error("vigil: \(error.description)")
+            if case .held = error { throw ExitCode(ExitStatus.locked.rawValue) }
+            throw ExitCode(ExitStatus.internalError.rawValue)
+        } catch let exit as ExitCode {
+            throw exit  // already explained
         } catch {
-            Console.error("vigil: \(error.description); nothing was applied")
+            Console.error("vigil: \(error); nothing was applied")
             throw ExitCode(ExitStatus.internalError.rawValue)
         }
-        withExtendedLifetime(lock) {}
         if verbose > 0 { Self.printSummary(report) }
         let status = report.exitStatus
         if status != .ok { throw ExitCode(status.rawValue) }

@@ -53,3 +53,14 @@ public final class RunLock: Sendable {
         close(descriptor)
     }
 }
+
+extension RunLock {
+    /// Runs `body` holding the lock of `directory`, released when `body` returns or throws:
+    /// the lock's lifetime is the scope, not a variable's. Throws ``Failure`` without running
+    /// `body` when another run holds it.
+    public static func withLock<T>(directory: String, _ body: () async throws -> T) async throws -> T {
+        let lock = try RunLock(directory: directory)
+        defer { withExtendedLifetime(lock) {} }
+        return try await body()
+    }
+}
