@@ -115,7 +115,14 @@ actor Coordinator {
         guard !delivering else { return }
         delivering = true
         defer { delivering = false }
-        guard let lock = try? RunLock(directory: stateDirectory) else { return }
+        let lock: RunLock
+        do {
+            lock = try RunLock(directory: stateDirectory)
+        } catch {
+            // Held: a cron run is delivering; this pass steps aside. Anything else is a fault.
+            if case .cannotOpen = error { logger.error("delivery pass skipped: \(error.description)") }
+            return
+        }
         do {
             let followUps = try cycle.queueDueFollowUps(at: Date())
             if followUps > 0 { logger.info("\(followUps) deadline or digest notifications queued") }
