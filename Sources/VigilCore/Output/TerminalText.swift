@@ -2,7 +2,7 @@
 /// (ESC sequences that move the cursor, retitle the window or hide text; C1 controls such as
 /// CSI; DEL) and the bidirectional controls that reorder what a line appears to say are shown
 /// as visible escapes. For terminal output only: emails, webhooks and Matrix carry data exactly.
-public enum TerminalText {
+package enum TerminalText {
     /// Whether `scalar` is shown escaped. Line feeds and tabs are kept unless `singleLine`.
     @inline(__always)
     static func isUnsafe(_ scalar: Unicode.Scalar, singleLine: Bool) -> Bool {
@@ -15,7 +15,7 @@ public enum TerminalText {
     }
 
     /// `text` with unsafe scalars written as `\u{1B}`.
-    public static func escape(_ text: String, singleLine: Bool = false) -> String {
+    package static func escape(_ text: String, singleLine: Bool = false) -> String {
         replacingUnsafe(in: text, singleLine: singleLine) { scalar, output in
             output += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
         }
@@ -23,7 +23,7 @@ public enum TerminalText {
 
     /// JSON text with the same scalars written as JSON `\u` escapes: still the same JSON
     /// (they can only occur inside strings), but harmless on a terminal.
-    public static func escapeJSON(_ json: String) -> String {
+    package static func escapeJSON(_ json: String) -> String {
         replacingUnsafe(in: json, singleLine: true) { scalar, output in
             JSONWriter.appendUnicodeEscape(scalar, to: &output)
         }

@@ -6,6 +6,7 @@ import VigilCEL
 /// less than `within` ahead (a hearing in 7 days). Each fires once per occurrence and re-arms
 /// when the field's value changes.
 public struct Deadline: Sendable, Equatable {
+    /// Whether the date is looked at after it passed (`overdue`) or before it comes (`upcoming`).
     public enum Direction: String, Sendable {
         case overdue
         case upcoming
