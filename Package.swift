@@ -130,6 +130,8 @@ let package = Package(
             dependencies: ["VigilCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "VigilCELTests", dependencies: ["VigilCEL", "VigilCore", "VigilTesting"], swiftSettings: strict),
         .testTarget(name: "CurlTests", dependencies: ["Curl"], swiftSettings: strict),
         .testTarget(
             name: "VigilCoreTests", dependencies: ["VigilCore", "VigilCEL", "VigilTesting"], swiftSettings: strict),

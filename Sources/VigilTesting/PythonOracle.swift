@@ -1,12 +1,12 @@
 import Foundation
-import VigilCEL
 
 /// Runs one of the reference scripts in `Tests/Servers/` (cel-python, RE2): JSON in on
-/// standard input, JSON out on standard output.
-enum PythonOracle {
-    static func run(_ name: String, input: String) async throws -> String {
+/// standard input, JSON out on standard output. An independent implementation is the
+/// oracle wherever one exists.
+public enum PythonOracle {
+    public static func run(_ name: String, input: String) async throws -> String {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../Servers/\(name)").standardizedFileURL.path
+            .appendingPathComponent("../../Tests/Servers/\(name)").standardizedFileURL.path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script]
