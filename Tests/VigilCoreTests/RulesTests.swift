@@ -112,18 +112,34 @@ import Testing
         let store = try SQLiteStateStore(directory: directory)
         let start = Date(timeIntervalSince1970: 1_702_512_000)
         func run(at date: Date, to status: DetaineeStatus.Canonical) throws -> Int {
-            let router = try configuration.router(store: store)
             var event = changed("VG-017", to: status)
             event.at = date
             var batch = ChangeSet(startedAt: date)
             batch.events = [event]
-            batch.notifications = router.notifications(for: event, at: date, excluding: [])
+            batch.notifications = try configuration.withRouter(store: store) { router in
+                router.notifications(for: event, at: date, excluding: [])
+            }
             try store.commit(batch)
             return batch.notifications.count
         }
         #expect(try run(at: start, to: .sentenced) == 1)
         #expect(try run(at: start.addingTimeInterval(3600), to: .released) == 0, "within 24 h of the last notice")
         #expect(try run(at: start.addingTimeInterval(25 * 3600), to: .transferred) == 1, "the window has passed")
+
+        // A window that cannot be read is not "never notified": the routing is refused.
+        struct Unreadable: FollowUpReading {
+            func heldTransitions() throws(StateError) -> [HeldTransition] { [] }
+            func deadlineSpecifications() throws(StateError) -> [String: String] { [:] }
+            func dueDeadlines(at now: Date) throws(StateError) -> [DueDeadline] { [] }
+            func hasDueDigestItems(at now: Date) throws(StateError) -> Bool { false }
+            func digestItems() throws(StateError) -> [StoredDigestItem] { [] }
+            func lastNotified(_ mark: RealertMark) throws(StateError) -> Date? { throw .database("disk I/O error") }
+        }
+        #expect(throws: StateError.database("disk I/O error")) {
+            try configuration.withRouter(store: Unreadable()) { router in
+                router.notifications(for: changed("VG-017", to: .released), at: start, excluding: [])
+            }
+        }
     }
 
     @Test func mistakesInRulesAreReportedWithPathAndCaret() {

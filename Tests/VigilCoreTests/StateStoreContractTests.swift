@@ -95,7 +95,10 @@ import Testing
             #expect(try !store.hasDueDigestItems(at: now))
             #expect(try store.hasDueDigestItems(at: now.addingTimeInterval(3600)))
             #expect(try store.heldTransitions().map(\.key) == ["VG-2"])
-            #expect(try store.realertMarks().values.map { $0 } == [now])
+            #expect(
+                try store.lastNotified(RealertMark(rule: "r", recipient: "lyon", source: "list", key: "VG-2")) == now)
+            #expect(
+                try store.lastNotified(RealertMark(rule: "r", recipient: "lyon", source: "list", key: "VG-1")) == nil)
             #expect(try store.deadlineSpecifications() == ["visit": "visit overdue 35d"])
             #expect(try store.dueDeadlines(at: now).isEmpty)
             #expect(try store.dueDeadlines(at: now.addingTimeInterval(60)).map(\.record.key) == ["VG-1"])

@@ -27,18 +27,23 @@ public struct Configuration: Sendable {
     public var templates = TemplateLibrary()
 
     /// The router for this configuration's events, without `realert` windows.
-    public var router: any EventRouter { router(realert: nil) }
+    public var router: any EventRouter { router(lastNotified: nil) }
 
-    /// The router, honouring the `realert` windows recorded in `store` (read once, up front,
-    /// so that a failed read stops the run instead of alerting a recipient again).
-    public func router(store: any FollowUpReading) throws(StateError) -> any EventRouter {
-        router(realert: rules.contains { $0.realert != nil } ? try store.realertMarks() : nil)
+    /// Runs `body` with the router, honouring the `realert` windows recorded in `store`.
+    /// Each window is looked up when a rule needs it; a lookup that fails makes this throw
+    /// once `body` returns, so the caller stores nothing rather than alert a recipient again.
+    public func withRouter<T>(store: any FollowUpReading, _ body: (any EventRouter) throws(StateError) -> T)
+        throws(StateError) -> T
+    {
+        guard rules.contains(where: { $0.realert != nil }) else { return try body(router) }
+        let lookup = RealertLookup(store: store)
+        let result = try body(router(lastNotified: lookup.lastNotified))
+        try lookup.checkSucceeded()
+        return result
     }
 
-    private func router(realert marks: [RealertMark: Date]?) -> any EventRouter {
+    private func router(lastNotified: (@Sendable (RealertMark) -> Date?)?) -> any EventRouter {
         guard !rules.isEmpty else { return Broadcast(outputs: outputs, maxFieldLength: templates.maxFieldLength) }
-        var lastNotified: (@Sendable (RealertMark) -> Date?)?
-        if let marks { lastNotified = { mark in marks[mark] } }
         return RuleRouter(
             rules: rules, recipients: recipients, outputs: outputs, templates: templates, lastNotified: lastNotified)
     }

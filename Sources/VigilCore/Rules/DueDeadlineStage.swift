@@ -24,9 +24,10 @@ struct DueDeadlineStage {
                 DeadlineWatchRow(deadlineID: due.deadlineID, sourceID: due.sourceID, key: due.record.key, watch: nil))
         }
         guard !changes.events.isEmpty else { return }
-        let router = try configuration.router(store: store)
-        let routing = router.routing(for: changes.events, at: now)
-        changes.notifications =
-            routing.notifications + routing.held.flatMap { router.release($0.event, ruleID: $0.rule.id, at: now) }
+        changes.notifications = try configuration.withRouter(store: store) { router in
+            let routing = router.routing(for: changes.events, at: now)
+            return routing.notifications
+                + routing.held.flatMap { router.release($0.event, ruleID: $0.rule.id, at: now) }
+        }
     }
 }

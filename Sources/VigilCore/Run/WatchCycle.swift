@@ -111,11 +111,14 @@ public struct WatchCycle: Sendable {
     /// Routes a change set's events (holding what needs confirmation, releasing what is now
     /// confirmed) and keeps the deadline watches in step with its record writes.
     private func route(_ changes: inout ChangeSet, at now: Date) throws(StateError) {
-        let router = try configuration.router(store: store)
-        let routing = router.routing(for: changes.events, at: now)
-        changes.notifications += routing.notifications
-        try ConfirmationStage(configuration: configuration, store: store, logger: logger)
-            .confirm(routing.held, router: router, changes: &changes, now: now)
+        changes = try configuration.withRouter(store: store) { router throws(StateError) in
+            var routed = changes
+            let routing = router.routing(for: routed.events, at: now)
+            routed.notifications += routing.notifications
+            try ConfirmationStage(configuration: configuration, store: store, logger: logger)
+                .confirm(routing.held, router: router, changes: &routed, now: now)
+            return routed
+        }
         try DeadlineWatchStage(configuration: configuration, store: store).watch(&changes)
     }
 

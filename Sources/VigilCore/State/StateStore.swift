@@ -57,8 +57,8 @@ public protocol FollowUpReading: Sendable {
     func hasDueDigestItems(at now: Date) throws(StateError) -> Bool
     /// Every waiting digest item, oldest first.
     func digestItems() throws(StateError) -> [StoredDigestItem]
-    /// When each rule last notified each recipient about each record (`realert` windows).
-    func realertMarks() throws(StateError) -> [RealertMark: Date]
+    /// When a rule last notified a recipient about a record (`realert` windows); nil when never.
+    func lastNotified(_ mark: RealertMark) throws(StateError) -> Date?
 }
 
 /// The outbox: what delivery reads and the outcomes it records.

@@ -279,8 +279,8 @@ public final class MemoryStateStore: StateStore {
         state.withLock { $0.digestItems }
     }
 
-    public func realertMarks() throws(StateError) -> [RealertMark: Date] {
-        state.withLock { $0.realert }
+    public func lastNotified(_ mark: RealertMark) throws(StateError) -> Date? {
+        state.withLock { $0.realert[mark] }
     }
 
     // MARK: - Outbox

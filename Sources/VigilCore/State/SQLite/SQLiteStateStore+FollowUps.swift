@@ -160,17 +160,17 @@ extension SQLiteStateStore {
 }
 
 extension SQLiteStateStore {
-    /// When each rule last notified each recipient about each record.
-    public func realertMarks() throws(StateError) -> [RealertMark: Date] {
+    /// When a rule last notified a recipient about a record; nil when never.
+    public func lastNotified(_ mark: RealertMark) throws(StateError) -> Date? {
         try read { db in
-            var marks: [RealertMark: Date] = [:]
-            let cursor = try Row.fetchCursor(
-                db, sql: "SELECT rule_id, recipient_id, source_id, record_key, notified_at FROM realert")
-            while let row = try cursor.next() {
-                marks[RealertMark(rule: row[0], recipient: row[1], source: row[2], key: row[3])] = Date(
-                    timeIntervalSince1970: row[4])
-            }
-            return marks
+            try Double.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT notified_at FROM realert
+                        WHERE rule_id = ? AND recipient_id = ? AND source_id = ? AND record_key = ?
+                        """),
+                arguments: [mark.rule, mark.recipient, mark.source, mark.key]
+            ).map(Date.init(timeIntervalSince1970:))
         }
     }
 
