@@ -33,13 +33,13 @@ enum JSONOutput {
         var id: Int64
         var state: String
         var output: String
-        var recipient: String?
+        @WireJSON.Nullable var recipient: String?
         var idempotencyKey: String
         var subject: String
         var attempts: Int
         var nextAttempt: String
         var created: String
-        var lastError: String?
+        @WireJSON.Nullable var lastError: String?
 
         init(_ entry: OutboxEntry) {
             let notification = entry.notification
@@ -50,24 +50,6 @@ enum JSONOutput {
             (nextAttempt, created, lastError) = (
                 Timestamp.iso8601(entry.nextAttemptAt), Timestamp.iso8601(entry.createdAt), entry.lastError
             )
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(id, forKey: .id)
-            try container.encode(state, forKey: .state)
-            try container.encode(output, forKey: .output)
-            try container.encode(recipient, forKey: .recipient)
-            try container.encode(idempotencyKey, forKey: .idempotencyKey)
-            try container.encode(subject, forKey: .subject)
-            try container.encode(attempts, forKey: .attempts)
-            try container.encode(nextAttempt, forKey: .nextAttempt)
-            try container.encode(created, forKey: .created)
-            try container.encode(lastError, forKey: .lastError)
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case id, state, output, recipient, idempotencyKey, subject, attempts, nextAttempt, created, lastError
         }
     }
 
@@ -82,21 +64,9 @@ enum JSONOutput {
             var id: String
             var healthy: Bool
             var records: Int
-            var lastSuccess: String?
-            var failingSince: String?
-            var failure: String?
-
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(id, forKey: .id)
-                try container.encode(healthy, forKey: .healthy)
-                try container.encode(records, forKey: .records)
-                try container.encode(lastSuccess, forKey: .lastSuccess)
-                try container.encode(failingSince, forKey: .failingSince)
-                try container.encode(failure, forKey: .failure)
-            }
-
-            enum CodingKeys: String, CodingKey { case id, healthy, records, lastSuccess, failingSince, failure }
+            @WireJSON.Nullable var lastSuccess: String?
+            @WireJSON.Nullable var failingSince: String?
+            @WireJSON.Nullable var failure: String?
         }
 
         struct StoredRecordJSON: Encodable {
@@ -118,17 +88,7 @@ enum JSONOutput {
             var recipient: String
             var output: String
             var waiting: Int
-            var since: String?
-
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(recipient, forKey: .recipient)
-                try container.encode(output, forKey: .output)
-                try container.encode(waiting, forKey: .waiting)
-                try container.encode(since, forKey: .since)
-            }
-
-            enum CodingKeys: String, CodingKey { case recipient, output, waiting, since }
+            @WireJSON.Nullable var since: String?
         }
     }
 

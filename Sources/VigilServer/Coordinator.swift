@@ -161,8 +161,9 @@ actor Coordinator {
         let sources = configuration.sources.map { source in
             let state = states[source.id]
             return ServerResponses.Health.Source(
-                id: source.id, failing: state?.isFailing == true, lastAttempt: state?.lastAttemptAt,
-                lastSuccess: state?.lastSuccessAt)
+                id: source.id, failing: state?.isFailing == true,
+                lastAttempt: state?.lastAttemptAt.map(Timestamp.iso8601),
+                lastSuccess: state?.lastSuccessAt.map(Timestamp.iso8601))
         }
         return (true, ServerResponses.json(ServerResponses.Health(healthy: true, sources: sources)))
     }

@@ -33,18 +33,8 @@ enum ServerResponses {
         struct Source: Encodable {
             var id: String
             var failing: Bool
-            var lastAttempt: Date?
-            var lastSuccess: Date?
-
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(id, forKey: .id)
-                try container.encode(failing, forKey: .failing)
-                try container.encode(lastAttempt.map(Timestamp.iso8601), forKey: .lastAttempt)
-                try container.encode(lastSuccess.map(Timestamp.iso8601), forKey: .lastSuccess)
-            }
-
-            enum CodingKeys: String, CodingKey { case id, failing, lastAttempt, lastSuccess }
+            @WireJSON.Nullable var lastAttempt: String?
+            @WireJSON.Nullable var lastSuccess: String?
         }
     }
 

@@ -20,21 +20,30 @@ public enum WireJSON {
     /// One field's change; a missing value is `null`, never left out.
     public struct ChangeBody: Encodable, Sendable {
         public var field: String
-        public var from: String?
-        public var to: String?
+        @Nullable public var from: String?
+        @Nullable public var to: String?
 
         public init(_ change: FieldChange) {
-            (field, from, to) = (change.field, change.from, change.to)
+            field = change.field
+            from = change.from
+            to = change.to
+        }
+    }
+
+    /// An optional member written as `null` when absent, where the format names it
+    /// (synthesized `Encodable` leaves a nil member out).
+    @propertyWrapper
+    public struct Nullable<Value: Encodable & Sendable>: Encodable, Sendable {
+        public var wrappedValue: Value?
+
+        public init(wrappedValue: Value?) {
+            self.wrappedValue = wrappedValue
         }
 
         public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(field, forKey: .field)
-            try container.encode(from, forKey: .from)
-            try container.encode(to, forKey: .to)
+            var container = encoder.singleValueContainer()
+            if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
         }
-
-        enum CodingKeys: String, CodingKey { case field, from, to }
     }
 
     /// One encoder for every body: making a `JSONEncoder` per body costs more than encoding.
