@@ -103,18 +103,15 @@ package enum CELOperators {
         case ("+", .string(let a), .string(let b)): return .string(a + b)
         case ("+", .list(let a), .list(let b)): return .list(a + b)
         case ("+", .timestamp(let a), .duration(let b)), ("+", .duration(let b), .timestamp(let a)):
-            return try CELTime.timestamp(a.addingTimeInterval(seconds(b)))
-        case ("-", .timestamp(let a), .duration(let b)): return try CELTime.timestamp(a.addingTimeInterval(-seconds(b)))
+            return try CELTime.timestamp(a.addingTimeInterval(b.timeInterval))
+        case ("-", .timestamp(let a), .duration(let b)):
+            return try CELTime.timestamp(a.addingTimeInterval(-b.timeInterval))
         case ("-", .timestamp(let a), .timestamp(let b)): return try CELTime.difference(a, b)
         case ("+", .duration(let a), .duration(let b)): return try CELTime.duration(a + b)
         case ("-", .duration(let a), .duration(let b)): return try CELTime.duration(a - b)
         default:
             throw CELError("no matching overload for '_\(symbol)_' on \(left.typeName), \(right.typeName)")
         }
-    }
-
-    package static func seconds(_ duration: Duration) -> TimeInterval {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     private static func checked(_ result: (partialValue: Int64, overflow: Bool)) throws(CELError) -> CELValue {

@@ -120,7 +120,7 @@ struct VigilBench {
         let started = clock.now
         let summary = try await engine.deliverDue(at: Date())
         let elapsed = clock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.timeInterval
         print(
             "{\"seconds\": \(seconds), \"delivered\": \(summary.delivered), \"failed\": \(summary.deadLettered.count), "
                 + "\"retrying\": \(summary.retrying)\(extra())}")
@@ -189,7 +189,7 @@ struct VigilBench {
             }
         }
         let elapsed = clock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.timeInterval
         latencies.sort()
         func milliseconds(_ quantile: Double) -> Double {
             let value = latencies[min(latencies.count - 1, Int(Double(latencies.count) * quantile))]
@@ -259,7 +259,7 @@ struct VigilBench {
         var router = RuleRouter(rules: rules, recipients: recipients, outputs: outputs)
         let clock = ContinuousClock()
         func seconds(_ elapsed: Duration) -> Double {
-            Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            elapsed.timeInterval
         }
         // Routing alone (who hears of what, through which output, with which key), then the
         // same with every notification rendered through the shipped Mustache templates.
@@ -303,7 +303,7 @@ struct VigilBench {
         let started = clock.now
         for index in 0..<count where program.matches(activations[index & 63]) { matched += 1 }
         let elapsed = clock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.timeInterval
         print("{\"seconds\": \(seconds), \"evaluations\": \(count), \"matched\": \(matched)}")
     }
 

@@ -30,7 +30,7 @@ public struct Deadline: Sendable, Equatable {
 
     /// What the stored index was built for; a change rebuilds it.
     var specification: String {
-        "\(field)|\(direction.rawValue)|\(CELOperators.seconds(within))|\((sources ?? []).sorted().joined(separator: ","))"
+        "\(field)|\(direction.rawValue)|\(within.timeInterval)|\((sources ?? []).sorted().joined(separator: ","))"
     }
 
     func applies(to sourceID: String) -> Bool { sources?.contains(sourceID) ?? true }
@@ -39,7 +39,7 @@ public struct Deadline: Sendable, Equatable {
     /// (a hearing date that has passed); nil when the field is absent or not a date.
     public func window(for record: Record) -> Watch? {
         guard let value = record.field(field), let date = Self.date(value) else { return nil }
-        let seconds = CELOperators.seconds(within)
+        let seconds = within.timeInterval
         switch direction {
         case .overdue:
             return Watch(value: value, dueAt: date.addingTimeInterval(seconds), expiresAt: nil)

@@ -12,7 +12,7 @@ public enum DigestWindow: Sendable, Equatable {
     public var seconds: Double {
         switch self {
         case .run: 0
-        case .every(let duration): CELOperators.seconds(duration)
+        case .every(let duration): duration.timeInterval
         }
     }
 

@@ -211,7 +211,7 @@ public struct RuleRouter: EventRouter {
                             rule: box.rule.id, recipient: recipients[position].id, source: event.sourceID,
                             key: record.key)
                         if let last = lastNotified?(candidate),
-                            now.timeIntervalSince(last) < CELOperators.seconds(window)
+                            now.timeIntervalSince(last) < window.timeInterval
                         {
                             continue
                         }

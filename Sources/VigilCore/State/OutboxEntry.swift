@@ -1,4 +1,5 @@
 import Foundation
+import VigilCEL
 
 /// One outbox row, as `vigil outbox` and the delivery engine see it.
 public struct OutboxEntry: Sendable {
@@ -67,8 +68,8 @@ enum OutboxTransition: Equatable {
         case .delivered:
             self = .delivered
         case .retry(let hint, let reason):
-            let next = now + Self.seconds(policy.delay(afterAttempts: attempts, hint: hint))
-            if next - windowStart > Self.seconds(policy.giveUpAfter) {
+            let next = now + policy.delay(afterAttempts: attempts, hint: hint).timeInterval
+            if next - windowStart > policy.giveUpAfter.timeInterval {
                 self = .deadLetter(attempts: attempts, reason: "gave up after \(attempts) attempts: \(reason)")
             } else {
                 self = .retry(attempts: attempts, next: next, reason: reason)
@@ -78,9 +79,5 @@ enum OutboxTransition: Equatable {
         case .abandoned(let reason):
             self = .abandoned(attempts: attempts, reason: reason)
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
