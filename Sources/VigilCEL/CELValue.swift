@@ -55,7 +55,9 @@ public struct CELError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension CELValue {
-    /// A string as a CEL literal: double quotes, with `"`, `\\` and control characters escaped.
+    /// A string as a CEL literal: double quotes, with `"`, `\\` and C0 controls escaped —
+    /// the same text `JSONWriter.string` gives (VigilCore's, which this target cannot see),
+    /// as descriptions read before CEL had its own target.
     static func literal(_ text: String) -> String {
         var output = "\""
         for scalar in text.unicodeScalars {
@@ -65,7 +67,7 @@ extension CELValue {
             case "\n": output += "\\n"
             case "\r": output += "\\r"
             case "\t": output += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+            case _ where scalar.value < 0x20:
                 let hex = String(scalar.value, radix: 16)
                 output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: output.unicodeScalars.append(scalar)

@@ -168,3 +168,10 @@ extension CELValue {
         }
     }
 }
+
+/// CEL values describe their strings exactly as JSON writes them (messages and previews
+/// read the same as before CEL had its own target).
+@Test(arguments: ["plain", "quote \" and \\ back", "line\nbreak\ttab\r", "bell \u{07} del \u{7F} é 🙂"])
+func stringDescriptionsAreJSONStrings(text: String) {
+    #expect(CELValue.string(text).description == JSONWriter.string(text))
+}
