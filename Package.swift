@@ -37,6 +37,14 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .target(name: "Curl", dependencies: ["CCurl"], swiftSettings: strict),
+        // libxml2 (HTML and XML parsing, XPath), with a C shim that keeps it off the network and stderr.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // HTML and XML documents, XPath and CSS selectors for the source plugins that read markup.
+        .target(name: "VigilXML", dependencies: ["CLibXML2", "VigilCore"], swiftSettings: strict),
         // Standard Webhooks signing and verification, shared by the webhook plugin and the receiver.
         .target(
             name: "StandardWebhooks",
@@ -61,6 +69,12 @@ let package = Package(
             name: "VigilSMTP",
             dependencies: ["VigilCore", "Curl", "CCurl"],
             path: "Plugins/SMTP",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "VigilHTML",
+            dependencies: ["VigilCore", "VigilXML"],
+            path: "Plugins/HTML",
             swiftSettings: strict
         ),
         .target(

@@ -9,6 +9,8 @@ public struct SourceConfiguration: Sendable {
         /// Pushed to `vigil serve` at `POST /hooks/{id}`, signed with one of `secrets`
         /// (Standard Webhooks, `whsec_…`).
         case push(secrets: [SecretString])
+        /// Made by the source's reader itself (a program's output): no URL or path.
+        case produced
     }
 
     /// Credentials for an HTTP source (the same as every HTTP endpoint's).

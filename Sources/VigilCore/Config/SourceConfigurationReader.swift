@@ -16,11 +16,23 @@ enum SourceConfigurationReader {
         let type = object.choice("type", registry.types)
         let factory = type.flatMap(registry.factory(for:))
         let pushed = factory?.isPushed ?? false
-        let location = pushed ? readPushSecrets(&object) : readLocation(&object, directory: directory)
+        let location: SourceConfiguration.Location?
+        if pushed {
+            location = readPushSecrets(&object)
+        } else if factory?.producesDocuments == true {
+            location = .produced
+            for key in ["url", "path"] where object.keys.contains(key) {
+                object.report("a \(type ?? "") source has no \"\(key)\": its reader makes the document", key: key)
+                _ = object.value(key)
+            }
+        } else {
+            location = readLocation(&object, directory: directory)
+        }
         let sourceReader = factory?.makeReader(options: &object)
 
-        let key = object.stringOrStrings("key", required: true)
-        let name = object.stringOrStrings("name", required: true)
+        let defaults = factory?.defaultMapping
+        let key = object.stringOrStrings("key", required: defaults == nil) ?? defaults?.key
+        let name = object.stringOrStrings("name", required: defaults == nil) ?? defaults?.name
         let status = object.optionalString("status")
         let fields = readFields(&object)
         let statusMap = readStatusMap(&object)
@@ -36,12 +48,24 @@ enum SourceConfigurationReader {
         let maxBytes = object.optionalInteger("maxBytes", in: 1...(1 << 34)) ?? (64 << 20)
         let (verifyTLS, caFile) = object.tlsSettings()
         switch location {
-        case .file?, .push?:
+        case .file?, .push?, .produced?:
             if !headers.isEmpty || authentication != nil { object.report("headers and auth apply to url sources only") }
         default:
             break
         }
 
+        if let sourceReader {
+            for (member, references) in [("key", key ?? []), ("name", name ?? []), ("status", [status].compactMap { $0 })] {
+                for reference in references {
+                    if let problem = sourceReader.problem(withReference: reference) { object.report(problem, key: member) }
+                }
+            }
+            for (field, spec) in fields {
+                if let problem = sourceReader.problem(withReference: spec.from) {
+                    reader.report(problem, path: object.path(of: "fields") + ObjectReader.pathComponent(field), offset: nil)
+                }
+            }
+        }
         guard reader.issues.count == issuesBefore, let id, let location, let type, let sourceReader, let key, let name
         else {
             return nil

@@ -13,18 +13,28 @@ public struct JSONSourceReader: SourceReader {
     }
 }
 
-/// `csv` sources: a header row, then one record per row.
+/// `csv` sources: a header row (after `skipLines` title lines, or none), then one record per row.
 public struct CSVSourceReader: SourceReader {
-    public var delimiter: Unicode.Scalar
+    public var layout: CSVLayout
+    public var delimiter: Unicode.Scalar { layout.delimiter }
     public var documentName: String { "CSV" }
     public var accept: String { "text/csv, text/plain;q=0.9, */*;q=0.5" }
 
     public init(delimiter: Unicode.Scalar = ",") {
-        self.delimiter = delimiter
+        layout = CSVLayout(delimiter: delimiter)
+    }
+
+    public init(layout: CSVLayout) {
+        self.layout = layout
     }
 
     public func read(_ document: [UInt8], mapping: FieldMapping) async throws(SourceFailure) -> ParsedSource {
-        try CSVRecordReader.read(document, delimiter: delimiter, mapping: mapping)
+        try CSVRecordReader.read(document, layout: layout, mapping: mapping)
+    }
+
+    public func problem(withReference reference: String) -> String? {
+        guard !layout.header, Int(reference).map({ $0 < 1 }) ?? true else { return nil }
+        return "with \"header\": false, columns are numbers from 1 (\"1\", \"2\"), got \"\(reference)\""
     }
 }
 
@@ -49,7 +59,8 @@ public struct JSONSourceReaderFactory: SourceReaderFactory {
     }
 }
 
-/// Reads `"delimiter": ";"` (default `,`; `"\t"` for tabs) for `csv` sources.
+/// Reads `"delimiter": ";"` (default `,`; `"\t"` for tabs), `"skipLines": 2` (title lines
+/// before the header) and `"header": false` (columns by number) for `csv` sources.
 public struct CSVSourceReaderFactory: SourceReaderFactory {
     public let type = "csv"
 
@@ -62,6 +73,8 @@ public struct CSVSourceReaderFactory: SourceReaderFactory {
             options.report("expected a single delimiter character such as \",\", \";\" or \"\\t\"", key: "delimiter")
             return nil
         }
-        return CSVSourceReader(delimiter: scalars[0])
+        let skipLines = options.optionalInteger("skipLines", in: 0...1000) ?? 0
+        let header = options.optionalBool("header") ?? true
+        return CSVSourceReader(layout: CSVLayout(delimiter: scalars[0], skipLines: skipLines, header: header))
     }
 }

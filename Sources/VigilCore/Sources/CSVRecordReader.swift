@@ -1,15 +1,46 @@
 import CSV
 
-/// Reads a CSV document's records: a header row naming the columns, then one record per row.
-/// UTF-8, with or without a byte order mark; quoted fields may hold delimiters and line breaks.
+/// How a CSV document is laid out.
+public struct CSVLayout: Sendable, Equatable {
+    public var delimiter: Unicode.Scalar
+    /// Lines before the header (a title, an export date) that are not part of the table.
+    public var skipLines: Int
+    /// False when the first row is already data: columns are then referred to by number
+    /// from 1 (`"key": "1"`).
+    public var header: Bool
+
+    public init(delimiter: Unicode.Scalar = ",", skipLines: Int = 0, header: Bool = true) {
+        self.delimiter = delimiter
+        self.skipLines = skipLines
+        self.header = header
+    }
+}
+
+/// Reads a CSV document's records: a header row naming the columns (or numbered columns),
+/// then one record per row. UTF-8, with or without a byte order mark; quoted fields may
+/// hold delimiters and line breaks.
 public enum CSVRecordReader {
     public static func read(_ bytes: [UInt8], delimiter: Unicode.Scalar, mapping: FieldMapping) throws(SourceFailure)
         -> ParsedSource
     {
+        try read(bytes, layout: CSVLayout(delimiter: delimiter), mapping: mapping)
+    }
+
+    public static func read(_ bytes: [UInt8], layout: CSVLayout, mapping: FieldMapping) throws(SourceFailure)
+        -> ParsedSource
+    {
+        let delimiter = layout.delimiter
         var body = bytes[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
-        guard let text = String(validating: body, as: UTF8.self) else {
+        guard var text = String(validating: body, as: UTF8.self) else {
             throw .parse("the CSV document is not valid UTF-8")
+        }
+        if layout.skipLines > 0 {
+            var lines = text.split(separator: "\n", maxSplits: layout.skipLines, omittingEmptySubsequences: false)
+            guard lines.count > layout.skipLines else {
+                throw .empty("the CSV document has no more than the \(layout.skipLines) lines skipLines skips")
+            }
+            text = String(lines.removeLast())
         }
         let start = text.prefix(200).lowercased().drop(while: { $0.isWhitespace })
         if start.hasPrefix("<!doctype") || start.hasPrefix("<html") || start.hasPrefix("<?xml") {
@@ -17,14 +48,22 @@ public enum CSVRecordReader {
         }
         let reader: CSVReader
         do {
-            reader = try CSVReader(string: text, hasHeaderRow: true, delimiter: delimiter)
+            reader = try CSVReader(string: text, hasHeaderRow: layout.header, delimiter: delimiter)
         } catch {
             throw .empty("the CSV document has no header row")
         }
-        guard let header = reader.headerRow, header.contains(where: { !$0.isEmpty }) else {
-            throw .empty("the CSV document has no header row")
+        var firstRow: [String]?
+        let columns: [String]
+        if layout.header {
+            guard let header = reader.headerRow, header.contains(where: { !$0.isEmpty }) else {
+                throw .empty("the CSV document has no header row")
+            }
+            columns = header.map { TextNormalizer.clean($0) }
+        } else {
+            guard let row = reader.next() else { throw .empty("the CSV document has no rows") }
+            firstRow = row
+            columns = row.indices.map { String($0 + 1) }
         }
-        let columns = header.map { TextNormalizer.clean($0) }
         var index: [String: Int] = [:]
         for (position, name) in columns.enumerated() where !name.isEmpty {
             if index[name] != nil {
@@ -32,22 +71,25 @@ public enum CSVRecordReader {
             }
             index[name] = position
         }
-        let references =
-            mapping.key + mapping.name + [mapping.status].compactMap { $0 } + mapping.fields.map(\.field.from)
+        let references = mapping.references
         for reference in references where index[reference] == nil {
             throw .parse(
-                "column \"\(reference)\" is not in the header (found: \(columns.prefix(12).joined(separator: ", ")))")
+                layout.header
+                    ? "column \"\(reference)\" is not in the header (found: \(columns.prefix(12).joined(separator: ", ")))"
+                    : "column \"\(reference)\" is not a column number from 1 to \(columns.count) (the first row's width)")
         }
 
         var builder = RecordBuilder(mapping: mapping, unit: "row")
         var records: [Record] = []
-        var rowNumber = 1
-        while let row = reader.next() {
+        // Row numbers count lines of the table as an editor shows them (skipped lines included).
+        var rowNumber = layout.skipLines + (layout.header ? 1 : 0)
+        while let row = firstRow ?? reader.next() {
+            firstRow = nil
             rowNumber += 1
             if row.allSatisfy({ $0.isEmpty }) { continue }
             guard row.count == columns.count else {
                 throw .parse(
-                    "row \(rowNumber) has \(row.count) fields, the header has \(columns.count) (a truncated or broken document?)"
+                    "row \(rowNumber) has \(row.count) fields, \(layout.header ? "the header has" : "the first row has") \(columns.count) (a truncated or broken document?)"
                 )
             }
             let record = try builder.build(number: rowNumber) { reference throws(SourceFailure) in
@@ -61,7 +103,6 @@ public enum CSVRecordReader {
             throw .parse("the CSV document could not be read: \(error)")
         }
         guard !records.isEmpty else { throw .empty("the CSV document has a header but no rows") }
-        return ParsedSource(
-            records: records, unmappedStatuses: builder.unmappedStatuses, unparsedDates: builder.unparsedDates)
+        return builder.finish(records)
     }
 }

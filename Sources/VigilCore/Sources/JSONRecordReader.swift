@@ -13,7 +13,7 @@ public enum JSONRecordReader {
             throw .wrongType("expected JSON, got a document starting with '<' (an HTML page, a login or captcha page?)")
         }
         let fieldPaths = Dictionary(
-            (mapping.key + mapping.name + [mapping.status].compactMap { $0 } + mapping.fields.map(\.field.from))
+            mapping.references
                 .filter { $0.hasPrefix("$") }
                 .compactMap { reference in (try? JSONPath(reference)).map { (reference, $0) } },
             uniquingKeysWith: { first, _ in first })

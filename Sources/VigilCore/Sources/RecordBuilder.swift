@@ -1,13 +1,15 @@
 /// Turns one source row (looked up through a closure) into a ``Record``, applying the
-/// source's field mapping, status map and date normalisation.
-struct RecordBuilder {
-    let mapping: FieldMapping
-    private(set) var unmappedStatuses: Set<String> = []
-    private(set) var unparsedDates = 0
+/// source's field mapping, status map and date normalisation: what every source reader,
+/// built in or plugin, builds its records with, so keys, names, statuses and dates mean the
+/// same in every kind of source.
+public struct RecordBuilder {
+    public let mapping: FieldMapping
+    public private(set) var unmappedStatuses: Set<String> = []
+    public private(set) var unparsedDates = 0
     /// Key → number of the record or row that had it first.
     private var seenKeys: [String: Int] = [:]
     /// What a record is called in errors: "record" (JSON) or "row" (CSV).
-    let unit: String
+    public let unit: String
     /// Status words repeat on every record: map each distinct word once.
     private var statusCache: [String: DetaineeStatus] = [:]
 
@@ -15,9 +17,9 @@ struct RecordBuilder {
     private let sortedFields: [(name: String, field: FieldMapping.Field)]
 
     /// False when the caller checks keys across builders itself.
-    let checkDuplicates: Bool
+    public let checkDuplicates: Bool
 
-    init(mapping: FieldMapping, unit: String, checkDuplicates: Bool = true) {
+    public init(mapping: FieldMapping, unit: String, checkDuplicates: Bool = true) {
         self.mapping = mapping
         self.unit = unit
         self.checkDuplicates = checkDuplicates
@@ -25,14 +27,14 @@ struct RecordBuilder {
     }
 
     /// A value looked up by field reference: `.missing` when the field is absent altogether.
-    enum Lookup {
+    public enum Lookup {
         case value(String)
         case empty
         case missing
     }
 
     /// Builds record number `number` (named "record N" or "row N" in errors).
-    mutating func build(number: Int, lookup: (String) throws(SourceFailure) -> Lookup) throws(SourceFailure) -> Record {
+    public mutating func build(number: Int, lookup: (String) throws(SourceFailure) -> Lookup) throws(SourceFailure) -> Record {
         var place: String { "\(unit) \(number)" }
         var keyParts: [String] = []
         for reference in mapping.key {
@@ -124,5 +126,19 @@ struct RecordBuilder {
         if let canonical = DetaineeStatus.Canonical(rawValue: normalized) { return .canonical(canonical) }
         unmappedStatuses.insert(word)
         return .unmapped(word)
+    }
+}
+
+extension RecordBuilder {
+    /// The records read so far, with what did not map cleanly.
+    public func finish(_ records: [Record]) -> ParsedSource {
+        ParsedSource(records: records, unmappedStatuses: unmappedStatuses, unparsedDates: unparsedDates)
+    }
+}
+
+extension FieldMapping {
+    /// Every reference the mapping reads: key parts, name parts, status and fields.
+    public var references: [String] {
+        key + name + [status].compactMap { $0 } + fields.map(\.field.from)
     }
 }

@@ -6,7 +6,7 @@ public enum FetchResult: Sendable {
     /// The server said the document has not changed since the stored validators (HTTP 304).
     case notModified
     /// A fresh document, with the validators to send next time.
-    case document(bytes: [UInt8], contentType: String?, validators: Validators)
+    case document(SourceDocument, validators: Validators)
 }
 
 /// HTTP cache validators kept per source, so an unchanged source costs one 304.
@@ -38,13 +38,65 @@ public struct SourceFetcher: Sendable {
     {
         switch source.location {
         case .file(let path):
-            return .document(
-                bytes: try Self.readFile(path, limit: source.maxBytes), contentType: nil, validators: Validators())
+            let document = SourceDocument(
+                bytes: try Self.readFile(path, limit: source.maxBytes), url: URL(fileURLWithPath: path).absoluteString)
+            return .document(document, validators: Validators())
         case .url(let url):
-            return try await fetch(url: url, source: source, validators: validators)
+            let (document, fresh) = try await fetch(
+                url: url, source: source, validators: source.reader.followsLinks ? Validators() : validators,
+                credentials: true)
+            if fresh == nil { return .notModified }
+            return .document(document, validators: source.reader.followsLinks ? Validators() : fresh ?? Validators())
+        case .produced:
+            return .document(try await source.reader.produce(context: context(for: source)), validators: Validators())
         case .push:
             throw .fetch("a push source is not fetched; it is pushed to vigil serve")
         }
+    }
+
+    /// What `source`'s reader may use: its mapping, the configuration's folder and
+    /// environment, and a fetch of the documents its first document links to.
+    public func context(for source: SourceConfiguration) -> SourceReadContext {
+        SourceReadContext(
+            sourceID: source.id, mapping: source.mapping, directory: configDirectory, environment: environment,
+            maxBytes: source.maxBytes
+        ) { url throws(SourceFailure) in
+            try await fetchLinked(url, source: source)
+        }
+    }
+
+    /// A document linked from a source's first document (a next page, an export link). A
+    /// web page's links are fetched over HTTP(S) only, and with the source's credentials only
+    /// at the source's own origin; a local file's links are local files only, so a page can
+    /// never make Vigil read a file.
+    func fetchLinked(_ url: String, source: SourceConfiguration) async throws(SourceFailure) -> SourceDocument {
+        let lower = url.lowercased()
+        switch source.location {
+        case .url(let first):
+            guard lower.hasPrefix("https://") || (lower.hasPrefix("http://") && source.endpoint?.allowHTTP != false)
+            else {
+                throw .fetch("a link to \(Self.redacted(url)) was not followed: a web source follows http(s) links only")
+            }
+            let sameOrigin = Origin(url) == Origin(first)
+            return try await fetch(url: url, source: source, validators: Validators(), credentials: sameOrigin).0
+        case .file:
+            guard let link = URL(string: url), link.isFileURL else {
+                throw .fetch("a link to \(Self.redacted(url)) was not followed: a file source follows file links only")
+            }
+            return SourceDocument(bytes: try Self.readFile(link.path, limit: source.maxBytes), url: url)
+        case .push, .produced:
+            throw .fetch("a link to \(Self.redacted(url)) was not followed: this source has no address of its own")
+        }
+    }
+
+    /// A URL for messages: scheme, host and path, without the query (which may hold a token).
+    static func redacted(_ url: String) -> String {
+        guard var components = URLComponents(string: url) else { return "an invalid address" }
+        components.query = nil
+        components.fragment = nil
+        components.user = nil
+        components.password = nil
+        return components.string ?? "an invalid address"
     }
 
     /// Reads a local file of at most `limit` bytes. The size is checked before reading, and
@@ -71,10 +123,17 @@ public struct SourceFetcher: Sendable {
         }
     }
 
-    private func fetch(url: String, source: SourceConfiguration, validators: Validators) async throws(SourceFailure)
-        -> FetchResult
+    /// Fetches `url` with the source's settings: the document and its fresh validators,
+    /// or nil validators for a 304. Without `credentials`, the source's headers and
+    /// authentication stay behind.
+    private func fetch(url: String, source: SourceConfiguration, validators: Validators, credentials: Bool)
+        async throws(SourceFailure) -> (SourceDocument, Validators?)
     {
-        let endpoint = source.endpoint ?? HTTPEndpoint(url: url, allowHTTP: true)
+        var endpoint = source.endpoint ?? HTTPEndpoint(url: url, allowHTTP: true)
+        if !credentials {
+            endpoint.headers = []
+            endpoint.authentication = nil
+        }
         let resolved: HTTPEndpoint.Resolved
         do {
             resolved = try endpoint.resolve(directory: configDirectory, environment: environment)
@@ -92,16 +151,17 @@ public struct SourceFetcher: Sendable {
         request.headers.append(("Accept", source.reader.accept))
 
         let response = try await Self.perform(request, curl: curl)
-        if response.status == 304 { return .notModified }
+        if response.status == 304 { return (SourceDocument(bytes: []), nil) }
         guard (200..<300).contains(response.status) else { throw .httpStatus(response.status) }
         let contentType = response.header("Content-Type")
-        if let contentType, contentType.lowercased().contains("text/html") {
+        if let contentType, contentType.lowercased().contains("text/html"), !source.reader.readsHTML {
             throw .wrongType(
                 "expected \(source.reader.documentName), the server sent text/html (a login or captcha page?)")
         }
-        return .document(
+        let document = SourceDocument(
             bytes: response.body, contentType: contentType,
-            validators: Validators(etag: response.header("ETag"), lastModified: response.header("Last-Modified")))
+            url: response.effectiveURL.isEmpty ? url : response.effectiveURL)
+        return (document, Validators(etag: response.header("ETag"), lastModified: response.header("Last-Modified")))
     }
 
     /// Performs `request`. When it carries credentials (custom headers, authentication), curl
@@ -153,9 +213,16 @@ public struct SourceFetcher: Sendable {
 extension SourceConfiguration {
     /// Reads a fetched or pushed document into records with the source's reader and mapping.
     public func parse(_ bytes: [UInt8]) async throws(SourceFailure) -> ParsedSource {
-        guard bytes.contains(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
+        try await parse(SourceDocument(bytes: bytes), context: SourceReadContext(sourceID: id, mapping: mapping))
+    }
+
+    /// Reads `document` with the source's reader; `context` lets the reader follow links.
+    public func parse(_ document: SourceDocument, context: SourceReadContext) async throws(SourceFailure)
+        -> ParsedSource
+    {
+        guard document.bytes.contains(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
             throw .empty("the document is empty")
         }
-        return try await reader.read(bytes, mapping: mapping)
+        return try await reader.read(document, context: context)
     }
 }

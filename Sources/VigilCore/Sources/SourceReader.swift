@@ -1,5 +1,6 @@
 /// Reads one kind of source document into records: the extension point for new source
-/// kinds (`json`, `csv` and `push` are built in; HTML, feeds or spreadsheets are plugins).
+/// kinds (`json`, `csv` and `push` are built in; HTML, feeds, spreadsheets and programs are
+/// plugins).
 ///
 /// A reader is made once per configured source by its ``SourceReaderFactory``, from the
 /// source's own options, and may be called concurrently. It throws a ``SourceFailure``
@@ -10,8 +11,87 @@ public protocol SourceReader: Sendable {
     var documentName: String { get }
     /// The `Accept` header a fetch sends.
     var accept: String { get }
+    /// True for readers of HTML: a `text/html` answer is then the document, not a login page.
+    var readsHTML: Bool { get }
+    /// True when one reading fetches more than the first document (further pages, an export
+    /// link). A 304 for the first page cannot vouch for the others, so no validators are sent.
+    var followsLinks: Bool { get }
     /// The records of one non-empty document, mapped with `mapping`.
     func read(_ document: [UInt8], mapping: FieldMapping) async throws(SourceFailure) -> ParsedSource
+    /// The records of one fetched document, with its type and address and a way to fetch
+    /// the documents it links to. The default reads the bytes with ``read(_:mapping:)``.
+    func read(_ document: SourceDocument, context: SourceReadContext) async throws(SourceFailure) -> ParsedSource
+    /// For readers whose factory ``SourceReaderFactory/producesDocuments``: makes the
+    /// document (runs a program) instead of a fetch.
+    func produce(context: SourceReadContext) async throws(SourceFailure) -> SourceDocument
+    /// What is wrong with a field reference of the mapping (`key`, `name`, `status` or a
+    /// field's `from`), checked when the configuration is read; nil when it can be read.
+    /// A selector-based reader says here that a selector does not compile.
+    func problem(withReference reference: String) -> String?
+}
+
+extension SourceReader {
+    public var readsHTML: Bool { false }
+    public var followsLinks: Bool { false }
+
+    public func read(_ document: SourceDocument, context: SourceReadContext) async throws(SourceFailure)
+        -> ParsedSource
+    {
+        try await read(document.bytes, mapping: context.mapping)
+    }
+
+    public func produce(context: SourceReadContext) async throws(SourceFailure) -> SourceDocument {
+        throw .fetch("a \(documentName) source is fetched from its url or path")
+    }
+
+    public func problem(withReference reference: String) -> String? { nil }
+}
+
+/// One document of a source: its bytes, the `Content-Type` it was served with, and where
+/// it came from.
+public struct SourceDocument: Sendable {
+    public var bytes: [UInt8]
+    public var contentType: String?
+    /// The address (`https://…`, or `file:///…` for a local file) after redirects, against
+    /// which relative links resolve; nil for pushed documents and a program's output.
+    public var url: String?
+
+    public init(bytes: [UInt8], contentType: String? = nil, url: String? = nil) {
+        self.bytes = bytes
+        self.contentType = contentType
+        self.url = url
+    }
+}
+
+/// What a reader may use beside its document.
+public struct SourceReadContext: Sendable {
+    /// The configured source id, for messages.
+    public var sourceID: String
+    public var mapping: FieldMapping
+    /// The configuration's folder: relative paths (a program, a `${file:…}`) resolve here.
+    public var directory: String
+    /// The environment `${env:…}` references resolve in.
+    public var environment: [String: String]
+    /// The largest document a fetch may return.
+    public var maxBytes: Int
+    /// Fetches another document of the same source (an absolute `http(s)://` or `file://`
+    /// address) with the source's HTTP settings; credentials only go to the source's origin.
+    public var fetch: @Sendable (String) async throws(SourceFailure) -> SourceDocument
+
+    public init(
+        sourceID: String, mapping: FieldMapping, directory: String = ".", environment: [String: String] = [:],
+        maxBytes: Int = 64 << 20,
+        fetch: @escaping @Sendable (String) async throws(SourceFailure) -> SourceDocument = { url throws(SourceFailure) in
+            throw .fetch("\(url) cannot be fetched here: this reading has no network access")
+        }
+    ) {
+        self.sourceID = sourceID
+        self.mapping = mapping
+        self.directory = directory
+        self.environment = environment
+        self.maxBytes = maxBytes
+        self.fetch = fetch
+    }
 }
 
 /// Builds readers of one source `type` from the source's configuration object.
@@ -20,6 +100,12 @@ public protocol SourceReaderFactory: Sendable {
     var type: String { get }
     /// True when documents of this type are pushed to `vigil serve` instead of fetched.
     var isPushed: Bool { get }
+    /// True when the reader makes its own document (a program's output): the source then
+    /// has no `url` or `path`.
+    var producesDocuments: Bool { get }
+    /// The key and name references used when the source's configuration gives none (a feed's
+    /// items always have an id and a title); nil when the configuration must give them.
+    var defaultMapping: (key: [String], name: [String])? { get }
     /// Reads the type's own options from `options` (the shared keys — `id`, `type`, `url`,
     /// `path`, mapping, guards, HTTP settings — are read by the core), reporting problems
     /// through it. Returns nil when the options are invalid.
@@ -28,6 +114,8 @@ public protocol SourceReaderFactory: Sendable {
 
 extension SourceReaderFactory {
     public var isPushed: Bool { false }
+    public var producesDocuments: Bool { false }
+    public var defaultMapping: (key: [String], name: [String])? { nil }
 }
 
 /// The source types a program knows, by their configuration `type`.

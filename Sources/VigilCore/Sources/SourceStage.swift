@@ -26,12 +26,12 @@ struct SourceStage {
                         switch try await fetcher.fetch(source, validators: validators) {
                         case .notModified:
                             return .notModified
-                        case .document(let bytes, _, let fresh):
+                        case .document(let document, let fresh):
                             // Load the stored digests on another core while this one parses.
                             async let loaded = Result { () throws(StateError) in
                                 try store.storedDigests(source: source.id)
                             }
-                            let parsed = try await source.parse(bytes)
+                            let parsed = try await source.parse(document, context: fetcher.context(for: source))
                             let comparison = try await Detector.compare(
                                 parsed, stored: try await loaded.get(), contents: contents(of: source.id),
                                 baselined: baselined)
