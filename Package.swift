@@ -167,6 +167,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "SourceKindTests",
+            dependencies: ["VigilCore", "VigilXML", "VigilHTML", "VigilTesting", "Curl"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: ["VigilCore", "Curl", "VigilWebhook", "StandardWebhooks"],
             swiftSettings: strict

@@ -2,7 +2,8 @@ import VigilXML
 
 /// A table's cells as a grid, the way it is displayed: a cell spanning columns or rows
 /// (`colspan`, `rowspan`) fills every position it covers. Rows of tables nested inside a
-/// cell are not rows of this table.
+/// cell are not rows of this table, and a body row that is one cell across the whole
+/// table (a section heading, a note such as "names withheld: 2") is not a data row.
 struct HTMLTable {
     /// Header texts, from the last row of `<thead>`, or else the first row.
     var header: [String]
@@ -21,12 +22,14 @@ struct HTMLTable {
             }
         }
         let grid = Self.grid(headRows + bodyRows)
-        if !headRows.isEmpty {
-            header = grid[headRows.count - 1]
-            rows = Array(grid.dropFirst(headRows.count))
-        } else {
-            header = grid.first ?? []
-            rows = Array(grid.dropFirst())
+        let width = grid.first?.count ?? 0
+        let firstData = headRows.isEmpty ? 1 : headRows.count
+        header = grid.isEmpty ? [] : grid[firstData - 1]
+        let all = headRows + bodyRows
+        rows = grid.indices.dropFirst(firstData).compactMap { index in
+            let cells = all[index].elements.filter { $0.name == "td" || $0.name == "th" }
+            let spansAll = width > 1 && cells.count == 1 && (Int(cells[0].attribute("colspan") ?? "") ?? 1) >= width
+            return spansAll ? nil : grid[index]
         }
     }
 

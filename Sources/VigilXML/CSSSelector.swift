@@ -71,6 +71,13 @@ private struct CSSParser {
     /// One complex selector: compounds joined by combinators, maybe ending in a pseudo-element.
     mutating func parseSelector(prefix: String) throws(CSSSelectorError) -> String {
         guard current != nil, current != "," else { throw fail("expected a selector") }
+        if current == ":" && position + 1 < scalars.count && scalars[position + 1] == ":" {
+            // A pseudo-element alone reads the context element itself (`::attr(data-id)` of a row).
+            let pseudo = try parsePseudoElement()
+            _ = skipSpaces()
+            guard current == nil || current == "," else { throw fail("a pseudo-element ends the selector") }
+            return (prefix == "descendant::" ? "self::*" : prefix + "*") + pseudo
+        }
         var path = prefix + (try parseCompound())
         while true {
             let spaced = skipSpaces()

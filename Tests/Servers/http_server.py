@@ -3,6 +3,8 @@
 
 Routes:
   GET  /static/NAME            a file from examples/snapshots (or --root), with ETag and Last-Modified (304 when matched)
+  GET  /fixtures/PATH          a file from Tests/Fixtures/Sources, typed by its extension (query ignored)
+  GET  /truncated/PATH         the first half of that file, with its full Content-Length (a cut-off transfer)
   PUT  /feed/NAME              store the request body (Content-Type kept) as feed NAME
   GET  /feed/NAME              serve feed NAME with ETag (304 when If-None-Match matches)
   GET  /status/CODE            answer CODE with a short body
@@ -27,6 +29,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2] / "examples" / "snapshots"  # --root overrides
+FIXTURES = Path(__file__).resolve().parents[1] / "Fixtures" / "Sources"
+FIXTURE_TYPES = {
+    ".html": "text/html", ".csv": "text/csv; charset=utf-8", ".json": "application/json",
+    ".rss": "application/rss+xml", ".atom": "application/atom+xml", ".xml": "application/xml",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".pdf": "application/pdf",
+}
 LOCK = threading.Lock()
 FEEDS = {}      # name -> (body bytes, content type)
 REQUESTS = {}   # name -> {"count": n, "statuses": [...], "headers": {...}}
@@ -107,6 +115,23 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "static" and (ROOT / arg).is_file():
             content_type = "text/csv; charset=utf-8" if arg.endswith(".csv") else "application/json"
             return self.serve_document("static/" + arg, (ROOT / arg).read_bytes(), content_type)
+        if kind in ("fixtures", "truncated"):
+            relative = "/".join(parts[1:])
+            path = (FIXTURES / relative).resolve()
+            if FIXTURES.resolve() not in path.parents or not path.is_file():
+                return self.send(404, b'{"error":"no such fixture"}')
+            body = path.read_bytes()
+            content_type = FIXTURE_TYPES.get(path.suffix, "application/octet-stream")
+            if kind == "truncated":
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                return
+            return self.serve_document("fixtures/" + relative, body, content_type)
         if kind == "feed":
             with LOCK:
                 feed = FEEDS.get(arg)
