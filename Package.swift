@@ -78,6 +78,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "VigilFeed",
+            dependencies: ["VigilCore", "VigilXML"],
+            path: "Plugins/Feed",
+            swiftSettings: strict
+        ),
+        .target(
             name: "VigilMatrix",
             dependencies: ["VigilCore", "Curl"],
             path: "Plugins/Matrix",
@@ -168,7 +174,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SourceKindTests",
-            dependencies: ["VigilCore", "VigilXML", "VigilHTML", "VigilTesting", "Curl"],
+            dependencies: ["VigilCore", "VigilXML", "VigilHTML", "VigilFeed", "VigilTesting", "Curl", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -61,13 +61,22 @@ struct WebhookPayload: Encodable {
         var kind: String?
         var at: String?
         var deadline: String?
+        /// For `detainee.mentioned`: the tracked person a feed item names.
+        var person: PersonPart?
+    }
+
+    struct PersonPart: Encodable {
+        var source: String
+        var key: String
+        var name: String
     }
 
     struct SourcePart: Encodable {
         var id: String
     }
 
-    /// `detainee.added|changed|removed`, `source.failing|recovered|suspicious`, `delivery.dead_lettered`.
+    /// `detainee.added|changed|removed|mentioned`, `source.failing|recovered|suspicious`,
+    /// `delivery.dead_lettered`, `deadline.overdue|upcoming`.
     static func type(of kind: Event.Kind) -> String {
         switch kind {
         case .added, .changed, .removed: "detainee.\(kind.rawValue)"
@@ -75,6 +84,7 @@ struct WebhookPayload: Encodable {
         case .deadLettered: "delivery.dead_lettered"
         case .overdue: "deadline.overdue"
         case .upcoming: "deadline.upcoming"
+        case .mention: "detainee.mentioned"
         }
     }
 
@@ -94,7 +104,8 @@ struct WebhookPayload: Encodable {
         data = Content(
             truncated: truncated ? true : nil,
             event: EventPart(
-                id: event.id, kind: event.kind.rawValue, at: Timestamp.iso8601(event.at), deadline: event.deadline),
+                id: event.id, kind: event.kind.rawValue, at: Timestamp.iso8601(event.at), deadline: event.deadline,
+                person: event.person.map { PersonPart(source: $0.sourceID, key: $0.key, name: $0.name) }),
             source: SourcePart(id: event.sourceID),
             record: event.record.map(WireJSON.RecordBody.init),
             changes: event.changes.map(WireJSON.ChangeBody.init),

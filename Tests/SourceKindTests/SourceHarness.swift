@@ -1,6 +1,7 @@
 import Curl
 import Foundation
 import VigilCore
+import VigilFeed
 import VigilHTML
 import VigilTesting
 
@@ -13,6 +14,7 @@ enum SourceHarness {
     static var registry: SourceRegistry {
         var registry = SourceRegistry()
         registry.register(HTMLSourceReaderFactory())
+        registry.register(FeedSourceReaderFactory())
         return registry
     }
 

@@ -59,7 +59,8 @@ public struct Detector: Sendable {
                 detection.writes = RecordWrites(upserts: parsed.records, deletions: staleKeys)
                 detection.state.baselineAt = now
                 detection.report.outcome = .baseline(records: parsed.records.count)
-            case .diff(let diff, let storedCount, _):
+            case .diff(var diff, let storedCount, _):
+                if source.reader.keepsRemovedRecords { diff.removed = [] }
                 do throws(SourceFailure) {
                     if !acceptDrop {
                         try DropGuard.check(
@@ -77,8 +78,10 @@ public struct Detector: Sendable {
             }
             if detection.report.isFailure { break }
             detection.state.validators = validators
-            if case .diff(let diff, _, true) = comparison {
-                detection.state.recordCount += diff.added.count
+            if case .diff(let diff, let storedCount, let partial) = comparison,
+                partial || source.reader.keepsRemovedRecords
+            {
+                detection.state.recordCount = (partial ? detection.state.recordCount : storedCount) + diff.added.count
             } else {
                 detection.state.recordCount = parsed.records.count
             }

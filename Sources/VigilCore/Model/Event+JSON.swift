@@ -20,6 +20,6 @@ extension Event {
         self.init(
             id: value["id"]?.scalarText ?? "preview", kind: kind, sourceID: value["source"]?.scalarText ?? "preview",
             at: now, record: record, changes: changes, message: value["message"]?.scalarText,
-            deadline: value["deadline"]?.scalarText)
+            deadline: value["deadline"]?.scalarText, person: EventCoding.person(value))
     }
 }

@@ -22,6 +22,10 @@ public struct Event: Sendable, Equatable {
         case overdue
         /// A deadline rule found a date coming soon (a hearing within 7 days).
         case upcoming
+        /// A new item of a feed names a person another source tracks: news for the team,
+        /// never a change of the person's status. ``Event/record`` is the item,
+        /// ``Event/person`` the person.
+        case mention
 
         /// Person events are about a detainee; the others are about a source.
         public var isPersonEvent: Bool { self == .added || self == .changed || self == .removed }
@@ -43,11 +47,15 @@ public struct Event: Sendable, Equatable {
     public var message: String?
     /// For deadline events: the deadline's id (as configured).
     public var deadline: String?
+    /// For `mention`: the tracked person the item names.
+    public var person: PersonReference?
 
     public init(
         id: String = UUID().uuidString.lowercased(), kind: Kind, sourceID: String, at: Date,
-        record: Record? = nil, changes: [FieldChange] = [], message: String? = nil, deadline: String? = nil
+        record: Record? = nil, changes: [FieldChange] = [], message: String? = nil, deadline: String? = nil,
+        person: PersonReference? = nil
     ) {
+        self.person = person
         self.deadline = deadline
         self.id = id
         self.kind = kind
@@ -56,6 +64,19 @@ public struct Event: Sendable, Equatable {
         self.record = record
         self.changes = changes
         self.message = message
+    }
+}
+
+/// A person as one source tracks them: the source, the record's key and the name.
+public struct PersonReference: Sendable, Equatable {
+    public var sourceID: String
+    public var key: String
+    public var name: String
+
+    public init(sourceID: String, key: String, name: String) {
+        self.sourceID = sourceID
+        self.key = key
+        self.name = name
     }
 }
 

@@ -17,6 +17,7 @@ public enum PlainTextRenderer {
         case .deadLettered: return "Delivery failed: a notification about \(event.sourceID) was given up"
         case .overdue: return "\(name): overdue (\(event.deadline ?? "deadline"))"
         case .upcoming: return "\(name): coming up (\(event.deadline ?? "deadline"))"
+        case .mention: return "\(event.person?.name ?? "A tracked person") mentioned: \(name)"
         }
     }
 
@@ -54,6 +55,13 @@ public enum PlainTextRenderer {
         case .deadLettered:
             lines.append("[\(event.sourceID)] delivery dead-lettered: \(event.message ?? "")")
             lines.append("  See `vigil outbox`; `vigil outbox retry ID` sends it again.")
+        case .mention:
+            let person = event.person
+            lines.append(
+                "[\(event.sourceID)] mention of \(person?.name ?? "") (\(person?.sourceID ?? ""), key \(person?.key ?? ""))")
+            lines.append("  item: \(event.record?.name ?? "")")
+            if let link = event.record?.field("link") { lines.append("  link: \(link)") }
+            lines.append("  A mention is news to read, not a change of the person's status.")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -274,6 +274,12 @@ public struct RuleRouter: EventRouter {
         ]
         if let message = event.message { eventMap[.string("message")] = .string(message) }
         if let deadline = event.deadline { eventMap[.string("deadline")] = .string(deadline) }
+        if let person = event.person {
+            eventMap[.string("person")] = .map([
+                .string("source"): .string(person.sourceID), .string("key"): .string(person.key),
+                .string("name"): .string(person.name),
+            ])
+        }
         var record = CELValue.null
         if let value = event.record {
             var fields: [CELValue: CELValue] = [:]

@@ -136,7 +136,10 @@ public struct Rule: Sendable {
         for field in fieldNames where record[field] == nil { record[field] = .any }
         let fromTo = CELSchema.object(["from": .any, "to": .any])
         return [
-            "event": .object(["id": .any, "kind": .any, "at": .any, "message": .any, "deadline": .any]),
+            "event": .object([
+                "id": .any, "kind": .any, "at": .any, "message": .any, "deadline": .any,
+                "person": .object(["source": .any, "key": .any, "name": .any]),
+            ]),
             "record": .object(record),
             "change": .object(Dictionary(uniqueKeysWithValues: names.map { ($0, fromTo) })),
             "source": .object(["id": .any]),

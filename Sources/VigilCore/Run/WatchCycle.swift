@@ -103,6 +103,8 @@ public struct WatchCycle: Sendable {
             detection.apply(to: &changes)
             report.sources.append(detection.report)
         }
+        changes.events += try MentionStage(configuration: configuration, store: store)
+            .mentions(in: changes, at: options.now)
         try route(&changes, at: options.now)
         report.add(changes)
         return changes

@@ -16,6 +16,12 @@ public protocol SourceReader: Sendable {
     /// True when one reading fetches more than the first document (further pages, an export
     /// link). A 304 for the first page cannot vouch for the others, so no validators are sent.
     var followsLinks: Bool { get }
+    /// True for sources whose records are news (a feed's items): a new one is matched
+    /// against the people other sources track, raising a `mention` event per person named.
+    var raisesMentions: Bool { get }
+    /// True for sources that publish a moving window (a feed's latest items): a record that
+    /// leaves it is kept as it was, not removed, and no drop guard applies.
+    var keepsRemovedRecords: Bool { get }
     /// The records of one non-empty document, mapped with `mapping`.
     func read(_ document: [UInt8], mapping: FieldMapping) async throws(SourceFailure) -> ParsedSource
     /// The records of one fetched document, with its type and address and a way to fetch
@@ -33,6 +39,8 @@ public protocol SourceReader: Sendable {
 extension SourceReader {
     public var readsHTML: Bool { false }
     public var followsLinks: Bool { false }
+    public var raisesMentions: Bool { false }
+    public var keepsRemovedRecords: Bool { false }
 
     public func read(_ document: SourceDocument, context: SourceReadContext) async throws(SourceFailure)
         -> ParsedSource

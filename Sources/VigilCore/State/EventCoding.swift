@@ -11,7 +11,16 @@ enum EventCoding {
         let (record, changes) = contentParts(value, missingStatus: "")
         return Event(
             id: id, kind: kind, sourceID: sourceID, at: at, record: record, changes: changes,
-            message: value["message"]?.scalarText, deadline: value["deadline"]?.scalarText)
+            message: value["message"]?.scalarText, deadline: value["deadline"]?.scalarText,
+            person: person(value))
+    }
+
+    /// The `person` member of a `mention` event.
+    static func person(_ value: JSONValue) -> PersonReference? {
+        guard let person = value["person"], case .object = person.kind else { return nil }
+        return PersonReference(
+            sourceID: person["source"]?.scalarText ?? "", key: person["key"]?.scalarText ?? "",
+            name: person["name"]?.scalarText ?? "")
     }
 
     /// The `record` and `changes` members of an event object (stored, or written by hand).
@@ -55,6 +64,11 @@ extension Event {
         output += "\"changes\":" + changesJSON
         if let message { output += ",\"message\":" + JSONWriter.string(message) }
         if let deadline { output += ",\"deadline\":" + JSONWriter.string(deadline) }
+        if let person {
+            output +=
+                ",\"person\":{\"source\":" + JSONWriter.string(person.sourceID) + ",\"key\":"
+                + JSONWriter.string(person.key) + ",\"name\":" + JSONWriter.string(person.name) + "}"
+        }
         return output
     }
 

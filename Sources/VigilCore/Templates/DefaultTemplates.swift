@@ -31,6 +31,7 @@ enum DefaultTemplates {
             "dead_lettered": "A notification could not be delivered",
             "overdue": "{{record.name}}: overdue ({{event.deadline}})",
             "upcoming": "{{record.name}}: coming up ({{event.deadline}})",
+            "mention": "{{event.person.name}} mentioned: {{record.name}}",
         ],
         leads: [
             "added": "{{record.name}} now appears in {{source.id}}, status: {{record.statusLabel}}.",
@@ -45,6 +46,8 @@ enum DefaultTemplates {
                 "Delivery given up: {{event.message}}. See `vigil outbox`; `vigil outbox retry ID` sends it again.",
             "overdue": "{{record.name}} ({{source.id}}): {{event.message}}.",
             "upcoming": "{{record.name}} ({{source.id}}): {{event.message}}.",
+            "mention":
+                "{{source.id}} names {{event.person.name}} ({{event.person.source}}, {{event.person.key}}): {{record.name}} {{record.fields.link}}. A mention is news to read, not a change of status.",
         ],
         keyLabel: "Key", digestSubject: "{{count}} updates from Vigil",
         digestLead: "{{#recipient.name}}Dear {{recipient.name}}, {{/recipient.name}}{{count}} updates:")
@@ -62,6 +65,7 @@ enum DefaultTemplates {
             "dead_lettered": "Une notification n'a pas pu être remise",
             "overdue": "{{record.name}} : échéance dépassée ({{event.deadline}})",
             "upcoming": "{{record.name}} : échéance proche ({{event.deadline}})",
+            "mention": "{{event.person.name}} mentionné·e : {{record.name}}",
         ],
         leads: [
             "added": "{{record.name}} figure désormais sur {{source.id}}, statut : {{record.statusLabel}}.",
@@ -76,6 +80,8 @@ enum DefaultTemplates {
             "dead_lettered": "Remise abandonnée : {{event.message}}. Voir `vigil outbox`.",
             "overdue": "{{record.name}} ({{source.id}}) : {{event.message}}.",
             "upcoming": "{{record.name}} ({{source.id}}) : {{event.message}}.",
+            "mention":
+                "{{source.id}} cite {{event.person.name}} ({{event.person.source}}, {{event.person.key}}) : {{record.name}} {{record.fields.link}}. Une mention est une nouvelle à lire, pas un changement de statut.",
         ],
         keyLabel: "Identifiant", digestSubject: "{{count}} nouvelles de Vigil",
         digestLead: "{{#recipient.name}}Bonjour {{recipient.name}}, {{/recipient.name}}{{count}} nouvelles :")

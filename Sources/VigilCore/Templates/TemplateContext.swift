@@ -14,6 +14,12 @@ enum TemplateContext {
         ]
         if let message = event.message { eventValues["message"] = TemplateText(message) }
         if let deadline = event.deadline { eventValues["deadline"] = TemplateText(deadline) }
+        if let person = event.person {
+            eventValues["person"] = [
+                "source": TemplateText(person.sourceID), "key": TemplateText(person.key),
+                "name": TemplateText(person.name),
+            ]
+        }
         var context: [String: Any] = [
             "event": eventValues, "source": ["id": TemplateText(event.sourceID)],
             "rule": ["id": TemplateText(ruleID ?? "")],

@@ -35,7 +35,7 @@ public indirect enum TemplateSchema: Sendable {
         return .object([
             "event": .object([
                 "id": .value, "kind": .value, "at": .value, "date": .value, "message": .value, "deadline": .value,
-                "is": .object(kinds),
+                "person": .object(["source": .value, "key": .value, "name": .value]), "is": .object(kinds),
             ]),
             "record": .object([
                 "key": .value, "name": .value, "status": .value, "statusLabel": .value, "fields": .mapOf(.value),
