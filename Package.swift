@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // libcurl, with a C shim for its variadic setopt/getinfo functions.
@@ -81,6 +82,12 @@ let package = Package(
             name: "VigilFeed",
             dependencies: ["VigilCore", "VigilXML"],
             path: "Plugins/Feed",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "VigilXLSX",
+            dependencies: ["VigilCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            path: "Plugins/XLSX",
             swiftSettings: strict
         ),
         .target(
@@ -174,7 +181,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SourceKindTests",
-            dependencies: ["VigilCore", "VigilXML", "VigilHTML", "VigilFeed", "VigilTesting", "Curl", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["VigilCore", "VigilXML", "VigilHTML", "VigilFeed", "VigilXLSX", "VigilTesting", "Curl", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -4,6 +4,7 @@ import VigilCore
 import VigilFeed
 import VigilHTML
 import VigilTesting
+import VigilXLSX
 
 /// Configures one source from a JSON snippet with every source kind Vigil ships, and reads
 /// it the way a run does (fetch, then read with links followed), without storing anything.
@@ -15,6 +16,7 @@ enum SourceHarness {
         var registry = SourceRegistry()
         registry.register(HTMLSourceReaderFactory())
         registry.register(FeedSourceReaderFactory())
+        registry.register(XLSXSourceReaderFactory())
         return registry
     }
 
