@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // libcurl, with a C shim for its variadic setopt/getinfo functions.
@@ -88,6 +89,12 @@ let package = Package(
             name: "VigilXLSX",
             dependencies: ["VigilCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             path: "Plugins/XLSX",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "VigilCommandSource",
+            dependencies: ["VigilCore", "VigilCEL", "VigilHTML", .product(name: "Subprocess", package: "swift-subprocess")],
+            path: "Plugins/Command",
             swiftSettings: strict
         ),
         .target(
@@ -181,7 +188,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SourceKindTests",
-            dependencies: ["VigilCore", "VigilXML", "VigilHTML", "VigilFeed", "VigilXLSX", "VigilTesting", "Curl", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["VigilCore", "VigilXML", "VigilHTML", "VigilFeed", "VigilXLSX", "VigilCommandSource", "VigilTesting", "Curl", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import VigilCommandSource
 import VigilCore
 import VigilFeed
 import VigilHTML
@@ -17,6 +18,7 @@ enum SourceHarness {
         registry.register(HTMLSourceReaderFactory())
         registry.register(FeedSourceReaderFactory())
         registry.register(XLSXSourceReaderFactory())
+        registry.register(CommandSourceReaderFactory())
         return registry
     }
 
@@ -29,10 +31,13 @@ enum SourceHarness {
         return source
     }
 
-    /// Fetches and reads `source` as a run would.
-    static func read(_ source: SourceConfiguration, directory: String = fixtures) async throws -> ParsedSource {
+    /// Fetches and reads `source` as a run would; `${env:…}` references resolve in `environment`.
+    static func read(
+        _ source: SourceConfiguration, directory: String = fixtures,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws -> ParsedSource {
         try await CurlEngine.withEngine { curl in
-            let fetcher = SourceFetcher(curl: curl, configDirectory: directory)
+            let fetcher = SourceFetcher(curl: curl, configDirectory: directory, environment: environment)
             guard case .document(let document, _) = try await fetcher.fetch(source, validators: Validators()) else {
                 throw HarnessError.notModified
             }
