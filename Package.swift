@@ -135,7 +135,10 @@ let package = Package(
         // The `vigil` executable: VigilCLI with the plugins Vigil ships.
         .executableTarget(
             name: "vigil",
-            dependencies: ["VigilCLI", "VigilCore", "VigilSMTP", "VigilMatrix", "VigilWebhook"],
+            dependencies: [
+                "VigilCLI", "VigilCore", "VigilSMTP", "VigilMatrix", "VigilWebhook", "VigilHTML", "VigilFeed", "VigilXLSX",
+                "VigilCommandSource",
+            ],
             swiftSettings: strict
         ),
         // Benchmarks that need internals; run by scripts/bench.sh, never by the tests.

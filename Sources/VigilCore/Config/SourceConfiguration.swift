@@ -77,6 +77,10 @@ public struct FieldMapping: Sendable {
     public var fields: [(name: String, field: Field)]
     /// Normalised (trimmed, lowercased) source word → canonical status.
     public var statusMap: [String: DetaineeStatus.Canonical]
+    /// For `vigil source test`: a record without a key or name, or with a key seen before,
+    /// is listed in ``ParsedSource/problems`` and reading goes on, instead of failing the
+    /// source. Never set for a run.
+    public var collectsProblems = false
 
     public init(
         key: [String], name: [String], status: String?, fields: [(name: String, field: Field)] = [],

@@ -67,10 +67,13 @@ public enum JSONRecordReader {
         for part in batches {
             result.unmappedStatuses.formUnion(part.unmappedStatuses)
             result.unparsedDates += part.unparsedDates
+            result.problems += part.problems
             for (offset, record) in part.records.enumerated() {
                 let number = part.index * Self.batchSize + offset + 1
                 if let earlier = seen.updateValue(number, forKey: record.key) {
-                    throw .parse("duplicate key \"\(record.key)\" in record \(earlier) and record \(number)")
+                    let message = "duplicate key \"\(record.key)\" in record \(earlier) and record \(number)"
+                    guard mapping.collectsProblems else { throw .parse(message) }
+                    result.problems.append(message)
                 }
             }
             result.records += part.records
@@ -90,6 +93,7 @@ public enum JSONRecordReader {
         var records: [Record]
         var unmappedStatuses: Set<String>
         var unparsedDates: Int
+        var problems: [String]
     }
 
     private static func buildRecords(
@@ -114,7 +118,7 @@ public enum JSONRecordReader {
             built.append(
                 Built(
                     index: index, records: records, unmappedStatuses: builder.unmappedStatuses,
-                    unparsedDates: builder.unparsedDates))
+                    unparsedDates: builder.unparsedDates, problems: builder.problems))
         }
         return .success(built)
     }

@@ -6,6 +6,8 @@ public struct RecordBuilder {
     public let mapping: FieldMapping
     public private(set) var unmappedStatuses: Set<String> = []
     public private(set) var unparsedDates = 0
+    /// With ``FieldMapping/collectsProblems``: what would have failed the source.
+    public private(set) var problems: [String] = []
     /// Key → number of the record or row that had it first.
     private var seenKeys: [String: Int] = [:]
     /// What a record is called in errors: "record" (JSON) or "row" (CSV).
@@ -39,14 +41,16 @@ public struct RecordBuilder {
         var keyParts: [String] = []
         for reference in mapping.key {
             guard case .value(let text) = try lookup(reference) else {
-                throw .parse("\(place) has no value for key field \"\(reference)\"")
+                try problem("\(place) has no value for key field \"\(reference)\"")
+                keyParts.append("")
+                continue
             }
             try Self.refuseNUL(text, field: reference, place: place)
             keyParts.append(text)
         }
         let key = keyParts.joined(separator: "|")
         if checkDuplicates, let earlier = seenKeys.updateValue(number, forKey: key) {
-            throw .parse("duplicate key \"\(key)\" in \(unit) \(earlier) and \(place)")
+            try problem("duplicate key \"\(key)\" in \(unit) \(earlier) and \(place)")
         }
 
         var nameParts: [String] = []
@@ -59,7 +63,7 @@ public struct RecordBuilder {
             case .missing: throw .parse("\(place) has no name field \"\(reference)\"")
             }
         }
-        guard !nameParts.isEmpty else { throw .parse("\(place) has an empty name") }
+        if nameParts.isEmpty { try problem("\(place) has an empty name") }
 
         var status = DetaineeStatus.canonical(.unknown)
         if let reference = mapping.status {
@@ -91,6 +95,12 @@ public struct RecordBuilder {
         }
         let name = nameParts.count == 1 ? nameParts[0] : nameParts.joined(separator: " ")
         return Record(key: key, name: name, status: status, sortedFields: fields)
+    }
+
+    /// Fails the source, or with ``FieldMapping/collectsProblems`` notes the problem and goes on.
+    private mutating func problem(_ message: String) throws(SourceFailure) {
+        guard mapping.collectsProblems else { throw .parse(message) }
+        if problems.count < 1000 { problems.append(message) }
     }
 
     /// A NUL (U+0000) fails the source closed. Text crosses into C (SQLite, curl, SMTP) where
@@ -132,7 +142,9 @@ public struct RecordBuilder {
 extension RecordBuilder {
     /// The records read so far, with what did not map cleanly.
     public func finish(_ records: [Record]) -> ParsedSource {
-        ParsedSource(records: records, unmappedStatuses: unmappedStatuses, unparsedDates: unparsedDates)
+        var parsed = ParsedSource(records: records, unmappedStatuses: unmappedStatuses, unparsedDates: unparsedDates)
+        parsed.problems = problems
+        return parsed
     }
 }
 
