@@ -5,6 +5,10 @@ set -euo pipefail
 missing=()
 pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
 pkg-config --exists sqlite3 2>/dev/null || missing+=(libsqlite3-dev)
+pkg-config --exists libxml-2.0 2>/dev/null || missing+=(libxml2-dev)
+pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
+# The command source's tests read a PDF through pdftotext.
+if [ "${1:-}" = "--test" ]; then command -v pdftotext >/dev/null || missing+=(poppler-utils); fi
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v python3 >/dev/null || missing+=(python3)
 command -v openssl >/dev/null || missing+=(openssl)
@@ -36,4 +40,7 @@ if [ "${1:-}" = "--test" ]; then
     python3 -c "import celpy" 2>/dev/null || pip_install "cel-python>=0.2"
     python3 -c "import jsonschema" 2>/dev/null || pip_install "jsonschema>=4"
     python3 -c "import re2" 2>/dev/null || pip_install "google-re2>=1.1"
+    # The CSS compiler's oracle (cssselect on lxml) and the XLSX fixtures' writer.
+    python3 -c "import cssselect, lxml" 2>/dev/null || pip_install "cssselect>=1.2" "lxml>=5"
+    python3 -c "import openpyxl" 2>/dev/null || pip_install "openpyxl>=3.1"
 fi
