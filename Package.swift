@@ -93,7 +93,9 @@ let package = Package(
         ),
         .target(
             name: "VigilCommandSource",
-            dependencies: ["VigilCore", "VigilCEL", "VigilHTML", .product(name: "Subprocess", package: "swift-subprocess")],
+            dependencies: [
+                "VigilCore", "VigilCEL", "VigilHTML", .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
             path: "Plugins/Command",
             swiftSettings: strict
         ),
@@ -136,7 +138,8 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilCLI", "VigilCore", "VigilSMTP", "VigilMatrix", "VigilWebhook", "VigilHTML", "VigilFeed", "VigilXLSX",
+                "VigilCLI", "VigilCore", "VigilSMTP", "VigilMatrix", "VigilWebhook", "VigilHTML", "VigilFeed",
+                "VigilXLSX",
                 "VigilCommandSource",
             ],
             swiftSettings: strict
@@ -145,7 +148,7 @@ let package = Package(
         .executableTarget(
             name: "vigil-bench",
             dependencies: [
-                "VigilCore", "VigilSMTP", "VigilMatrix", "VigilWebhook", "StandardWebhooks", "Curl",
+                "VigilCore", "VigilSMTP", "VigilMatrix", "VigilWebhook", "StandardWebhooks", "Curl", "VigilHTML",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -191,7 +194,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SourceKindTests",
-            dependencies: ["VigilCore", "VigilXML", "VigilHTML", "VigilFeed", "VigilXLSX", "VigilCommandSource", "VigilTesting", "Curl", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "VigilCore", "VigilXML", "VigilHTML", "VigilFeed", "VigilXLSX", "VigilCommandSource", "VigilTesting",
+                "Curl", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -35,6 +35,10 @@ struct VigilBench {
             try await pushLoad(url: values[1], secret: values[2], count: count, concurrency: concurrency)
             return
         }
+        if arguments.first == "html", arguments.count == 2 {
+            try await html(file: arguments[arguments.startIndex + 1])
+            return
+        }
         if arguments.first == "route" {
             try route()
             return
@@ -46,13 +50,15 @@ struct VigilBench {
         guard arguments.first == "smtp", arguments.count >= 4, let count = Int(arguments[arguments.startIndex + 2]),
             let concurrency = Int(arguments[arguments.startIndex + 3])
         else {
-            FileHandle.standardError.write(
-                Data(
-                    ("usage: vigil-bench smtp URL COUNT CONCURRENCY [--new-connection-per-message]\n"
-                        + "       vigil-bench matrix HOMESERVER USER PASSWORD ROOM COUNT\n"
-                        + "       vigil-bench webhook URL COUNT CONCURRENCY\n"
-                        + "       vigil-bench push-load HOOK-URL SECRET COUNT CONCURRENCY\n"
-                        + "       vigil-bench cel COUNT\n").utf8))
+            let usage = [
+                "usage: vigil-bench smtp URL COUNT CONCURRENCY [--new-connection-per-message]",
+                "       vigil-bench matrix HOMESERVER USER PASSWORD ROOM COUNT",
+                "       vigil-bench webhook URL COUNT CONCURRENCY",
+                "       vigil-bench push-load HOOK-URL SECRET COUNT CONCURRENCY",
+                "       vigil-bench cel COUNT",
+                "       vigil-bench html FILE",
+            ]
+            FileHandle.standardError.write(Data((usage.joined(separator: "\n") + "\n").utf8))
             exit(64)
         }
         let url = arguments[arguments.startIndex + 1]
