@@ -32,15 +32,15 @@ public enum CSVRecordReader {
         let delimiter = layout.delimiter
         var body = bytes[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
-        guard var text = String(validating: body, as: UTF8.self) else {
-            throw .parse("the CSV document is not valid UTF-8")
-        }
-        if layout.skipLines > 0 {
-            var lines = text.split(separator: "\n", maxSplits: layout.skipLines, omittingEmptySubsequences: false)
-            guard lines.count > layout.skipLines else {
+        // Title lines end at a line feed ("\r\n" included); counted in bytes, before decoding.
+        for _ in 0..<layout.skipLines {
+            guard let end = body.firstIndex(of: 0x0A) else {
                 throw .empty("the CSV document has no more than the \(layout.skipLines) lines skipLines skips")
             }
-            text = String(lines.removeLast())
+            body = body[(end + 1)...]
+        }
+        guard let text = String(validating: body, as: UTF8.self) else {
+            throw .parse("the CSV document is not valid UTF-8")
         }
         let start = text.prefix(200).lowercased().drop(while: { $0.isWhitespace })
         if start.hasPrefix("<!doctype") || start.hasPrefix("<html") || start.hasPrefix("<?xml") {
@@ -76,7 +76,8 @@ public enum CSVRecordReader {
             throw .parse(
                 layout.header
                     ? "column \"\(reference)\" is not in the header (found: \(columns.prefix(12).joined(separator: ", ")))"
-                    : "column \"\(reference)\" is not a column number from 1 to \(columns.count) (the first row's width)")
+                    : "column \"\(reference)\" is not a column number from 1 to \(columns.count) (the first row's width)"
+            )
         }
 
         var builder = RecordBuilder(mapping: mapping, unit: "row")
