@@ -38,7 +38,9 @@ public struct CommandSourceReaderFactory: SourceReaderFactory {
     }
 
     private func readArguments(_ options: inout ObjectReader) -> [String]? {
-        guard let value = options.requiredValue("command", expected: "an array of strings: the program, then its arguments")
+        guard
+            let value = options.requiredValue(
+                "command", expected: "an array of strings: the program, then its arguments")
         else { return nil }
         guard case .array(let elements) = value.kind, !elements.isEmpty else {
             options.report(

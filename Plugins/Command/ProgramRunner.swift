@@ -32,7 +32,9 @@ struct ProgramRunner: Sendable {
             program.contains("/")
             ? .path(FilePath(program.hasPrefix("/") ? program : directory + "/" + program)) : .name(program)
         var variables: [Environment.Key: String] = [:]
-        for (name, value) in Self.baseEnvironment.merging(environment, uniquingKeysWith: { _, configured in configured }) {
+        for (name, value) in Self.baseEnvironment.merging(
+            environment, uniquingKeysWith: { _, configured in configured })
+        {
             variables[Environment.Key(stringLiteral: name)] = value
         }
         let outcome: Outcome
@@ -61,7 +63,8 @@ struct ProgramRunner: Sendable {
             throw .fetch("\(program) did not finish within \(Self.describe(timeout)); it was stopped")
         case .finished(let status, let output, let errorTail, let overCap):
             if overCap {
-                throw .fetch("\(program) printed more than \(maxOutput) bytes (maxBytes); it was stopped" + tail(errorTail))
+                throw .fetch(
+                    "\(program) printed more than \(maxOutput) bytes (maxBytes); it was stopped" + tail(errorTail))
             }
             switch status {
             case .exited(0):

@@ -59,7 +59,8 @@ struct FeedItem {
     /// HTML, so "&lt;b&gt;Name&lt;/b&gt;" is "Name".
     static func markupText(_ node: MarkupNode) -> String {
         let text = node.rawText
-        guard text.contains("<"), let html = try? MarkupDocument.html(Array("<div>\(text)</div>".utf8), encoding: "UTF-8"),
+        guard text.contains("<"),
+            let html = try? MarkupDocument.html(Array("<div>\(text)</div>".utf8), encoding: "UTF-8"),
             let root = html.root
         else { return node.text }
         return root.text
@@ -79,14 +80,19 @@ enum FeedDate {
         let output = ISO8601DateFormatter()
         output.formatOptions = [.withInternetDateTime]
         let rfc3339 = ISO8601DateFormatter()
-        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds]] {
+        for options: ISO8601DateFormatter.Options in [
+            [.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds],
+        ] {
             rfc3339.formatOptions = options
             if let date = rfc3339.date(from: trimmed) { return output.string(from: date) }
         }
         let rfc822 = DateFormatter()
         rfc822.locale = Locale(identifier: "en_US_POSIX")
         rfc822.timeZone = TimeZone(identifier: "UTC")
-        for format in ["EEE, d MMM yyyy HH:mm:ss Z", "d MMM yyyy HH:mm:ss Z", "EEE, d MMM yyyy HH:mm Z", "EEE, d MMM yyyy HH:mm:ss zzz"] {
+        for format in [
+            "EEE, d MMM yyyy HH:mm:ss Z", "d MMM yyyy HH:mm:ss Z", "EEE, d MMM yyyy HH:mm Z",
+            "EEE, d MMM yyyy HH:mm:ss zzz",
+        ] {
             rfc822.dateFormat = format
             if let date = rfc822.date(from: trimmed) { return output.string(from: date) }
         }

@@ -22,7 +22,9 @@ public struct FeedSourceReader: SourceReader {
         self.mentions = mentions
     }
 
-    static let references: Set<String> = ["id", "title", "link", "published", "updated", "summary", "content", "author"]
+    static let references: Set<String> = [
+        "id", "title", "link", "published", "updated", "summary", "content", "author",
+    ]
 
     public func problem(withReference reference: String) -> String? {
         guard !Self.references.contains(reference) else { return nil }

@@ -19,7 +19,8 @@ public struct HTMLSourceReaderFactory: SourceReaderFactory {
     }
 
     public func makeReader(options: inout ObjectReader) -> (any SourceReader)? {
-        let syntax = SelectorSyntax(rawValue: options.choice("selectors", ["css", "xpath"], default: "css") ?? "css")
+        let syntax =
+            SelectorSyntax(rawValue: options.choice("selectors", ["css", "xpath"], default: "css") ?? "css")
             ?? .css
         var valid = true
         func check(_ key: String, _ selector: String?) {

@@ -47,11 +47,14 @@ struct XLSXSheet {
             case "c":
                 let shown: String
                 switch type {
-                case "s": shown = value.flatMap(Int.init).flatMap { strings.indices.contains($0) ? strings[$0] : nil } ?? ""
+                case "s":
+                    shown = value.flatMap(Int.init).flatMap { strings.indices.contains($0) ? strings[$0] : nil } ?? ""
                 case "inlineStr": shown = inline
                 case "b": shown = value == "1" ? "TRUE" : "FALSE"
                 case "n" where dateStyles.contains(style):
-                    shown = value.flatMap(Double.init).flatMap { Self.date(serial: $0, uses1904: uses1904Dates) } ?? value ?? ""
+                    shown =
+                        value.flatMap(Double.init).flatMap { Self.date(serial: $0, uses1904: uses1904Dates) } ?? value
+                        ?? ""
                 default: shown = value ?? ""
                 }
                 if column < 16_384 {
@@ -65,7 +68,9 @@ struct XLSXSheet {
             }
         }
         try reader.read(data, part: part)
-        if let badReference { throw .parse("\(part) has a cell reference \"\(badReference)\" that is not a cell address") }
+        if let badReference {
+            throw .parse("\(part) has a cell reference \"\(badReference)\" that is not a cell address")
+        }
         self.rows = rows
     }
 

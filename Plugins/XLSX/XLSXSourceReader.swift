@@ -42,7 +42,8 @@ public struct XLSXSourceReader: SourceReader {
         if let sheet {
             guard let named = workbook.sheets.first(where: { $0.name == sheet }) else {
                 throw .parse(
-                    "the workbook has no sheet \"\(sheet)\" (sheets: \(workbook.sheets.map(\.name).joined(separator: ", ")))")
+                    "the workbook has no sheet \"\(sheet)\" (sheets: \(workbook.sheets.map(\.name).joined(separator: ", ")))"
+                )
             }
             chosen = named
         } else {

@@ -60,7 +60,8 @@ struct SourceTestCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage.rawValue)
         }
         let diagnosis = await CurlEngine.withEngine { curl in
-            await SourceDiagnosis.test(chosen, fetcher: SourceFetcher(curl: curl, configDirectory: configuration.directory))
+            await SourceDiagnosis.test(
+                chosen, fetcher: SourceFetcher(curl: curl, configDirectory: configuration.directory))
         }
         if json {
             try JSONOutput.print(JSONOutput.SourceTest(diagnosis, limit: limit))
@@ -91,7 +92,9 @@ struct SourceTestCommand: AsyncParsableCommand {
         }
         if diagnosis.mapsNoStatus { findings.append("no \"status\" is mapped: every record reads as unknown") }
         if diagnosis.unparsedDates > 0 {
-            findings.append("\(diagnosis.unparsedDates) date value\(diagnosis.unparsedDates == 1 ? "" : "s") matched no format and stay text")
+            findings.append(
+                "\(diagnosis.unparsedDates) date value\(diagnosis.unparsedDates == 1 ? "" : "s") matched no format and stay text"
+            )
         }
         for (field, present) in diagnosis.fieldCoverage where present < count {
             findings.append(

@@ -1,5 +1,5 @@
-import VigilCore
 import CLibXML2
+import VigilCore
 
 /// An element, attribute or text node of a ``MarkupDocument``; valid while its document lives.
 public struct MarkupNode {

@@ -1,5 +1,5 @@
-import VigilCore
 import CLibXML2
+import VigilCore
 
 /// An XPath 1.0 expression, checked when the configuration is read and compiled again
 /// for each document read (a compiled expression is not shared between threads).

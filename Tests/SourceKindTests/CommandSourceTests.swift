@@ -33,7 +33,10 @@ import VigilTesting
             {"id": "c", "type": "command", "command": ["cat", "exports/list-2026-11-30.csv"], "format": "csv",
              "key": "id", "name": "name", "status": "status"}
             """#
-        #expect(try await SourceHarness.read(csv).lines == ["VG-1: Arman Petrosyan [detained]", "VG-2: Lilit Hakobyan [released]"])
+        #expect(
+            try await SourceHarness.read(csv).lines == [
+                "VG-1: Arman Petrosyan [detained]", "VG-2: Lilit Hakobyan [released]",
+            ])
         let html = #"""
             {"id": "h", "type": "command", "command": ["/bin/cat", "page2.html"], "format": "html", "rows": "li.person",
              "key": "::attr(data-id)", "name": "span.name"}
@@ -55,15 +58,28 @@ import VigilTesting
         let records = try await SourceHarness.read(json).records
         let names = Set(records.map(\.key))
         #expect(names.isSubset(of: ["PATH", "LANG", "LC_ALL", "LIST_TOKEN", "PWD"]), "\(names)")
-        #expect(records.first { $0.key == "LIST_TOKEN" }?.field("value") == (ProcessInfo.processInfo.environment["HOME"] ?? "") + "-x")
+        #expect(
+            records.first { $0.key == "LIST_TOKEN" }?.field("value")
+                == (ProcessInfo.processInfo.environment["HOME"] ?? "") + "-x")
     }
 
     @Test(arguments: [
-        (#"["sh", "-c", "echo starting; echo 'error: list server refused the token s3cr3t-value' >&2; exit 3"]"#, "",
-         "fetch failed: sh exited with status 3; stderr: error: list server refused the token [secret]"),
-        (#"["sleep", "5"]"#, #", "timeout": "300ms""#, "fetch failed: sleep did not finish within 300ms; it was stopped"),
-        (#"["yes"]"#, #", "maxBytes": 10000"#, "fetch failed: yes printed more than 10000 bytes (maxBytes); it was stopped"),
-        (#"["sh", "-c", "echo about to die >&2; kill -9 $$"]"#, "", "fetch failed: sh was killed by signal 9; stderr: about to die"),
+        (
+            #"["sh", "-c", "echo starting; echo 'error: list server refused the token s3cr3t-value' >&2; exit 3"]"#, "",
+            "fetch failed: sh exited with status 3; stderr: error: list server refused the token [secret]"
+        ),
+        (
+            #"["sleep", "5"]"#, #", "timeout": "300ms""#,
+            "fetch failed: sleep did not finish within 300ms; it was stopped"
+        ),
+        (
+            #"["yes"]"#, #", "maxBytes": 10000"#,
+            "fetch failed: yes printed more than 10000 bytes (maxBytes); it was stopped"
+        ),
+        (
+            #"["sh", "-c", "echo about to die >&2; kill -9 $$"]"#, "",
+            "fetch failed: sh was killed by signal 9; stderr: about to die"
+        ),
         (#"["no-such-program-vigil"]"#, "", "fetch failed: no-such-program-vigil could not be run"),
         (#"["true"]"#, "", "no records: the document is empty"),
     ])
@@ -86,12 +102,18 @@ import VigilTesting
 
     @Test func aCommandIsAnArgumentArrayAndHasNoURL() {
         for (json, message) in [
-            (#"{"id": "x", "type": "command", "command": "pdftotext list.pdf -", "format": "csv", "key": "a", "name": "b"}"#,
-             "$.sources[0].command: expected an array of strings"),
-            (#"{"id": "x", "type": "command", "command": ["cat"], "url": "https://example.org", "format": "csv", "key": "a", "name": "b"}"#,
-             "$.sources[0].url: a command source has no \"url\""),
-            (#"{"id": "x", "type": "command", "command": ["cat"], "format": "lines", "pattern": "(?<id>\\d+)", "key": "id", "name": "who"}"#,
-             "$.sources[0].name: \"who\" is not a named group of the pattern (groups: id)"),
+            (
+                #"{"id": "x", "type": "command", "command": "pdftotext list.pdf -", "format": "csv", "key": "a", "name": "b"}"#,
+                "$.sources[0].command: expected an array of strings"
+            ),
+            (
+                #"{"id": "x", "type": "command", "command": ["cat"], "url": "https://example.org", "format": "csv", "key": "a", "name": "b"}"#,
+                "$.sources[0].url: a command source has no \"url\""
+            ),
+            (
+                #"{"id": "x", "type": "command", "command": ["cat"], "format": "lines", "pattern": "(?<id>\\d+)", "key": "id", "name": "who"}"#,
+                "$.sources[0].name: \"who\" is not a named group of the pattern (groups: id)"
+            ),
         ] {
             #expect {
                 try SourceHarness.source(json)

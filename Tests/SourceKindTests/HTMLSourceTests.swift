@@ -77,7 +77,8 @@ import VigilTesting
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: SourceHarness.fixtures + "/cp1251.html")))
         let meta = Array("<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1251\">".utf8)
         if let range = bytes.firstRange(of: meta) { bytes.removeSubrange(range) }
-        let url = try await SourceHarness.serve(bytes, as: "cp1251-header", contentType: "text/html; charset=windows-1251")
+        let url = try await SourceHarness.serve(
+            bytes, as: "cp1251-header", contentType: "text/html; charset=windows-1251")
         let http = json.replacingOccurrences(of: "\"%@\": \"%@\"", with: "\"url\": \"\(url)\"")
         #expect(try await SourceHarness.read(http).lines == expected)
     }
@@ -103,14 +104,23 @@ import VigilTesting
             {"id": "export", "type": "html", "url": "\(url)", "link": "a.export", "linkType": "csv",
              "key": "id", "name": "name"}
             """
-        await #expect(throws: SourceFailure.fetch("a link to file:///etc/passwd was not followed: a web source follows http(s) links only")) {
+        await #expect(
+            throws: SourceFailure.fetch(
+                "a link to file:///etc/passwd was not followed: a web source follows http(s) links only")
+        ) {
             try await SourceHarness.read(json)
         }
     }
 
     @Test(arguments: [
-        ("login.html", "no records: the page has no table matching \"table.people\" (a redesign, a login wall or a captcha?)"),
-        ("page1.html", "no records: the page has no table matching \"table.people\" (a redesign, a login wall or a captcha?)"),
+        (
+            "login.html",
+            "no records: the page has no table matching \"table.people\" (a redesign, a login wall or a captcha?)"
+        ),
+        (
+            "page1.html",
+            "no records: the page has no table matching \"table.people\" (a redesign, a login wall or a captcha?)"
+        ),
     ])
     func aPageWithoutItsRowsFailsClosed(fixture: String, message: String) async throws {
         await #expect(throws: SourceFailure.self) {
@@ -137,9 +147,18 @@ import VigilTesting
     }
 
     @Test(arguments: [
-        ("\"rows\": \"li.person > \", \"key\": \"a\"", "$.sources[0].rows: invalid CSS selector \"li.person > \": expected a selector at column 13"),
-        ("\"rows\": \"li\", \"key\": \"a:hover\"", "$.sources[0].key: invalid CSS selector \"a:hover\": unsupported pseudo-class :hover at column 3"),
-        ("\"selectors\": \"xpath\", \"rows\": \"//li[\", \"key\": \"a\"", "$.sources[0].rows: invalid XPath \"//li[\": Invalid expression at column 6"),
+        (
+            "\"rows\": \"li.person > \", \"key\": \"a\"",
+            "$.sources[0].rows: invalid CSS selector \"li.person > \": expected a selector at column 13"
+        ),
+        (
+            "\"rows\": \"li\", \"key\": \"a:hover\"",
+            "$.sources[0].key: invalid CSS selector \"a:hover\": unsupported pseudo-class :hover at column 3"
+        ),
+        (
+            "\"selectors\": \"xpath\", \"rows\": \"//li[\", \"key\": \"a\"",
+            "$.sources[0].rows: invalid XPath \"//li[\": Invalid expression at column 6"
+        ),
     ])
     func badSelectorsAreConfigurationErrorsThatSayWhere(options: String, message: String) throws {
         let json = "{\"id\": \"bad\", \"type\": \"html\", \"path\": \"x.html\", \(options), \"name\": \"span\"}"

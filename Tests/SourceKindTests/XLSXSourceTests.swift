@@ -51,30 +51,44 @@ import VigilTesting
 
     @Test func inlineStringsAndThe1904DateSystem() async throws {
         let folder = try await Self.workbooks()
-        let json = #"{"id": "in", "type": "xlsx", "path": "inline.xlsx", "key": "id", "name": "name", "fields": {"since": "since"}}"#
-        #expect(try await SourceHarness.read(json, directory: folder.path).lines == ["IN-1: Anna Lee [unknown] since=2021-09-23"])
+        let json =
+            #"{"id": "in", "type": "xlsx", "path": "inline.xlsx", "key": "id", "name": "name", "fields": {"since": "since"}}"#
+        #expect(
+            try await SourceHarness.read(json, directory: folder.path).lines == [
+                "IN-1: Anna Lee [unknown] since=2021-09-23"
+            ])
     }
 
     @Test func aZipBombStopsAtTheCapAndFailsClosed() async throws {
         let folder = try await Self.workbooks()
-        let json = #"{"id": "b", "type": "xlsx", "path": "bomb.xlsx", "maxBytes": 1000000, "key": "id", "name": "name"}"#
+        let json =
+            #"{"id": "b", "type": "xlsx", "path": "bomb.xlsx", "maxBytes": 1000000, "key": "id", "name": "name"}"#
         do {
             _ = try await SourceHarness.read(json, directory: folder.path)
             Issue.record("a zip bomb was read")
         } catch let failure as SourceFailure {
-            #expect(failure.description == "cannot read records: the XLSX part xl/worksheets/people.xml inflates past 1000000 bytes (a zip bomb, or raise maxBytes)")
+            #expect(
+                failure.description
+                    == "cannot read records: the XLSX part xl/worksheets/people.xml inflates past 1000000 bytes (a zip bomb, or raise maxBytes)"
+            )
         }
     }
 
     @Test func wrongSheetsColumnsAndDocumentsSayWhat() async throws {
         let folder = try await Self.workbooks()
         let cases: [(String, String)] = [
-            (source("path", "list.xlsx").replacingOccurrences(of: "\"Detained\"", with: "\"Held\""),
-             "cannot read records: the workbook has no sheet \"Held\" (sheets: About, Detained)"),
-            (source("path", "list.xlsx").replacingOccurrences(of: "\"headerRow\": 3", with: "\"headerRow\": 1"),
-             "cannot read records: column \"No.\" is not in sheet \"Detained\" row 1 (found: List of detained persons)"),
-            (source("path", SourceHarness.fixtures + "/table.html"),
-             "wrong document type: expected an XLSX spreadsheet, got an HTML page (a login or captcha page?)"),
+            (
+                source("path", "list.xlsx").replacingOccurrences(of: "\"Detained\"", with: "\"Held\""),
+                "cannot read records: the workbook has no sheet \"Held\" (sheets: About, Detained)"
+            ),
+            (
+                source("path", "list.xlsx").replacingOccurrences(of: "\"headerRow\": 3", with: "\"headerRow\": 1"),
+                "cannot read records: column \"No.\" is not in sheet \"Detained\" row 1 (found: List of detained persons)"
+            ),
+            (
+                source("path", SourceHarness.fixtures + "/table.html"),
+                "wrong document type: expected an XLSX spreadsheet, got an HTML page (a login or captcha page?)"
+            ),
         ]
         for (json, message) in cases {
             do {

@@ -55,14 +55,19 @@ enum SourceConfigurationReader {
         }
 
         if let sourceReader {
-            for (member, references) in [("key", key ?? []), ("name", name ?? []), ("status", [status].compactMap { $0 })] {
+            for (member, references) in [
+                ("key", key ?? []), ("name", name ?? []), ("status", [status].compactMap { $0 }),
+            ] {
                 for reference in references {
-                    if let problem = sourceReader.problem(withReference: reference) { object.report(problem, key: member) }
+                    if let problem = sourceReader.problem(withReference: reference) {
+                        object.report(problem, key: member)
+                    }
                 }
             }
             for (field, spec) in fields {
                 if let problem = sourceReader.problem(withReference: spec.from) {
-                    reader.report(problem, path: object.path(of: "fields") + ObjectReader.pathComponent(field), offset: nil)
+                    reader.report(
+                        problem, path: object.path(of: "fields") + ObjectReader.pathComponent(field), offset: nil)
                 }
             }
         }

@@ -58,7 +58,8 @@ public enum PlainTextRenderer {
         case .mention:
             let person = event.person
             lines.append(
-                "[\(event.sourceID)] mention of \(person?.name ?? "") (\(person?.sourceID ?? ""), key \(person?.key ?? ""))")
+                "[\(event.sourceID)] mention of \(person?.name ?? "") (\(person?.sourceID ?? ""), key \(person?.key ?? ""))"
+            )
             lines.append("  item: \(event.record?.name ?? "")")
             if let link = event.record?.field("link") { lines.append("  link: \(link)") }
             lines.append("  A mention is news to read, not a change of the person's status.")

@@ -36,7 +36,9 @@ public struct RecordBuilder {
     }
 
     /// Builds record number `number` (named "record N" or "row N" in errors).
-    public mutating func build(number: Int, lookup: (String) throws(SourceFailure) -> Lookup) throws(SourceFailure) -> Record {
+    public mutating func build(number: Int, lookup: (String) throws(SourceFailure) -> Lookup) throws(SourceFailure)
+        -> Record
+    {
         var place: String { "\(unit) \(number)" }
         var keyParts: [String] = []
         for reference in mapping.key {

@@ -75,7 +75,8 @@ public struct SourceFetcher: Sendable {
         case .url(let first):
             guard lower.hasPrefix("https://") || (lower.hasPrefix("http://") && source.endpoint?.allowHTTP != false)
             else {
-                throw .fetch("a link to \(Self.redacted(url)) was not followed: a web source follows http(s) links only")
+                throw .fetch(
+                    "a link to \(Self.redacted(url)) was not followed: a web source follows http(s) links only")
             }
             let sameOrigin = Origin(url) == Origin(first)
             return try await fetch(url: url, source: source, validators: Validators(), credentials: sameOrigin).0

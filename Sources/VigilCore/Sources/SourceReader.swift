@@ -89,7 +89,8 @@ public struct SourceReadContext: Sendable {
     public init(
         sourceID: String, mapping: FieldMapping, directory: String = ".", environment: [String: String] = [:],
         maxBytes: Int = 64 << 20,
-        fetch: @escaping @Sendable (String) async throws(SourceFailure) -> SourceDocument = { url throws(SourceFailure) in
+        fetch: @escaping @Sendable (String) async throws(SourceFailure) -> SourceDocument = {
+            url throws(SourceFailure) in
             throw .fetch("\(url) cannot be fetched here: this reading has no network access")
         }
     ) {
