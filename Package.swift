@@ -28,7 +28,6 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
-        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
@@ -45,6 +44,8 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // zlib, for the parts of XLSX files.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // HTML and XML documents, XPath and CSS selectors for the source plugins that read markup.
         .target(name: "VigilXML", dependencies: ["CLibXML2", "VigilCore"], swiftSettings: strict),
         // Standard Webhooks signing and verification, shared by the webhook plugin and the receiver.
@@ -87,7 +88,7 @@ let package = Package(
         ),
         .target(
             name: "VigilXLSX",
-            dependencies: ["VigilCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["VigilCore", "CZlib"],
             path: "Plugins/XLSX",
             swiftSettings: strict
         ),
@@ -157,8 +158,8 @@ let package = Package(
         .executableTarget(
             name: "vigil-fuzz",
             dependencies: [
-                "VigilCore", "VigilSMTP", "VigilWebhook", "StandardWebhooks",
-                .product(name: "Mustache", package: "swift-mustache"),
+                "VigilCore", "VigilSMTP", "VigilWebhook", "StandardWebhooks", "VigilHTML", "VigilFeed", "VigilXLSX",
+                "VigilXML", .product(name: "Mustache", package: "swift-mustache"),
             ],
             path: "Fuzz/Sources/vigil-fuzz",
             swiftSettings: strict

@@ -18,6 +18,13 @@ public struct CSSSelector: Sendable, Equatable {
         self.source = source
         var parser = CSSParser(Array(source.unicodeScalars))
         xpath = try parser.parseGroup(prefix: relative ? "descendant::" : "descendant-or-self::")
+        // libxml2 names follow XML 1.0's older character classes: a name it cannot read is
+        // refused here, with the selector's own wording, not at the first document.
+        do {
+            _ = try XPath(xpath)
+        } catch {
+            throw CSSSelectorError(message: "the selector names something XPath cannot (\(error.message))", column: 1)
+        }
     }
 }
 
@@ -251,8 +258,11 @@ private struct CSSParser {
         return (a, b)
     }
 
+    /// ASCII letters, `_`, `-`, and letters beyond ASCII (Cyrillic or Armenian class names).
     static func startsIdentifier(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.isAlphabetic || scalar == "_" || scalar == "-" || scalar.value >= 0x80
+        scalar.isASCII
+            ? (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || scalar == "_" || scalar == "-")
+            : scalar.properties.isAlphabetic
     }
 
     mutating func identifier(what: String) throws(CSSSelectorError) -> String {

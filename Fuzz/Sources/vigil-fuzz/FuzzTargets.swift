@@ -13,7 +13,7 @@ import VigilWebhook
 enum FuzzTargets {
     static let all: [String: @Sendable ([UInt8]) -> Void] = [
         "json": json, "csv": csv, "config": config, "cel": cel, "template": template, "webhook": webhook,
-        "mime": mime,
+        "mime": mime, "html": html, "feed": feed, "xlsx": xlsx, "css": css,
     ]
 
     static let mapping = FieldMapping(
