@@ -98,8 +98,16 @@ import VigilTesting
                 #expect(failure.description == message)
             }
         }
+        // A workbook cut in half (an interrupted download saved as it was).
+        let whole = try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder.file("list.xlsx"))))
+        let half = try await SourceHarness.serve(
+            Array(whole.prefix(whole.count / 2)), as: "half.xlsx",
+            contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         let base = try TestServers.http()
-        for (path, kind) in [("/status/500", "http"), ("/empty", "empty"), ("/fixtures/login.html", "type")] {
+        for (path, kind) in [
+            ("/status/500", "http"), ("/empty", "empty"), ("/fixtures/login.html", "type"),
+            (String(half.dropFirst(base.count)), "parse"),
+        ] {
             do {
                 _ = try await SourceHarness.read(source("url", base + path))
                 Issue.record("read \(path)")
