@@ -29,6 +29,10 @@ public struct CommandSourceReader: SourceReader {
         self.format = format
     }
 
+    public var secretReferences: [(path: String, secret: SecretString)] {
+        environment.sorted { $0.key < $1.key }.map { ("environment.\($0.key)", $0.value) }
+    }
+
     public func problem(withReference reference: String) -> String? {
         format.problem(withReference: reference)
     }

@@ -38,6 +38,7 @@ struct CheckCommand: ParsableCommand {
             case .bearer(let token)?: secrets.append(("auth.bearer", token))
             case nil: break
             }
+            secrets += source.reader.secretReferences.map { ($0.path, $0.secret) }
             for (path, secret) in secrets {
                 do {
                     _ = try secret.resolve(directory: configuration.directory)

@@ -57,6 +57,29 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: vigil.directory + "/state"), "source test stores nothing")
     }
 
+    @Test func checkResolvesACommandsSecretReferencesWithoutPrintingThem() async throws {
+        let vigil = try VigilProcess()
+        try vigil.write(
+            "config.json",
+            #"""
+            {"sources": [{"id": "cmd", "type": "command", "command": ["cat", "x.csv"], "format": "csv",
+                          "key": "a", "name": "b",
+                          "environment": {"TOKEN": "${env:VIGIL_TEST_TOKEN}", "OTHER": "${file:token.txt}"}}],
+             "outputs": [{"id": "console", "type": "stdout"}]}
+            """#)
+        let missing = try await vigil.run(
+            ["check", "--config", "config.json"], environment: ["VIGIL_TEST_TOKEN": "t0k3n-value"])
+        #expect(missing.status == 78)
+        #expect(
+            missing.stderr.contains("$.sources[0].environment.OTHER: ")
+                || missing.stdout.contains("$.sources[0].environment.OTHER: "))
+        #expect(!missing.stdout.contains("t0k3n-value") && !missing.stderr.contains("t0k3n-value"))
+        try vigil.write("token.txt", "file-secret\n")
+        let fine = try await vigil.run(
+            ["check", "--config", "config.json"], environment: ["VIGIL_TEST_TOKEN": "t0k3n-value"])
+        #expect(fine.status == 0, "\(fine.stdout) \(fine.stderr)")
+    }
+
     @Test func aRunNoticesAStatusChangeOnAnHTMLPage() async throws {
         let vigil = try VigilProcess()
         let name = "e2e-table-\(UUID().uuidString)"

@@ -22,6 +22,9 @@ public protocol SourceReader: Sendable {
     /// True for sources that publish a moving window (a feed's latest items): a record that
     /// leaves it is kept as it was, not removed, and no drop guard applies.
     var keepsRemovedRecords: Bool { get }
+    /// The secret references among the reader's own options, by their path below the
+    /// source (`environment.TOKEN`), so `vigil check` can resolve them without printing them.
+    var secretReferences: [(path: String, secret: SecretString)] { get }
     /// The records of one non-empty document, mapped with `mapping`.
     func read(_ document: [UInt8], mapping: FieldMapping) async throws(SourceFailure) -> ParsedSource
     /// The records of one fetched document, with its type and address and a way to fetch
@@ -40,6 +43,7 @@ extension SourceReader {
     public var readsHTML: Bool { false }
     public var followsLinks: Bool { false }
     public var raisesMentions: Bool { false }
+    public var secretReferences: [(path: String, secret: SecretString)] { [] }
     public var keepsRemovedRecords: Bool { false }
 
     public func read(_ document: SourceDocument, context: SourceReadContext) async throws(SourceFailure)
