@@ -64,7 +64,7 @@ public struct HTMLSourceReader: SourceReader {
             let target = try linkTarget(in: document, selector: link.selector)
             let linked = try await context.fetch(target)
             guard linked.bytes.contains(where: { $0 > 0x20 }) else {
-                throw .empty("the linked document \(Self.redacted(target)) is empty")
+                throw .empty("the linked document \(SourceFetcher.redacted(target)) is empty")
             }
             return try await link.reader.read(linked, context: context)
         }
@@ -89,13 +89,7 @@ public struct HTMLSourceReader: SourceReader {
     private func readPage(
         _ page: SourceDocument, number: Int, builder: inout RecordBuilder, into records: inout [Record]
     ) throws(SourceFailure) -> String? {
-        let document = try Self.parse(page)
-        let evaluator: XPathEvaluator
-        do {
-            evaluator = try XPathEvaluator(document)
-        } catch {
-            throw .parse(error.description)
-        }
+        let evaluator = try Self.evaluator(for: page)
         let where_ = number == 1 ? "the page" : "page \(number)"
         let before = records.count
         switch layout {
@@ -204,17 +198,22 @@ public struct HTMLSourceReader: SourceReader {
     }
 
     private func linkTarget(in document: SourceDocument, selector: String) throws(SourceFailure) -> String {
-        let parsed = try Self.parse(document)
-        let evaluator: XPathEvaluator
-        do {
-            evaluator = try XPathEvaluator(parsed)
-        } catch {
-            throw .parse(error.description)
-        }
+        let evaluator = try Self.evaluator(for: document)
         guard let target = try links(selector, evaluator: evaluator, base: document.url).first else {
             throw .empty("the page has no link matching \"\(selector)\" (a redesign, a login wall or a captcha?)")
         }
         return target
+    }
+
+    /// Parses `page` and sets up XPath over it.
+    static func evaluator(for page: SourceDocument) throws(SourceFailure) -> XPathEvaluator {
+        do {
+            return try XPathEvaluator(try parse(page))
+        } catch let failure as SourceFailure {
+            throw failure
+        } catch {
+            throw .parse("\(error)")
+        }
     }
 
     static func parse(_ page: SourceDocument) throws(SourceFailure) -> MarkupDocument {
@@ -233,13 +232,5 @@ public struct HTMLSourceReader: SourceReader {
     static func resolve(_ href: String, against base: String?) -> String? {
         guard let base, let baseURL = URL(string: base) else { return URL(string: href)?.absoluteString }
         return URL(string: href, relativeTo: baseURL)?.absoluteURL.absoluteString
-    }
-
-    static func redacted(_ url: String) -> String {
-        guard var components = URLComponents(string: url) else { return "(an invalid address)" }
-        components.query = nil
-        components.user = nil
-        components.password = nil
-        return components.string ?? "(an invalid address)"
     }
 }

@@ -91,7 +91,7 @@ public struct SourceFetcher: Sendable {
     }
 
     /// A URL for messages: scheme, host and path, without the query (which may hold a token).
-    static func redacted(_ url: String) -> String {
+    public static func redacted(_ url: String) -> String {
         guard var components = URLComponents(string: url) else { return "an invalid address" }
         components.query = nil
         components.fragment = nil
