@@ -57,9 +57,10 @@ public struct LinesSourceReader: SourceReader {
         let text = String(decoding: document, as: UTF8.self)
         var builder = RecordBuilder(mapping: mapping, unit: "line")
         var records: [Record] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.hasSuffix("\r") ? line.dropLast() : line[...]
-            guard let match = try? regex.wholeMatch(in: trimmed) else { continue }
+        // "\r\n" is one Character in Swift: split on it as well as on "\n".
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        for (index, line) in lines.enumerated() {
+            guard let match = try? regex.wholeMatch(in: line) else { continue }
             let record = try builder.build(number: index + 1) { reference throws(SourceFailure) in
                 guard let captured = match[reference] else { return .missing }
                 guard let substring = captured.substring else { return .empty }

@@ -49,6 +49,14 @@ import VigilTesting
         #expect(try await SourceHarness.read(json).lines == ["7: Ani [unknown]"])
     }
 
+    @Test func linesEndingInCRLFAreLinesToo() async throws {
+        let json = #"""
+            {"id": "crlf", "type": "command", "command": ["printf", "Title\\r\\nVG-1  Arman\\r\\nVG-2  Lilit\\r\\n"],
+             "format": "lines", "pattern": "(?<id>VG-\\d+)\\s{2,}(?<name>.+)", "key": "id", "name": "name"}
+            """#
+        #expect(try await SourceHarness.read(json).lines == ["VG-1: Arman [unknown]", "VG-2: Lilit [unknown]"])
+    }
+
     @Test func theProgramGetsAMinimalEnvironmentAndNamedVariables() async throws {
         let json = #"""
             {"id": "e", "type": "command", "command": ["env"], "format": "lines",
