@@ -36,8 +36,7 @@ public struct FeedSourceReader: SourceReader {
         do {
             parsed = try MarkupDocument.xml(document)
         } catch {
-            let start = document.prefix(512).map { Character(Unicode.Scalar($0)) }.filter { !$0.isWhitespace }
-            if String(start).lowercased().hasPrefix("<!doctypehtml") || String(start).lowercased().hasPrefix("<html") {
+            if SourceDocument.looksLikeHTMLPage(document) {
                 throw .wrongType("expected an RSS or Atom feed, got an HTML page (a login or captcha page?)")
             }
             throw .parse(error.description)

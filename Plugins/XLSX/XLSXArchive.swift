@@ -30,8 +30,7 @@ struct XLSXArchive {
 
     init(_ bytes: [UInt8], maxPartBytes: Int, maxTotalBytes: Int) throws(SourceFailure) {
         guard bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) else {
-            let start = String(decoding: bytes.prefix(64), as: UTF8.self).lowercased()
-            if start.contains("<html") || start.contains("<!doctype") {
+            if SourceDocument.looksLikeHTMLPage(bytes) {
                 throw .wrongType("expected an XLSX spreadsheet, got an HTML page (a login or captcha page?)")
             }
             throw .wrongType("expected an XLSX spreadsheet (a zip file), the document does not start like one")

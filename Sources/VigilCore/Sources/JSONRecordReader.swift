@@ -7,7 +7,7 @@ public enum JSONRecordReader {
     public static func read(_ bytes: [UInt8], records path: JSONPath, mapping: FieldMapping) async throws(SourceFailure)
         -> ParsedSource
     {
-        if let first = bytes.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }),
+        if let first = bytes.first(where: { !SourceDocument.isSpace($0) }),
             first == UInt8(ascii: "<")
         {
             throw .wrongType("expected JSON, got a document starting with '<' (an HTML page, a login or captcha page?)")

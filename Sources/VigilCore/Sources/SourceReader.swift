@@ -73,6 +73,27 @@ public struct SourceDocument: Sendable {
         self.contentType = contentType
         self.url = url
     }
+
+    /// True when the document holds nothing but spaces, tabs and line breaks.
+    public var isBlank: Bool { Self.isBlank(bytes) }
+
+    static func isBlank(_ bytes: [UInt8]) -> Bool {
+        !bytes.contains { !Self.isSpace($0) }
+    }
+
+    static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    }
+
+    /// True when the bytes begin, after a byte order mark and whitespace, like an HTML page
+    /// (`<!DOCTYPE html` or `<html`, in any case and spacing): what a login wall or a captcha
+    /// sends instead of a feed or a spreadsheet.
+    public static func looksLikeHTMLPage(_ bytes: [UInt8]) -> Bool {
+        var head = bytes.prefix(512)
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) { head = head.dropFirst(3) }
+        let start = String(decoding: head.filter { !isSpace($0) }.prefix(14), as: UTF8.self).lowercased()
+        return start.hasPrefix("<!doctypehtml") || start.hasPrefix("<html")
+    }
 }
 
 /// What a reader may use beside its document.
