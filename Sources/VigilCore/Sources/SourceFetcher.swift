@@ -9,6 +9,14 @@ public enum FetchResult: Sendable {
     case document(SourceDocument, validators: Validators)
 }
 
+extension FetchResult {
+    /// The same result with no validators to keep (for sources fetched whole every run).
+    var withoutValidators: FetchResult {
+        guard case .document(let document, _) = self else { return self }
+        return .document(document, validators: Validators())
+    }
+}
+
 /// HTTP cache validators kept per source, so an unchanged source costs one 304.
 public struct Validators: Sendable, Equatable {
     public var etag: String?
@@ -42,11 +50,12 @@ public struct SourceFetcher: Sendable {
                 bytes: try Self.readFile(path, limit: source.maxBytes), url: URL(fileURLWithPath: path).absoluteString)
             return .document(document, validators: Validators())
         case .url(let url):
-            let (document, fresh) = try await fetch(
-                url: url, source: source, validators: source.reader.followsLinks ? Validators() : validators,
-                credentials: true)
-            if fresh == nil { return .notModified }
-            return .document(document, validators: source.reader.followsLinks ? Validators() : fresh ?? Validators())
+            // A 304 for the first page cannot vouch for the pages it links to: no validators.
+            guard !source.reader.followsLinks else {
+                return try await fetch(url: url, source: source, validators: Validators(), credentials: true)
+                    .withoutValidators
+            }
+            return try await fetch(url: url, source: source, validators: validators, credentials: true)
         case .produced:
             return .document(try await source.reader.produce(context: context(for: source)), validators: Validators())
         case .push:
@@ -79,7 +88,11 @@ public struct SourceFetcher: Sendable {
                     "a link to \(Self.redacted(url)) was not followed: a web source follows http(s) links only")
             }
             let sameOrigin = Origin(url) == Origin(first)
-            return try await fetch(url: url, source: source, validators: Validators(), credentials: sameOrigin).0
+            let result = try await fetch(url: url, source: source, validators: Validators(), credentials: sameOrigin)
+            guard case .document(let document, _) = result else {
+                throw .fetch("\(Self.redacted(url)) answered 304 Not Modified to a request without validators")
+            }
+            return document
         case .file:
             guard let link = URL(string: url), link.isFileURL else {
                 throw .fetch("a link to \(Self.redacted(url)) was not followed: a file source follows file links only")
@@ -124,11 +137,10 @@ public struct SourceFetcher: Sendable {
         }
     }
 
-    /// Fetches `url` with the source's settings: the document and its fresh validators,
-    /// or nil validators for a 304. Without `credentials`, the source's headers and
-    /// authentication stay behind.
+    /// Fetches `url` with the source's settings. Without `credentials`, the source's headers
+    /// and authentication stay behind.
     private func fetch(url: String, source: SourceConfiguration, validators: Validators, credentials: Bool)
-        async throws(SourceFailure) -> (SourceDocument, Validators?)
+        async throws(SourceFailure) -> FetchResult
     {
         var endpoint = source.endpoint ?? HTTPEndpoint(url: url, allowHTTP: true)
         if !credentials {
@@ -152,7 +164,7 @@ public struct SourceFetcher: Sendable {
         request.headers.append(("Accept", source.reader.accept))
 
         let response = try await Self.perform(request, curl: curl)
-        if response.status == 304 { return (SourceDocument(bytes: []), nil) }
+        if response.status == 304 { return .notModified }
         guard (200..<300).contains(response.status) else { throw .httpStatus(response.status) }
         let contentType = response.header("Content-Type")
         if let contentType, contentType.lowercased().contains("text/html"), !source.reader.readsHTML {
@@ -162,7 +174,9 @@ public struct SourceFetcher: Sendable {
         let document = SourceDocument(
             bytes: response.body, contentType: contentType,
             url: response.effectiveURL.isEmpty ? url : response.effectiveURL)
-        return (document, Validators(etag: response.header("ETag"), lastModified: response.header("Last-Modified")))
+        return .document(
+            document,
+            validators: Validators(etag: response.header("ETag"), lastModified: response.header("Last-Modified")))
     }
 
     /// Performs `request`. When it carries credentials (custom headers, authentication), curl
@@ -221,9 +235,7 @@ extension SourceConfiguration {
     public func parse(_ document: SourceDocument, context: SourceReadContext) async throws(SourceFailure)
         -> ParsedSource
     {
-        guard document.bytes.contains(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
-            throw .empty("the document is empty")
-        }
+        guard !document.isBlank else { throw .empty("the document is empty") }
         return try await reader.read(document, context: context)
     }
 }
