@@ -63,17 +63,19 @@ public struct HTMLSourceReader: SourceReader {
         if let link {
             let target = try linkTarget(in: document, selector: link.selector)
             let linked = try await context.fetch(target)
-            guard linked.bytes.contains(where: { $0 > 0x20 }) else {
+            guard !linked.isBlank else {
                 throw .empty("the linked document \(SourceFetcher.redacted(target)) is empty")
             }
             return try await link.reader.read(linked, context: context)
         }
+        let selectors = try PageSelectors(self, mapping: context.mapping)
         var builder = RecordBuilder(mapping: context.mapping, unit: "row")
         var records: [Record] = []
-        var page = SourceDocument(bytes: document.bytes, contentType: document.contentType, url: document.url)
+        var page = document
         var visited: Set<String> = [document.url ?? ""]
         for pageNumber in 1... {
-            let nextURL = try readPage(page, number: pageNumber, builder: &builder, into: &records)
+            let nextURL = try readPage(
+                page, number: pageNumber, selectors: selectors, builder: &builder, into: &records)
             guard let nextURL, visited.insert(nextURL).inserted else { break }
             guard pageNumber < maxPages else {
                 throw .parse(
@@ -85,31 +87,66 @@ public struct HTMLSourceReader: SourceReader {
         return builder.finish(records)
     }
 
+    /// The selectors of one reading, compiled once for all its pages: where the records are,
+    /// the next page's link, and (for `rows`) each mapping reference relative to a row.
+    private struct PageSelectors {
+        var records: XPath
+        var next: XPath?
+        var fields: [String: XPath] = [:]
+
+        init(_ reader: HTMLSourceReader, mapping: FieldMapping) throws(SourceFailure) {
+            switch reader.layout {
+            case .table(let selector):
+                records = try reader.compile(selector)
+            case .rows(let selector):
+                records = try reader.compile(selector)
+                for reference in mapping.references where fields[reference] == nil {
+                    fields[reference] = try reader.compile(reference, relative: true)
+                }
+            }
+            next = try reader.next.map { selector throws(SourceFailure) in try reader.compile(selector) }
+        }
+    }
+
+    /// `selector` in the source's syntax as XPath; a selector that does not compile fails the reading.
+    private func compile(_ selector: String, relative: Bool = false) throws(SourceFailure) -> XPath {
+        do {
+            return try syntax.compile(selector, relative: relative)
+        } catch {
+            throw .parse(error.message)
+        }
+    }
+
     /// Reads one page's rows into `records`; returns the next page's address, if any.
     private func readPage(
-        _ page: SourceDocument, number: Int, builder: inout RecordBuilder, into records: inout [Record]
+        _ page: SourceDocument, number: Int, selectors: PageSelectors, builder: inout RecordBuilder,
+        into records: inout [Record]
     ) throws(SourceFailure) -> String? {
         let evaluator = try Self.evaluator(for: page)
         let where_ = number == 1 ? "the page" : "page \(number)"
         let before = records.count
         switch layout {
         case .table(let selector):
-            try readTable(selector: selector, evaluator: evaluator, page: where_, builder: &builder, into: &records)
-        case .rows(let selector):
-            try readRows(selector: selector, evaluator: evaluator, page: where_, builder: &builder, into: &records)
+            try readTable(
+                selector, matching: selectors.records, evaluator: evaluator, page: where_, builder: &builder,
+                into: &records)
+        case .rows:
+            try readRows(
+                selectors.records, fields: selectors.fields, evaluator: evaluator, builder: &builder, into: &records)
         }
         guard records.count > before else {
             throw .empty("\(where_) has no rows (a redesign, a login wall or a captcha?)")
         }
-        guard let next else { return nil }
+        guard let next = selectors.next else { return nil }
         return try links(next, evaluator: evaluator, base: page.url).first
     }
 
+    /// `selector` is the table selector as configured, for messages; `tables` its XPath.
     private func readTable(
-        selector: String, evaluator: XPathEvaluator, page: String, builder: inout RecordBuilder,
-        into records: inout [Record]
+        _ selector: String, matching tables: XPath, evaluator: XPathEvaluator, page: String,
+        builder: inout RecordBuilder, into records: inout [Record]
     ) throws(SourceFailure) {
-        let candidates = try select(selector, evaluator: evaluator).filter { $0.name == "table" }
+        let candidates = try select(tables, evaluator: evaluator).filter { $0.name == "table" }
         guard let first = candidates.first else {
             throw .empty("\(page) has no table matching \"\(selector)\" (a redesign, a login wall or a captcha?)")
         }
@@ -144,21 +181,13 @@ public struct HTMLSourceReader: SourceReader {
     }
 
     private func readRows(
-        selector: String, evaluator: XPathEvaluator, page: String, builder: inout RecordBuilder,
+        _ rows: XPath, fields: [String: XPath], evaluator: XPathEvaluator, builder: inout RecordBuilder,
         into records: inout [Record]
     ) throws(SourceFailure) {
-        var compiled: [String: XPath] = [:]
-        for reference in builder.mapping.references where compiled[reference] == nil {
-            do {
-                compiled[reference] = try syntax.compile(reference, relative: true)
-            } catch {
-                throw .parse(error.message)
-            }
-        }
-        for row in try select(selector, evaluator: evaluator) {
+        for row in try select(rows, evaluator: evaluator) {
             let number = records.count + 1
             let record = try builder.build(number: number) { reference throws(SourceFailure) in
-                guard let xpath = compiled[reference] else { return .missing }
+                guard let xpath = fields[reference] else { return .missing }
                 let value: String?
                 do {
                     value = try evaluator.text(xpath, from: row)
@@ -173,19 +202,17 @@ public struct HTMLSourceReader: SourceReader {
     }
 
     /// The nodes a document-level selector picks.
-    private func select(_ selector: String, evaluator: XPathEvaluator) throws(SourceFailure) -> [MarkupNode] {
+    private func select(_ xpath: XPath, evaluator: XPathEvaluator) throws(SourceFailure) -> [MarkupNode] {
         do {
-            return try evaluator.nodes(try syntax.compile(selector, relative: false))
-        } catch let error as SelectorError {
-            throw .parse(error.message)
+            return try evaluator.nodes(xpath)
         } catch {
-            throw .parse("selector \"\(selector)\": \(error)")
+            throw .parse("selector \"\(xpath)\": \(error)")
         }
     }
 
     /// The absolute addresses of the links `selector` picks: an element's `href`, or the
     /// text of a selected attribute (`a::attr(data-url)`).
-    private func links(_ selector: String, evaluator: XPathEvaluator, base: String?) throws(SourceFailure)
+    private func links(_ selector: XPath, evaluator: XPathEvaluator, base: String?) throws(SourceFailure)
         -> [String]
     {
         try select(selector, evaluator: evaluator).compactMap { node in
@@ -199,7 +226,7 @@ public struct HTMLSourceReader: SourceReader {
 
     private func linkTarget(in document: SourceDocument, selector: String) throws(SourceFailure) -> String {
         let evaluator = try Self.evaluator(for: document)
-        guard let target = try links(selector, evaluator: evaluator, base: document.url).first else {
+        guard let target = try links(compile(selector), evaluator: evaluator, base: document.url).first else {
             throw .empty("the page has no link matching \"\(selector)\" (a redesign, a login wall or a captcha?)")
         }
         return target
