@@ -19,20 +19,16 @@ public struct XLSXSourceReader: SourceReader {
     }
 
     public func read(_ document: [UInt8], mapping: FieldMapping) async throws(SourceFailure) -> ParsedSource {
-        try read(document, mapping: mapping, maxInflatedBytes: 64 << 20)
+        try await read(SourceDocument(bytes: document), context: SourceReadContext(sourceID: "", mapping: mapping))
     }
 
     /// Every part may inflate to the source's `maxBytes`, all parts together to twice that.
     public func read(_ document: SourceDocument, context: SourceReadContext) async throws(SourceFailure)
         -> ParsedSource
     {
-        try read(document.bytes, mapping: context.mapping, maxInflatedBytes: context.maxBytes)
-    }
-
-    func read(_ document: [UInt8], mapping: FieldMapping, maxInflatedBytes: Int) throws(SourceFailure)
-        -> ParsedSource
-    {
-        var archive = try XLSXArchive(document, maxPartBytes: maxInflatedBytes, maxTotalBytes: 2 * maxInflatedBytes)
+        let (mapping, maxInflatedBytes) = (context.mapping, context.maxBytes)
+        var archive = try XLSXArchive(
+            document.bytes, maxPartBytes: maxInflatedBytes, maxTotalBytes: 2 * maxInflatedBytes)
         guard let workbookPart = try archive.part("xl/workbook.xml") else {
             throw .parse("the file is a zip archive without xl/workbook.xml (not an XLSX spreadsheet)")
         }
