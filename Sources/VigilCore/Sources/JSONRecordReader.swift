@@ -73,7 +73,7 @@ public enum JSONRecordReader {
                 if let earlier = seen.updateValue(number, forKey: record.key) {
                     let message = "duplicate key \"\(record.key)\" in record \(earlier) and record \(number)"
                     guard mapping.collectsProblems else { throw .parse(message) }
-                    result.problems.append(message)
+                    if result.problems.count < RecordBuilder.maxProblems { result.problems.append(message) }
                 }
             }
             result.records += part.records

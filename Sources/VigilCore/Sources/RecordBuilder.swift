@@ -99,10 +99,13 @@ public struct RecordBuilder {
         return Record(key: key, name: name, status: status, sortedFields: fields)
     }
 
+    /// The most problems one reading lists (`vigil source test` prints the first 20).
+    public static let maxProblems = 1000
+
     /// Fails the source, or with ``FieldMapping/collectsProblems`` notes the problem and goes on.
     private mutating func problem(_ message: String) throws(SourceFailure) {
         guard mapping.collectsProblems else { throw .parse(message) }
-        if problems.count < 1000 { problems.append(message) }
+        if problems.count < Self.maxProblems { problems.append(message) }
     }
 
     /// A NUL (U+0000) fails the source closed. Text crosses into C (SQLite, curl, SMTP) where
