@@ -6,7 +6,8 @@ public enum JaroWinkler {
         similarity(Array(a.unicodeScalars), Array(b.unicodeScalars))
     }
 
-    static func similarity(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Double {
+    static func similarity<Units: RandomAccessCollection>(_ a: Units, _ b: Units) -> Double
+    where Units.Element: Equatable, Units.Index == Int {
         let jaro = jaro(a, b)
         guard jaro > 0.7 else { return jaro }
         var prefix = 0
@@ -14,20 +15,29 @@ public enum JaroWinkler {
         return jaro + Double(prefix) * 0.1 * (1 - jaro)
     }
 
-    static func jaro(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Double {
+    static func jaro<Units: RandomAccessCollection>(_ a: Units, _ b: Units) -> Double
+    where Units.Element: Equatable, Units.Index == Int {
         if a.isEmpty || b.isEmpty { return 0 }
-        if a == b { return 1 }
+        if a.elementsEqual(b) { return 1 }
+        // Match flags of a, then of b; names are short, so they live on the stack.
+        return withUnsafeTemporaryAllocation(of: Bool.self, capacity: a.count + b.count) { flags in
+            flags.initialize(repeating: false)
+            return jaro(a, b, flags: flags)
+        }
+    }
+
+    private static func jaro<Units: RandomAccessCollection>(
+        _ a: Units, _ b: Units, flags: UnsafeMutableBufferPointer<Bool>
+    ) -> Double where Units.Element: Equatable, Units.Index == Int {
         let window = max(0, max(a.count, b.count) / 2 - 1)
-        var aMatched = [Bool](repeating: false, count: a.count)
-        var bMatched = [Bool](repeating: false, count: b.count)
         var matches = 0
         for i in a.indices {
             let low = max(0, i - window)
             let high = min(b.count - 1, i + window)
             guard low <= high else { continue }
-            for j in low...high where !bMatched[j] && a[i] == b[j] {
-                aMatched[i] = true
-                bMatched[j] = true
+            for j in low...high where !flags[a.count + j] && a[i] == b[j] {
+                flags[i] = true
+                flags[a.count + j] = true
                 matches += 1
                 break
             }
@@ -35,8 +45,8 @@ public enum JaroWinkler {
         guard matches > 0 else { return 0 }
         var transpositions = 0
         var j = 0
-        for i in a.indices where aMatched[i] {
-            while !bMatched[j] { j += 1 }
+        for i in a.indices where flags[i] {
+            while !flags[a.count + j] { j += 1 }
             if a[i] != b[j] { transpositions += 1 }
             j += 1
         }

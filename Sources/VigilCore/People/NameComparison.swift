@@ -18,75 +18,131 @@ public enum NameComparison {
     static let extraPartCost = 0.04
 
     public static func compare(_ a: NormalizedName, _ b: NormalizedName) -> NameAgreement? {
-        let left = a.parts
-        let right = b.parts
-        guard left.count >= 2, right.count >= 2 else { return nil }
-        var best: NameAgreement?
-        for i in left.indices where !left[i].isInitial && !isPatronymic(left[i]) {
-            for j in right.indices where !right[j].isInitial && !isPatronymic(right[j]) {
-                let surname = JaroWinkler.similarity(left[i].skeleton, right[j].skeleton)
+        let found = a.keys.withUnsafeBufferPointer { left in
+            b.keys.withUnsafeBufferPointer { right in best(left, right) }
+        }
+        return found.map { agreement(a.parts, b.parts, $0) }
+    }
+
+    /// The best assignment of two names' parts, from their keys alone (nothing counted or
+    /// copied: the matcher calls it for every pair of a block); nil when they do not agree.
+    static func best(_ left: UnsafeBufferPointer<PartKey>, _ right: UnsafeBufferPointer<PartKey>) -> Assignment? {
+        guard left.count >= 2, right.count >= 2, left.count <= 8, right.count <= 8 else { return nil }
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: left.count * right.count) { similarity in
+            best(left, right, similarity: similarity)
+        }
+    }
+
+    /// The best assignment: a surname pair, given-name pairs, similarities and extras.
+    struct Assignment {
+        var score: Double
+        var surname: (Int, Int, Double)
+        var given: [(Int, Int, Double)]
+        var surnameLooksLikeOne = false
+    }
+
+    /// `similarity`: room for every part pair's similarity, computed once (0 where they may
+    /// not be paired), row by row.
+    private static func best(
+        _ left: UnsafeBufferPointer<PartKey>, _ right: UnsafeBufferPointer<PartKey>,
+        similarity: UnsafeMutableBufferPointer<Double>
+    ) -> Assignment? {
+        var anySurname = false
+        for i in left.indices {
+            for j in right.indices {
+                let value = pairSimilarity(left[i], right[j])
+                similarity[i * right.count + j] = value
+                if value >= surnameThreshold && !left[i].isInitial && !right[j].isInitial && !left[i].isPatronymic
+                    && !right[j].isPatronymic
+                {
+                    anySurname = true
+                }
+            }
+        }
+        guard anySurname else { return nil }
+        var best: Assignment?
+        for i in left.indices where !left[i].isInitial && !left[i].isPatronymic {
+            for j in right.indices where !right[j].isInitial && !right[j].isPatronymic {
+                let surname = similarity[i * right.count + j]
                 guard surname >= surnameThreshold else { continue }
-                guard
-                    let agreement = given(
-                        left: left.indices.filter { $0 != i }.map { left[$0] },
-                        right: right.indices.filter { $0 != j }.map { right[$0] }, surname: surname,
-                        surnameReason: reason("surname", left[i], right[j], surname))
-                else { continue }
-                if agreement.score > best?.score ?? -1 { best = agreement }
+                // The other parts, paired greedily, best first.
+                var usedLeft: UInt16 = 1 << i
+                var usedRight: UInt16 = 1 << j
+                var given: [(Int, Int, Double)] = []
+                var givenTotal = 0.0
+                var givenCount = 0
+                while true {
+                    var pick: (Int, Int, Double)?
+                    for x in left.indices where usedLeft & (1 << x) == 0 {
+                        for y in right.indices where usedRight & (1 << y) == 0 {
+                            let value = similarity[x * right.count + y]
+                            if value >= givenThreshold && value > pick?.2 ?? 0 { pick = (x, y, value) }
+                        }
+                    }
+                    guard let pick else { break }
+                    usedLeft |= 1 << pick.0
+                    usedRight |= 1 << pick.1
+                    given.append(pick)
+                    if !(left[pick.0].isPatronymic && right[pick.1].isPatronymic) {
+                        givenTotal += pick.2
+                        givenCount += 1
+                    }
+                }
+                guard givenCount > 0 else { continue }
+                let extras = left.count + right.count - 2 - 2 * given.count
+                let score =
+                    0.55 * surname + 0.45 * (givenTotal / Double(givenCount)) - extraPartCost * Double(extras)
+                // Equal scores (`Ani Gevorgyan` / `Gevorgyan Ani`): the surname is the part that looks like one.
+                let looksLikeSurname = left[i].hasSurnameEnding || right[j].hasSurnameEnding
+                if score > best?.score ?? -1
+                    || (score == best?.score && looksLikeSurname && !(best?.surnameLooksLikeOne ?? false))
+                {
+                    best = Assignment(
+                        score: score, surname: (i, j, surname), given: given, surnameLooksLikeOne: looksLikeSurname)
+                }
             }
         }
         return best
     }
 
-    /// Pairs the remaining parts greedily, best similarity first.
-    private static func given(
-        left: [NormalizedName.Part], right: [NormalizedName.Part], surname: Double, surnameReason: String
-    ) -> NameAgreement? {
-        var candidates: [(i: Int, j: Int, similarity: Double, patronymic: Bool)] = []
-        for (i, x) in left.enumerated() {
-            for (j, y) in right.enumerated() {
-                let patronymic = isPatronymic(x) && isPatronymic(y)
-                guard patronymic || (!isPatronymic(x) && !isPatronymic(y)) else { continue }
-                guard !isPatronymicForm(x, of: y), !isPatronymicForm(y, of: x) else { continue }
-                let similarity: Double
-                if x.isInitial || y.isInitial {
-                    similarity = firstLettersFit(x, y) ? initialSimilarity : 0
-                } else {
-                    similarity = JaroWinkler.similarity(x.skeleton, y.skeleton)
-                }
-                if similarity >= givenThreshold { candidates.append((i, j, similarity, patronymic)) }
-            }
-        }
-        candidates.sort { $0.similarity > $1.similarity }
-        var usedLeft: Set<Int> = []
-        var usedRight: Set<Int> = []
-        var givenTotal = 0.0
-        var givenCount = 0
-        var reasons = [surnameReason]
-        for candidate in candidates where !usedLeft.contains(candidate.i) && !usedRight.contains(candidate.j) {
-            usedLeft.insert(candidate.i)
-            usedRight.insert(candidate.j)
-            let x = left[candidate.i]
-            let y = right[candidate.j]
-            if candidate.patronymic {
-                reasons.append(reason("patronymic", x, y, candidate.similarity))
-                continue
-            }
-            givenTotal += candidate.similarity
-            givenCount += 1
-            if x.isInitial || y.isInitial {
-                reasons.append("initial \(x.isInitial ? x.latin : y.latin). fits \(x.isInitial ? y.latin : x.latin)")
+    /// The score and the reasons of the assignment kept.
+    static func agreement(
+        _ left: [NormalizedName.Part], _ right: [NormalizedName.Part], _ found: Assignment
+    ) -> NameAgreement {
+        let (i, j, surname) = found.surname
+        var reasons = [reason("surname", left[i], right[j], surname)]
+        var pairedLeft: Set<Int> = [i]
+        var pairedRight: Set<Int> = [j]
+        for (x, y, value) in found.given {
+            pairedLeft.insert(x)
+            pairedRight.insert(y)
+            let p = left[x]
+            let q = right[y]
+            if p.isPatronymic && q.isPatronymic {
+                reasons.append(reason("patronymic", p, q, value))
+            } else if p.isInitial || q.isInitial {
+                reasons.append("initial \(p.isInitial ? p.latin : q.latin). fits \(p.isInitial ? q.latin : p.latin)")
             } else {
-                reasons.append(reason("given name", x, y, candidate.similarity))
+                reasons.append(reason("given name", p, q, value))
             }
         }
-        guard givenCount > 0 else { return nil }
-        let extras =
-            left.indices.filter { !usedLeft.contains($0) }.map { left[$0] }
-            + right.indices.filter { !usedRight.contains($0) }.map { right[$0] }
-        for extra in extras { reasons.append("extra part \(extra.latin)") }
-        let score = 0.55 * surname + 0.45 * (givenTotal / Double(givenCount)) - extraPartCost * Double(extras.count)
-        return NameAgreement(score: max(0, min(1, score)), reasons: reasons)
+        for x in left.indices where !pairedLeft.contains(x) { reasons.append("extra part \(left[x].latin)") }
+        for y in right.indices where !pairedRight.contains(y) { reasons.append("extra part \(right[y].latin)") }
+        return NameAgreement(score: max(0, min(1, found.score)), reasons: reasons)
+    }
+
+    /// How well two parts agree as the same name part; 0 where they may not stand for each
+    /// other (a patronymic and a given name, a patronymic made from the other part).
+    private static func pairSimilarity(_ x: PartKey, _ y: PartKey) -> Double {
+        guard x.isPatronymic == y.isPatronymic else { return 0 }
+        if x.isPatronymicForm(of: y) || y.isPatronymicForm(of: x) { return 0 }
+        if x.isInitial || y.isInitial {
+            // As written or as skeleton: `H.` fits Hovhannes, `O.` fits Ovannes, its Russian form.
+            let xFirsts = [x.firstLatin, x.firstSkeleton].filter { $0 != 0 }
+            let fits = [y.firstLatin, y.firstSkeleton].contains { $0 != 0 && xFirsts.contains($0) }
+            return fits ? initialSimilarity : 0
+        }
+        return x.similarity(to: y)
     }
 
     private static func reason(_ role: String, _ x: NormalizedName.Part, _ y: NormalizedName.Part, _ similarity: Double)
@@ -97,26 +153,8 @@ public enum NameComparison {
             : "\(role) \(x.latin) ≈ \(y.latin) (\(Score.format(similarity)))"
     }
 
-    /// An initial fits a part that starts with its letter, as written or as skeleton
-    /// (`H.` fits Hovhannes, `O.` fits Ovannes, its Russian form).
-    private static func firstLettersFit(_ x: NormalizedName.Part, _ y: NormalizedName.Part) -> Bool {
-        let xFirsts = Set([x.latin.first, x.skeleton.first].compactMap { $0 })
-        let yFirsts = Set([y.latin.first, y.skeleton.first].compactMap { $0 })
-        return !xFirsts.isDisjoint(with: yFirsts)
-    }
-
+    /// Endings of Russian and Azerbaijani patronymics (a part over 6 letters).
     static let patronymicEndings = ["ovich", "evich", "ovna", "evna", "ichna", "oglu", "ogly", "qizi", "kyzy"]
-
-    /// A Russian (or Azerbaijani) patronymic by its ending.
-    static func isPatronymic(_ part: NormalizedName.Part) -> Bool {
-        part.latin.utf8.count > 6 && patronymicEndings.contains { part.latin.hasSuffix($0) }
-    }
-
-    /// `x` is a patronymic made from the given name `y` (Gagiki, Gagikovich from Gagik).
-    private static func isPatronymicForm(_ x: NormalizedName.Part, of y: NormalizedName.Part) -> Bool {
-        guard x.latin.count > y.latin.count, x.latin.hasPrefix(y.latin) else { return false }
-        return ["i", "ovich", "evich", "ovna", "evna", "ich", "ichna"].contains(String(x.latin.dropFirst(y.latin.count)))
-    }
 }
 
 /// Scores as people read them.

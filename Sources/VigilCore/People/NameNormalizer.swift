@@ -6,14 +6,37 @@ public struct NormalizedName: Sendable, Equatable {
     /// One part of a name (a given name, a surname, a patronymic, an initial).
     public struct Part: Sendable, Equatable {
         /// Romanised, lowercase ASCII letters ("vardanyan", "rruben", "r" for an initial).
-        public var latin: String
+        public let latin: String
         /// What parts are compared on (see ``NameNormalizer/skeleton(_:)``).
-        public var skeleton: String
+        public let skeleton: String
         /// A single letter: an initial, which agrees with any part starting with it.
         public var isInitial: Bool { latin.utf8.count == 1 }
+        /// A Russian or Azerbaijani patronymic, by its ending.
+        var isPatronymic: Bool { key.isPatronymic }
+        /// What comparisons read.
+        let key: PartKey
+
+        public init(latin: String, skeleton: String) {
+            self.latin = latin
+            self.skeleton = skeleton
+            key = PartKey(latin: latin, skeleton: skeleton)
+        }
+
+        public static func == (lhs: Part, rhs: Part) -> Bool {
+            lhs.latin == rhs.latin && lhs.skeleton == rhs.skeleton
+        }
     }
 
-    public var parts: [Part]
+    public let parts: [Part]
+    /// The parts' comparison keys, in order.
+    let keys: [PartKey]
+
+    public init(parts: [Part]) {
+        self.parts = parts
+        keys = parts.map(\.key)
+    }
+
+    public static func == (lhs: NormalizedName, rhs: NormalizedName) -> Bool { lhs.parts == rhs.parts }
 
     /// The romanised name, parts joined by spaces.
     public var latin: String { parts.map(\.latin).joined(separator: " ") }
@@ -52,57 +75,69 @@ public enum NameNormalizer {
         normalize([name])[0]
     }
 
-    /// Normalises many names, running each ICU transform once over all names that need it.
+    /// Normalises many names, running each ICU transform once per 256 names that need it.
     public static func normalize(_ names: [String]) -> [NormalizedName] {
         var romanised = names
-        for (transform, range) in [
-            ("Armenian-Latin/BGN", UInt32(0x0530)...UInt32(0x058F)), ("Russian-Latin/BGN", UInt32(0x0400)...UInt32(0x04FF)),
-        ] {
-            let positions = romanised.indices.filter { index in
-                romanised[index].unicodeScalars.contains { range.contains($0.value) }
-            }
-            guard !positions.isEmpty else { continue }
-            // One line per name: the transforms treat a line break as a word boundary.
-            let batch = positions.map { romanised[$0].replacingOccurrences(of: "\n", with: " ") }
-            guard
-                let converted = batch.joined(separator: "\n").applyingTransform(
-                    StringTransform(transform), reverse: false)
-            else { continue }
-            let lines = converted.split(separator: "\n", omittingEmptySubsequences: false)
-            guard lines.count == positions.count else { continue }
-            for (position, line) in zip(positions, lines) { romanised[position] = String(line) }
-        }
-        return romanised.map(parts(of:))
+        transform(&romanised, "Armenian-Latin/BGN") { (0x0530...0x058F).contains($0.value) }
+        transform(&romanised, "Russian-Latin/BGN") { (0x0400...0x04FF).contains($0.value) }
+        let azerbaijani = romanised.map { name in name.contains { azerbaijaniLetters.contains($0) } }
+        var folded = romanised.map(fold)
+        transform(&folded, "Any-Latin; Latin-ASCII") { !$0.isASCII }
+        return zip(folded, azerbaijani).map { parts(ofASCII: $0, azerbaijani: $1) }
     }
 
-    /// Steps 2 and 3 for a name already in Latin script.
-    static func parts(of name: String) -> NormalizedName {
-        let azerbaijani = name.contains { azerbaijaniLetters.contains($0) }
-        var folded = ""
-        for character in name {
-            if let replacement = azerbaijaniFolds[character] {
-                folded += replacement
-            } else {
-                folded.append(character)
+    /// Runs ICU transform `id` over the names with a scalar that `needs` it: one line per
+    /// name (the transforms treat a line break as a word boundary), 256 names per call (ICU
+    /// edits the string in place, so one huge batch would cost its square).
+    private static func transform(_ names: inout [String], _ id: String, needs: (Unicode.Scalar) -> Bool) {
+        let positions = names.indices.filter { names[$0].unicodeScalars.contains(where: needs) }
+        for start in stride(from: 0, to: positions.count, by: 256) {
+            let chunk = positions[start..<min(start + 256, positions.count)]
+            let batch = chunk.map { names[$0].replacingOccurrences(of: "\n", with: " ") }
+            guard
+                let converted = batch.joined(separator: "\n").applyingTransform(StringTransform(id), reverse: false)
+            else { continue }
+            let lines = converted.split(separator: "\n", omittingEmptySubsequences: false)
+            guard lines.count == chunk.count else { continue }
+            for (position, line) in zip(chunk, lines) { names[position] = String(line) }
+        }
+    }
+
+    /// Azerbaijani letters folded (step 2), apostrophes and modifier letters dropped (they
+    /// mark aspiration or softness inside a word).
+    private static func fold(_ name: String) -> String {
+        if name.utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "'") && $0 != UInt8(ascii: "`") }) { return name }
+        var folded = String.UnicodeScalarView()
+        for scalar in name.unicodeScalars {
+            switch scalar {
+            case "'", "`", "\u{2019}", "\u{2018}", "\u{02BC}", "\u{02BB}", "\u{02B9}", "\u{02BA}", "\u{00B4}": continue
+            default:
+                if scalar.isASCII {
+                    folded.append(scalar)
+                } else if let replacement = azerbaijaniFolds[Character(scalar)] {
+                    folded.append(contentsOf: replacement.unicodeScalars)
+                } else {
+                    folded.append(scalar)
+                }
             }
         }
-        let ascii =
-            folded.unicodeScalars.allSatisfy(\.isASCII)
-            ? folded : folded.applyingTransform(.toLatin, reverse: false).flatMap {
-                $0.applyingTransform(StringTransform("Latin-ASCII"), reverse: false)
-            } ?? folded
+        return String(folded)
+    }
+
+    /// Lowercases, splits at anything but a letter, and builds the skeletons (step 3).
+    private static func parts(ofASCII text: String, azerbaijani: Bool) -> NormalizedName {
         var parts: [NormalizedName.Part] = []
-        var current = ""
+        var current: [UInt8] = []
         func flush() {
             guard !current.isEmpty else { return }
-            parts.append(NormalizedName.Part(latin: current, skeleton: skeleton(current, azerbaijani: azerbaijani)))
-            current = ""
+            let latin = String(decoding: current, as: UTF8.self)
+            parts.append(NormalizedName.Part(latin: latin, skeleton: skeleton(latin, azerbaijani: azerbaijani)))
+            current.removeAll(keepingCapacity: true)
         }
-        for scalar in ascii.lowercased().unicodeScalars {
-            switch scalar {
-            case "a"..."z": current.unicodeScalars.append(scalar)
-            // Apostrophes and modifier letters mark aspiration or softness inside a word.
-            case "'", "`", "\u{2019}", "\u{2018}", "\u{02BC}", "\u{02BB}", "\u{02B9}", "\u{02BA}", "\u{00B4}": continue
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): current.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): current.append(byte + 32)
             default: flush()
             }
         }

@@ -37,10 +37,12 @@ public struct PersonMatcher: Sendable {
         self.settings = settings
     }
 
-    /// Candidates for `records` (source id, record): names normalised in one batch.
+    /// Candidates for `records` (source id, record): names normalised in batches, on every core.
     public func candidates(_ records: [(sourceID: String, record: Record)]) -> [Candidate] {
         let fields = Set(settings.compare + (settings.autoLink?.agree ?? []))
-        let names = NameNormalizer.normalize(records.map(\.record.name))
+        let names = Parallel.chunks(records.count) { range in
+            NameNormalizer.normalize(records[range].map(\.record.name))
+        }.flatMap { $0 }
         return zip(records, names).map { entry, name in
             var values: [String: String] = [:]
             for field in fields { if let value = entry.record.field(field) { values[field] = value } }
@@ -52,80 +54,179 @@ public struct PersonMatcher: Sendable {
     /// Scored pairs of records from different sources, at or above the proposal threshold,
     /// best first. With `only`, pairs need one record in it (the records new in a run).
     /// `skip` leaves out pairs already decided or already one person.
-    public func matches(in candidates: [Candidate], only: Set<RecordRef>? = nil, skip: (RecordPair) -> Bool = { _ in false })
-        -> [Match]
-    {
-        var blocks: [String: [Int32]] = [:]
-        for (index, candidate) in candidates.enumerated() {
-            for key in Self.blockingKeys(candidate.name) { blocks[key, default: []].append(Int32(index)) }
+    public func matches(
+        in candidates: [Candidate], only: Set<RecordRef>? = nil, skip: (RecordPair) -> Bool = { _ in false }
+    ) -> [Match] {
+        let pairs = candidatePairs(candidates, only: only)
+        // Every candidate's part keys in one flat array: comparing copies and counts nothing.
+        var arena: [PartKey] = []
+        var ranges: [Range<Int>] = []
+        for candidate in candidates {
+            ranges.append(arena.count..<(arena.count + candidate.name.keys.count))
+            arena += candidate.name.keys
         }
-        var seen: Set<UInt64> = []
-        var matches: [Match] = []
+        let keys = arena
+        let bounds = ranges
+        let found = Parallel.chunks(pairs.count) { range in
+            keys.withUnsafeBufferPointer { arena in
+                var part: [(match: Match, first: Int, second: Int)] = []
+                for key in pairs[range] {
+                    let first = Int(key >> 32)
+                    let second = Int(key & 0xFFFF_FFFF)
+                    guard
+                        let assignment = NameComparison.best(
+                            UnsafeBufferPointer(rebasing: arena[bounds[first]]),
+                            UnsafeBufferPointer(rebasing: arena[bounds[second]])),
+                        let match = score(candidates[first], candidates[second], assignment)
+                    else { continue }
+                    part.append((match, first, second))
+                }
+                return part
+            }
+        }.flatMap { $0 }.filter { !skip($0.match.pair) }
+        return found.sorted { ($0.match.score, $1.first, $1.second) > ($1.match.score, $0.first, $0.second) }
+            .map(\.match)
+    }
+
+    /// The pairs worth comparing, each once, as `first << 32 | second` (candidate positions,
+    /// the smaller first): records of different sources sharing a block, one of them new.
+    private func candidatePairs(_ candidates: [Candidate], only: Set<RecordRef>?) -> [UInt64] {
+        var blocks: [String: [Int32]] = [:]
+        var initialBlocks: [String: [Int32]] = [:]
+        var initialQueries: [(candidate: Int32, key: String)] = []
+        for (index, candidate) in candidates.enumerated() {
+            let keys = Self.blockingKeys(candidate.name)
+            for key in keys.pairs { blocks[key, default: []].append(Int32(index)) }
+            for key in keys.initialTargets { initialBlocks[key, default: []].append(Int32(index)) }
+            for key in keys.initialQueries { initialQueries.append((Int32(index), key)) }
+        }
+        var sourceNumbers: [String: Int32] = [:]
+        let sources = candidates.map { candidate in
+            if let number = sourceNumbers[candidate.record.sourceID] { return number }
+            let number = Int32(sourceNumbers.count)
+            sourceNumbers[candidate.record.sourceID] = number
+            return number
+        }
+        let fresh = candidates.map { only?.contains($0.record) ?? true }
+        var pairs: [UInt64] = []
+        func consider(_ a: Int32, _ b: Int32) {
+            guard sources[Int(a)] != sources[Int(b)], fresh[Int(a)] || fresh[Int(b)] else { return }
+            pairs.append(UInt64(UInt32(min(a, b))) << 32 | UInt64(UInt32(max(a, b))))
+        }
         for members in blocks.values where members.count > 1 && members.count <= maxBlock {
             for x in members.indices {
-                let a = candidates[Int(members[x])]
-                let aIsNew = only?.contains(a.record) ?? true
-                for y in members.index(after: x)..<members.endIndex {
-                    let b = candidates[Int(members[y])]
-                    guard a.record.sourceID != b.record.sourceID, aIsNew || only?.contains(b.record) ?? true else {
-                        continue
-                    }
-                    let low = UInt64(UInt32(min(members[x], members[y])))
-                    let high = UInt64(UInt32(max(members[x], members[y])))
-                    guard seen.insert(low << 32 | high).inserted else { continue }
-                    let pair = RecordPair(a.record, b.record)
-                    guard !skip(pair), let match = score(a, b, pair: pair) else { continue }
-                    matches.append(match)
-                }
+                for y in members.index(after: x)..<members.endIndex { consider(members[x], members[y]) }
             }
         }
-        return matches.sorted { ($0.score, $1.pair.first, $1.pair.second) > ($1.score, $0.pair.first, $0.pair.second) }
+        for query in initialQueries {
+            guard let members = initialBlocks[query.key], members.count <= maxBlock else { continue }
+            for member in members { consider(query.candidate, member) }
+        }
+        pairs.sort()
+        var unique = 0
+        for index in pairs.indices where index == 0 || pairs[index] != pairs[index - 1] {
+            pairs[unique] = pairs[index]
+            unique += 1
+        }
+        pairs.removeLast(pairs.count - unique)
+        return pairs
     }
 
     /// One pair's score and reasons; nil below the proposal threshold.
-    public func score(_ a: Candidate, _ b: Candidate, pair: RecordPair) -> Match? {
-        guard let names = NameComparison.compare(a.name, b.name) else { return nil }
-        var score = names.score
-        var reasons = names.reasons
+    public func score(_ a: Candidate, _ b: Candidate) -> Match? {
+        let assignment = a.name.keys.withUnsafeBufferPointer { left in
+            b.name.keys.withUnsafeBufferPointer { right in NameComparison.best(left, right) }
+        }
+        return assignment.flatMap { score(a, b, $0) }
+    }
+
+    /// Names and evidence together; the reasons are written only for a pair kept.
+    private func score(_ a: Candidate, _ b: Candidate, _ assignment: NameComparison.Assignment) -> Match? {
+        let nameScore = max(0, min(1, assignment.score))
+        var score = nameScore
+        var evidence: [String] = []
         for field in settings.compare {
             guard let left = a.fields[field], let right = b.fields[field] else { continue }
             if left == right {
                 score += PeopleSettings.agreementBonus
-                reasons.append("\(field) agrees (\(left))")
+                evidence.append("\(field) agrees (\(left))")
             } else {
                 score -= PeopleSettings.disagreementCost
-                reasons.append("\(field) differs (\(left) / \(right))")
+                evidence.append("\(field) differs (\(left) / \(right))")
             }
         }
         score = max(0, min(1, score))
         guard score >= settings.proposeAbove else { return nil }
         var automatic = false
-        if let auto = settings.autoLink, names.score >= auto.minScore {
+        if let auto = settings.autoLink, nameScore >= auto.minScore {
             automatic = auto.agree.allSatisfy { field in
                 guard let left = a.fields[field], let right = b.fields[field] else { return false }
                 return left == right
             }
         }
-        return Match(pair: pair, score: score, nameScore: names.score, reasons: reasons, qualifiesForAutoLink: automatic)
+        let reasons = NameComparison.agreement(a.name.parts, b.name.parts, assignment).reasons + evidence
+        return Match(
+            pair: RecordPair(a.record, b.record), score: score, nameScore: nameScore, reasons: reasons,
+            qualifiesForAutoLink: automatic)
     }
 
-    /// For each ordered pair of parts (x, y): x's first letter (as written and as skeleton)
-    /// with the first and with the last three letters of y's skeleton. A typo must hit
-    /// both ends of a part, or a first letter, to hide a pair.
-    static func blockingKeys(_ name: NormalizedName) -> Set<String> {
-        var keys: Set<String> = []
-        let parts = name.parts
-        guard parts.count >= 2 else { return keys }
-        for (i, x) in parts.enumerated() {
-            let letters = Set([x.latin.first, x.skeleton.first].compactMap { $0 })
-            for (j, y) in parts.enumerated() where i != j && !y.isInitial && y.skeleton.count >= 2 {
-                let head = String(y.skeleton.prefix(3))
-                let tail = String(y.skeleton.suffix(3))
-                for letter in letters {
-                    keys.insert("\(letter)<\(head)")
-                    keys.insert("\(letter)>\(tail)")
+    /// The matches that may be linked without a person: qualifying, and the only qualifying
+    /// match of each of their two records in the other's source.
+    public static func unambiguousAutoLinks(_ matches: [Match]) -> Set<RecordPair> {
+        var qualifying: [String: Int] = [:]
+        for match in matches where match.qualifiesForAutoLink {
+            qualifying["\(match.pair.first)\u{0}\(match.pair.second.sourceID)", default: 0] += 1
+            qualifying["\(match.pair.second)\u{0}\(match.pair.first.sourceID)", default: 0] += 1
+        }
+        return Set(
+            matches.filter { match in
+                match.qualifiesForAutoLink
+                    && qualifying["\(match.pair.first)\u{0}\(match.pair.second.sourceID)"] == 1
+                    && qualifying["\(match.pair.second)\u{0}\(match.pair.first.sourceID)"] == 1
+            }.map(\.pair))
+    }
+
+    /// Surname endings left out of a blocking key's last letters (every Armenian surname
+    /// would share `yan`).
+    static let commonEndings = ["yants", "yan", "ova", "eva", "ov", "ev"]
+
+    /// Where a name is filed, so that only names likely to agree are compared.
+    struct BlockingKeys {
+        /// For each two full parts (patronymics left out), in either order: the first three
+        /// letters of both skeletons, and the last three of both (before a common ending).
+        /// A typo must hit both ends of a part to hide a pair.
+        var pairs: Set<String> = []
+        /// A full part's first letter with another full part's first two letters: what a
+        /// name with an initial looks up (`R. Vardanyan` finds `Ruben Vardanyan`).
+        var initialTargets: Set<String> = []
+        var initialQueries: Set<String> = []
+    }
+
+    static func blockingKeys(_ name: NormalizedName) -> BlockingKeys {
+        var keys = BlockingKeys()
+        let parts = name.parts.filter { !$0.isPatronymic }
+        let full = parts.filter { !$0.isInitial && $0.skeleton.utf8.count >= 2 }
+        func stem(_ part: NormalizedName.Part) -> Substring {
+            let skeleton = Substring(part.skeleton)
+            guard let ending = commonEndings.first(where: { skeleton.hasSuffix($0) && skeleton.count > $0.count + 2 })
+            else { return skeleton }
+            return skeleton.dropLast(ending.count)
+        }
+        for (i, x) in full.enumerated() {
+            for y in full[(i + 1)...] {
+                let heads = [x.skeleton.prefix(3), y.skeleton.prefix(3)].sorted()
+                keys.pairs.insert("h" + heads[0] + "|" + heads[1])
+                let tails = [stem(x).suffix(3), stem(y).suffix(3)].sorted()
+                keys.pairs.insert("t" + tails[0] + "|" + tails[1])
+            }
+            for y in full where y != x {
+                for letter in Set([x.latin.first, x.skeleton.first].compactMap { $0 }) {
+                    keys.initialTargets.insert("\(letter)|" + y.skeleton.prefix(2))
                 }
             }
+        }
+        for initial in parts where initial.isInitial {
+            for y in full { keys.initialQueries.insert(initial.latin + "|" + y.skeleton.prefix(2)) }
         }
         return keys
     }
