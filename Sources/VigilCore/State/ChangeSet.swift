@@ -27,6 +27,8 @@ public struct ChangeSet: Sendable {
     /// The push this change set applies; storing the same id twice fails the whole commit
     /// with ``StateError/duplicatePush(id:)``.
     public var push: PushReceipt?
+    /// Links, proposals, conflicts and told changes of people decided in this run.
+    public var people = PeopleChanges()
 
     public init(startedAt: Date) {
         self.startedAt = startedAt

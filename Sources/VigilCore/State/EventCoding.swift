@@ -9,10 +9,31 @@ enum EventCoding {
     static func decode(id: String, kind: Event.Kind, sourceID: String, at: Date, content: String) throws -> Event {
         let value = try JSONParser.parse(content)
         let (record, changes) = contentParts(value, missingStatus: "")
-        return Event(
+        var event = Event(
             id: id, kind: kind, sourceID: sourceID, at: at, record: record, changes: changes,
             message: value["message"]?.scalarText, deadline: value["deadline"]?.scalarText,
             person: person(value))
+        readPeopleMembers(value, into: &event)
+        return event
+    }
+
+    /// `subject`, `reportedBy` and `foldedInto`.
+    static func readPeopleMembers(_ value: JSONValue, into event: inout Event) {
+        if let subject = value["subject"], case .object = subject.kind {
+            var listings: [PersonSnapshot.Listing] = []
+            if case .array(let elements)? = subject["records"]?.kind {
+                for element in elements {
+                    listings.append(
+                        PersonSnapshot.Listing(
+                            sourceID: element["source"]?.scalarText ?? "", key: element["key"]?.scalarText ?? "",
+                            name: element["name"]?.scalarText ?? "", status: element["status"]?.scalarText ?? ""))
+                }
+            }
+            event.subject = PersonSnapshot(
+                id: subject["id"]?.scalarText ?? "", name: subject["name"]?.scalarText ?? "", listings: listings)
+        }
+        if case .array(let sources)? = value["reportedBy"]?.kind { event.reportedBy = sources.compactMap(\.scalarText) }
+        event.foldedInto = value["foldedInto"]?.scalarText
     }
 
     /// The `person` member of a `mention` event.
@@ -56,6 +77,18 @@ extension Record {
     }
 }
 
+extension PersonSnapshot {
+    /// `{"id", "name", "records": [{"source", "key", "name", "status"}]}`.
+    public var json: String {
+        "{\"id\":" + JSONWriter.string(id) + ",\"name\":" + JSONWriter.string(name) + ",\"records\":["
+            + listings.map { listing in
+                "{\"source\":" + JSONWriter.string(listing.sourceID) + ",\"key\":" + JSONWriter.string(listing.key)
+                    + ",\"name\":" + JSONWriter.string(listing.name) + ",\"status\":"
+                    + JSONWriter.string(listing.status) + "}"
+            }.joined(separator: ",") + "]}"
+    }
+}
+
 extension Event {
     /// The event's content as JSON object members (no braces): `record`, `changes`, `message`.
     public var contentMembersJSON: String {
@@ -69,6 +102,11 @@ extension Event {
                 ",\"person\":{\"source\":" + JSONWriter.string(person.sourceID) + ",\"key\":"
                 + JSONWriter.string(person.key) + ",\"name\":" + JSONWriter.string(person.name) + "}"
         }
+        if let subject { output += ",\"subject\":" + subject.json }
+        if !reportedBy.isEmpty {
+            output += ",\"reportedBy\":[" + reportedBy.map(JSONWriter.string).joined(separator: ",") + "]"
+        }
+        if let foldedInto { output += ",\"foldedInto\":" + JSONWriter.string(foldedInto) }
         return output
     }
 

@@ -48,6 +48,7 @@ public final class MemoryStateStore: StateStore {
         var realert: [RealertMark: Date] = [:]
         var pushes: [String: Date] = [:]
         var nextSequence: Int64 = 1
+        var people = PeopleTables()
     }
 
     // MARK: - Writing
@@ -116,6 +117,7 @@ public final class MemoryStateStore: StateStore {
         let consumed = Set(changes.consumedDigestItems)
         tables.digestItems.removeAll { consumed.contains($0.sequence) }
         for mark in changes.notifications.compactMap(\.realert) { tables.realert[mark] = now }
+        tables.people.apply(changes.people, at: now)
         return runID
     }
 
@@ -388,5 +390,76 @@ public final class MemoryStateStore: StateStore {
             tables.outbox[index].state = .dropped
             return true
         }
+    }
+}
+
+extension MemoryStateStore {
+    /// The people tables, with the same semantics as the SQLite ones.
+    struct PeopleTables {
+        var links: [RecordRef: PersonLink] = [:]
+        var names: [String: String] = [:]
+        var proposals: [RecordPair: LinkProposal] = [:]
+        var nextProposal: Int64 = 1
+        var decisions: [PersonDecision] = []
+        var conflicts: [String: PersonConflict] = [:]
+        var told: [String: PersonChange] = [:]  // person id \0 signature
+
+        mutating func apply(_ changes: PeopleChanges, at now: Date) {
+            for record in changes.unlinks { links[record] = nil }
+            for link in changes.links { links[link.record] = link }
+            for (person, name) in changes.names { names[person] = name }
+            for proposal in changes.proposals {
+                if var existing = proposals[proposal.pair] {
+                    guard proposal.state != .pending else { continue }
+                    existing.state = proposal.state
+                    existing.decidedBy = proposal.decidedBy
+                    existing.decidedAt = proposal.decidedAt
+                    proposals[proposal.pair] = existing
+                } else {
+                    var stored = proposal
+                    stored.id = nextProposal
+                    nextProposal += 1
+                    proposals[proposal.pair] = stored
+                }
+            }
+            decisions += changes.decisions
+            for person in changes.resolvedConflicts { conflicts[person] = nil }
+            for conflict in changes.conflicts { conflicts[conflict.personID] = conflict }
+            if !changes.told.isEmpty { told = told.filter { $0.value.at >= now.addingTimeInterval(-31 * 86_400) } }
+            for change in changes.told { told[change.personID + "\u{0}" + change.signature] = change }
+        }
+    }
+
+    public func personLinks() throws(StateError) -> [PersonLink] {
+        state.withLock { tables in
+            tables.people.links.values.sorted { ($0.personID, $0.record) < ($1.personID, $1.record) }
+        }
+    }
+
+    public func personNames() throws(StateError) -> [String: String] {
+        state.withLock { $0.people.names }
+    }
+
+    public func linkProposals(state wanted: LinkProposal.State?) throws(StateError) -> [LinkProposal] {
+        state.withLock { tables in
+            tables.people.proposals.values.filter { wanted == nil || $0.state == wanted }
+                .sorted { ($1.score, $0.id) < ($0.score, $1.id) }
+        }
+    }
+
+    public func personConflicts() throws(StateError) -> [String: PersonConflict] {
+        state.withLock { $0.people.conflicts }
+    }
+
+    public func toldChanges(since date: Date) throws(StateError) -> [PersonChange] {
+        state.withLock { tables in tables.people.told.values.filter { $0.at >= date }.sorted { $0.at < $1.at } }
+    }
+
+    public func personDecisions() throws(StateError) -> [PersonDecision] {
+        state.withLock { $0.people.decisions }
+    }
+
+    public func decide(_ changes: PeopleChanges, at date: Date) throws(StateError) {
+        state.withLock { $0.people.apply(changes, at: date) }
     }
 }

@@ -60,6 +60,7 @@ extension SQLiteStateStore {
         for mark in Set(batch.notifications.compactMap(\.realert)) {
             try remember.execute(arguments: [mark.rule, mark.recipient, mark.source, mark.key, now])
         }
+        try Self.write(batch.people, at: now, in: db)
         if let push = batch.push {
             // Ids older than the ±5 minute window can never be replayed successfully.
             try db.execute(sql: "DELETE FROM received_webhook WHERE received_at < ?", arguments: [now - 900])

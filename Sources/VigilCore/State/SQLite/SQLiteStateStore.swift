@@ -124,6 +124,7 @@ public final class SQLiteStateStore: StateStore {
                     );
                     """)
         }
+        migrator.registerMigration("v5: people") { db in try db.execute(sql: peopleMigration) }
         return migrator
     }
 
