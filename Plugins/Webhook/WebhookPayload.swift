@@ -33,9 +33,14 @@ struct WebhookPayload: Encodable {
         var message: String?
         var recipient: String?
         var subject: String
+        /// The person the event is about, across linked sources.
+        var person: PersonBody?
+        /// The sources that reported the change (this event's first), when more than one.
+        var reportedBy: [String]?
 
         enum CodingKeys: String, CodingKey {
-            case schemaVersion, truncated, event, source, record, changes, message, recipient, subject
+            case schemaVersion, truncated, event, source, record, changes, message, recipient, subject, person,
+                reportedBy
         }
 
         /// `record`, `message` and `recipient` are written as `null` when absent (the schema
@@ -53,6 +58,31 @@ struct WebhookPayload: Encodable {
             }
             try container.encode(recipient, forKey: .recipient)
             try container.encode(subject, forKey: .subject)
+            try container.encodeIfPresent(person, forKey: .person)
+            try container.encodeIfPresent(reportedBy, forKey: .reportedBy)
+        }
+    }
+
+    /// `data.person`: id, name and every linked record with its current status ("" when
+    /// its source no longer lists the person).
+    struct PersonBody: Encodable {
+        struct Listing: Encodable {
+            var source: String
+            var key: String
+            var name: String
+            var status: String
+        }
+
+        var id: String
+        var name: String
+        var records: [Listing]
+
+        init(_ snapshot: PersonSnapshot) {
+            id = snapshot.id
+            name = snapshot.name
+            records = snapshot.listings.map {
+                Listing(source: $0.sourceID, key: $0.key, name: $0.name, status: $0.status)
+            }
         }
     }
 
@@ -76,7 +106,7 @@ struct WebhookPayload: Encodable {
     }
 
     /// `detainee.added|changed|removed|mentioned`, `source.failing|recovered|suspicious`,
-    /// `delivery.dead_lettered`, `deadline.overdue|upcoming`.
+    /// `delivery.dead_lettered`, `deadline.overdue|upcoming`, `person.conflict|conflict_resolved`.
     static func type(of kind: Event.Kind) -> String {
         switch kind {
         case .added, .changed, .removed: "detainee.\(kind.rawValue)"
@@ -85,6 +115,8 @@ struct WebhookPayload: Encodable {
         case .overdue: "deadline.overdue"
         case .upcoming: "deadline.upcoming"
         case .mention: "detainee.mentioned"
+        case .conflict: "person.conflict"
+        case .conflictResolved: "person.conflict_resolved"
         }
     }
 
@@ -109,7 +141,8 @@ struct WebhookPayload: Encodable {
             source: SourcePart(id: event.sourceID),
             record: event.record.map(WireJSON.RecordBody.init),
             changes: event.changes.map(WireJSON.ChangeBody.init),
-            message: event.message, recipient: notification.recipient, subject: notification.subject)
+            message: event.message, recipient: notification.recipient, subject: notification.subject,
+            person: event.subject.map(PersonBody.init), reportedBy: event.reportedBy.count > 1 ? event.reportedBy : nil)
     }
 
     /// The encoded body (keys sorted, so equal payloads are equal bytes).

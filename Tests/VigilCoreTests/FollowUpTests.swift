@@ -18,9 +18,11 @@ final class RulesFixture {
     static let day: TimeInterval = 86_400
     let start = Date(timeIntervalSince1970: 1_764_547_200)  // 2025-12-01T00:00:00Z
 
-    init(rules: String, extra: String = "") throws {
+    /// `crosswalk`: the CSV written to `people.csv` (name it in `extra` as `"people": {"crosswalk": "people.csv"}`).
+    init(rules: String, extra: String = "", crosswalk: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rules-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if let crosswalk { try crosswalk.write(toFile: directory + "/people.csv", atomically: true, encoding: .utf8) }
         let text = """
             {"sources": [
                {"id": "ministry", "type": "json", "path": "ministry.json", "records": "$[*]", "key": "id", "name": "name",
@@ -149,7 +151,10 @@ final class RulesFixture {
             [{"id": "release", "when": "has(change.status) && change.status.to == 'released'", "notify": "recipient:lyon",
               "via": "mail", "confirm": {"sources": 2}}]
             """
-        let fixture = try RulesFixture(rules: rules)
+        // Two sources count for one person once the team links their records.
+        let fixture = try RulesFixture(
+            rules: rules, extra: #""people": {"crosswalk": "people.csv"},"#,
+            crosswalk: "person,source,key\nP1,ministry,1\nP1,ngo,1\n")
         try fixture.write("ministry", fixture.people(["1": "detained"]))
         try fixture.write("ngo", fixture.people(["1": "detained"]))
         try await fixture.run(day: 0)

@@ -25,6 +25,8 @@ public struct Configuration: Sendable {
     public var deadlines: [Deadline] = []
     /// Notification templates: Vigil's own plus those of `templates.directory`.
     public var templates = TemplateLibrary()
+    /// How records join into people across sources.
+    public var people = PeopleSettings()
 
     /// The router for this configuration's events, without `realert` windows.
     public var router: any EventRouter { router(lastNotified: nil) }
@@ -172,6 +174,9 @@ public struct Configuration: Sendable {
             }
             if let found = object.value("deadlines") {
                 configuration.deadlines = RulesReader.deadlines(found, reader: reader, sources: configuration.sources)
+            }
+            if let found = object.value("people") {
+                configuration.people = PeopleSettings.read(found, reader: reader, sources: configuration.sources)
             }
             if let found = object.value("rules") {
                 configuration.rules = RulesReader.rules(

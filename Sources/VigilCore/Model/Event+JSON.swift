@@ -21,5 +21,6 @@ extension Event {
             id: value["id"]?.scalarText ?? "preview", kind: kind, sourceID: value["source"]?.scalarText ?? "preview",
             at: now, record: record, changes: changes, message: value["message"]?.scalarText,
             deadline: value["deadline"]?.scalarText, person: EventCoding.person(value))
+        EventCoding.readPeopleMembers(value, into: &self)
     }
 }

@@ -17,6 +17,14 @@ extension Event {
             FieldChange(field: change.field, from: change.from.map(cut), to: change.to.map(cut))
         }
         copy.message = message.map(cut)
+        if var subject = copy.subject {
+            subject.name = cut(subject.name)
+            for index in subject.listings.indices {
+                subject.listings[index].name = cut(subject.listings[index].name)
+                subject.listings[index].key = cut(subject.listings[index].key)
+            }
+            copy.subject = subject
+        }
         return copy
     }
 
@@ -29,6 +37,9 @@ extension Event {
         if long(message) { return true }
         if let record, long(record.name) || long(record.key) || record.sortedFields.contains(where: { long($0.value) })
         {
+            return true
+        }
+        if let subject, long(subject.name) || subject.listings.contains(where: { long($0.name) || long($0.key) }) {
             return true
         }
         return changes.contains { long($0.from) || long($0.to) }

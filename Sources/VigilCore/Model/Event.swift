@@ -26,6 +26,11 @@ public struct Event: Sendable, Equatable {
         /// never a change of the person's status. ``Event/record`` is the item,
         /// ``Event/person`` the person.
         case mention
+        /// Linked sources disagree on a person's status (``Event/message`` says how); raised
+        /// once per disagreement. ``Event/subject`` is the person.
+        case conflict
+        /// Linked sources that disagreed on a person's status agree again.
+        case conflictResolved = "conflict_resolved"
 
         /// Person events are about a detainee; the others are about a source.
         public var isPersonEvent: Bool { self == .added || self == .changed || self == .removed }
@@ -49,6 +54,15 @@ public struct Event: Sendable, Equatable {
     public var deadline: String?
     /// For `mention`: the tracked person the item names.
     public var person: PersonReference?
+    /// The person the event is about, across linked sources (set by the run; nil for
+    /// source-health events).
+    public var subject: PersonSnapshot?
+    /// The sources that reported this change of the person (this one first, then those
+    /// folded into it); empty when not tracked.
+    public var reportedBy: [String] = []
+    /// Set when another linked source reported the same change of the person first (in this
+    /// run or within the fold window): the event is stored, never notified.
+    public var foldedInto: String?
 
     public init(
         id: String = UUID().uuidString.lowercased(), kind: Kind, sourceID: String, at: Date,

@@ -18,6 +18,8 @@ public enum PlainTextRenderer {
         case .overdue: return "\(name): overdue (\(event.deadline ?? "deadline"))"
         case .upcoming: return "\(name): coming up (\(event.deadline ?? "deadline"))"
         case .mention: return "\(event.person?.name ?? "A tracked person") mentioned: \(name)"
+        case .conflict: return "\(event.subject?.name ?? name): sources disagree"
+        case .conflictResolved: return "\(event.subject?.name ?? name): sources agree again"
         }
     }
 
@@ -63,6 +65,19 @@ public enum PlainTextRenderer {
             lines.append("  item: \(event.record?.name ?? "")")
             if let link = event.record?.field("link") { lines.append("  link: \(link)") }
             lines.append("  A mention is news to read, not a change of the person's status.")
+        case .conflict, .conflictResolved:
+            let person = event.subject
+            lines.append(
+                "[\(person?.id ?? event.sourceID)] \(event.kind == .conflict ? "sources disagree" : "sources agree again") on \(person?.name ?? "")"
+            )
+            for listing in person?.listings ?? [] {
+                lines.append(
+                    "  \(listing.sourceID) (key \(listing.key)): \(listing.status.isEmpty ? "not listed" : listing.status)"
+                )
+            }
+        }
+        if event.reportedBy.count > 1 {
+            lines.append("  reported by: \(event.reportedBy.joined(separator: ", "))")
         }
         return lines.joined(separator: "\n") + "\n"
     }

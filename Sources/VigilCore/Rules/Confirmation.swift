@@ -5,7 +5,8 @@ import Foundation
 public enum Confirmation: Sendable, Equatable {
     /// Seen in this many consecutive successful runs of the source (the first one included).
     case runs(Int)
-    /// Reported with the same status, under the same key, by at least this many sources.
+    /// Reported with the same status by at least this many distinct sources linked to the
+    /// same person (for a removal: no longer listed by that many).
     case sources(Int)
 }
 

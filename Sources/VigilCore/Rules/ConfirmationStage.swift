@@ -11,16 +11,18 @@ struct ConfirmationStage {
     let logger: Logger
 
     func confirm(
-        _ held: [(event: Event, rule: Rule)], router: any EventRouter, changes: inout ChangeSet, now: Date
+        _ held: [(event: Event, rule: Rule)], router: any EventRouter, changes: inout ChangeSet,
+        people: inout PeopleDirectory, now: Date
     ) throws(StateError) {
         let healthy = Set(changes.sources.filter { !$0.isFailing && $0.lastSuccessAt == now }.map(\.id))
         let rules = Dictionary(configuration.rules.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var fresh: Set<HeldTransition.ID> = []
-        // Rule, key and status released in this pass: several sources confirming the same
+        // Rule, person and status released in this pass: several sources confirming the same
         // transition make one notification, not one per source.
         var released: Set<String> = []
         func release(_ event: Event, _ transition: HeldTransition) {
-            guard released.insert("\(transition.ruleID)\u{0}\(transition.key)\u{0}\(transition.status)").inserted
+            let person = people.index.personID(of: RecordRef(sourceID: transition.sourceID, key: transition.key))
+            guard released.insert("\(transition.ruleID)\u{0}\(person)\u{0}\(transition.status)").inserted
             else { return }
             changes.notifications += router.release(event, ruleID: transition.ruleID, at: now)
         }
@@ -30,7 +32,7 @@ struct ConfirmationStage {
                 ruleID: rule.id, sourceID: event.sourceID, key: record.key, eventID: event.id,
                 status: HeldTransition.expectedStatus(of: event), runsSeen: 1, heldSince: now)
             fresh.insert(transition.id)
-            if try isConfirmed(transition, by: confirmation, changes: changes) {
+            if try isConfirmed(transition, by: confirmation, people: &people) {
                 release(event, transition)
             } else {
                 changes.holds.held.append(transition)
@@ -51,7 +53,7 @@ struct ConfirmationStage {
                 continue
             }
             transition.runsSeen += 1
-            guard try isConfirmed(transition, by: confirmation, changes: changes) else {
+            guard try isConfirmed(transition, by: confirmation, people: &people) else {
                 changes.holds.held.append(transition)
                 continue
             }
@@ -60,20 +62,17 @@ struct ConfirmationStage {
         }
     }
 
-    private func isConfirmed(_ transition: HeldTransition, by confirmation: Confirmation, changes: ChangeSet)
+    /// `runs`: seen often enough. `sources`: enough distinct linked sources of the person
+    /// report the same status now (for a removal: no longer list the person).
+    private func isConfirmed(_ transition: HeldTransition, by confirmation: Confirmation, people: inout PeopleDirectory)
         throws(StateError) -> Bool
     {
         switch confirmation {
         case .runs(let runs):
             return transition.runsSeen >= runs
         case .sources(let count):
-            guard !transition.status.isEmpty else { return false }
-            var agreeing = 0
-            for source in configuration.sources
-            where try currentStatus(source: source.id, key: transition.key, changes: changes) == transition.status {
-                agreeing += 1
-            }
-            return agreeing >= count
+            let record = RecordRef(sourceID: transition.sourceID, key: transition.key)
+            return try people.sources(of: record, withStatus: transition.status) >= count
         }
     }
 

@@ -255,7 +255,7 @@ public struct RuleRouter: EventRouter {
             case .recipient(let id): selected = index.byID[id].map { [$0] } ?? []
             case .sponsors:
                 guard let record = event.record else { continue }
-                selected = index.sponsors(of: record)
+                selected = index.sponsors(of: record, person: event.subject)
             }
             for position in selected {
                 if let address = addresses[position], recipients[position].wants(event.kind, at: now) {
@@ -303,8 +303,25 @@ public struct RuleRouter: EventRouter {
                 .string("to"): change.to.map(CELValue.string) ?? .null,
             ])
         }
+        var person = CELValue.null
+        if let subject = event.subject {
+            let listed = subject.listings.filter { !$0.status.isEmpty }
+            person = .map([
+                .string("id"): .string(subject.id), .string("name"): .string(subject.name),
+                .string("sources"): .list(listed.map { .string($0.sourceID) }),
+                .string("statuses"): .list(listed.map { .string($0.status) }),
+                .string("records"): .list(
+                    subject.listings.map { listing in
+                        .map([
+                            .string("source"): .string(listing.sourceID), .string("key"): .string(listing.key),
+                            .string("name"): .string(listing.name), .string("status"): .string(listing.status),
+                        ])
+                    }),
+            ])
+        }
         return [
             .map(eventMap), record, .map(changes), .map([.string("id"): .string(event.sourceID)]), .timestamp(now),
+            person,
         ]
     }
 }
@@ -315,6 +332,7 @@ struct RecipientIndex: Sendable {
     var byID: [String: Int] = [:]
     var byGroup: [String: [Int]] = [:]
     var byKey: [String: [Int]] = [:]
+    var byPerson: [String: [Int]] = [:]
     /// Field → value → recipients, for `match` sponsorships.
     var byField: [String: [String: [Int]]] = [:]
 
@@ -323,15 +341,21 @@ struct RecipientIndex: Sendable {
             byID[recipient.id] = position
             for group in recipient.groups { byGroup[group, default: []].append(position) }
             for key in recipient.sponsorship.keys { byKey[key, default: []].append(position) }
+            for person in recipient.sponsorship.people { byPerson[person, default: []].append(position) }
             for match in recipient.sponsorship.matches {
                 byField[match.field, default: [:]][match.value, default: []].append(position)
             }
         }
     }
 
-    /// Positions of the recipients sponsoring `record`, each once, in configuration order.
-    func sponsors(of record: Record) -> [Int] {
+    /// Positions of the recipients sponsoring `record` (or, with its person, any record linked
+    /// to them, or the person's id), each once, in configuration order.
+    func sponsors(of record: Record, person: PersonSnapshot? = nil) -> [Int] {
         var found = byKey[record.key] ?? []
+        if let person {
+            found += byPerson[person.id] ?? []
+            for listing in person.listings where listing.key != record.key { found += byKey[listing.key] ?? [] }
+        }
         for (field, values) in byField {
             for value in Recipient.Sponsorship.values(of: field, in: record) { found += values[value] ?? [] }
         }

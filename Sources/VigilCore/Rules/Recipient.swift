@@ -4,9 +4,12 @@ import VigilCEL
 /// A person or organisation who hears about detainees: a sponsor (a city, an NGO, a public
 /// figure), a partner system, a team member.
 public struct Recipient: Sendable {
-    /// Which detainees a recipient sponsors: by record key, or by a field's value.
+    /// Which detainees a recipient sponsors: by person id, by record key (of any record
+    /// linked to the person), or by a field's value.
     public struct Sponsorship: Sendable, Equatable {
         public var keys: Set<String>
+        /// Person ids (a crosswalk's ids): the sponsor hears from every source linked to them.
+        public var people: Set<String> = []
         /// `field == value` matches (`status`, `name` or a mapped field such as `group`).
         public var matches: [(field: String, value: String)]
 
@@ -16,7 +19,7 @@ public struct Recipient: Sendable {
         }
 
         public static func == (lhs: Sponsorship, rhs: Sponsorship) -> Bool {
-            lhs.keys == rhs.keys
+            lhs.keys == rhs.keys && lhs.people == rhs.people
                 && lhs.matches.map { "\($0.field)=\($0.value)" } == rhs.matches.map { "\($0.field)=\($0.value)" }
         }
 
@@ -123,9 +126,11 @@ public struct Rule: Sendable {
     }
 
     /// The variables a rule's `when` may use.
-    public static let variables = ["event", "record", "change", "source", "now"]
+    public static let variables = ["event", "record", "change", "source", "now", "person"]
 
-    /// What the variables hold, given the field names the sources map: `record.<field>` and
+    /// What the variables hold (`person`: the person across linked sources: `id`, `name`,
+    /// `sources` and `statuses` as parallel lists of the sources listing them now, and
+    /// `records`, a list of `{source, key, name, status}`), given the field names the sources map: `record.<field>` and
     /// `record.fields.<field>`, `change.<field>.from/to`; anything else is refused when read.
     public static func schema(fieldNames: Set<String>) -> [String: CELSchema] {
         let names = fieldNames.union(["name", "status"])
@@ -144,6 +149,9 @@ public struct Rule: Sendable {
             "change": .object(Dictionary(uniqueKeysWithValues: names.map { ($0, fromTo) })),
             "source": .object(["id": .any]),
             "now": .any,
+            "person": .object([
+                "id": .any, "name": .any, "sources": .any, "statuses": .any, "records": .any,
+            ]),
         ]
     }
 }

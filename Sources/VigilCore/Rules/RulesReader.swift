@@ -38,6 +38,7 @@ enum RulesReader {
                 var sponsors = reader.object(found, path: object.path(of: "sponsors"))
             {
                 recipient.sponsorship.keys = Set(sponsors.stringOrStrings("keys", required: false) ?? [])
+                recipient.sponsorship.people = Set(sponsors.stringOrStrings("people", required: false) ?? [])
                 if let matches = sponsors.value("match"),
                     let items = reader.array(matches, path: sponsors.path(of: "match"))
                 {

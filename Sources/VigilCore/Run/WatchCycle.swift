@@ -105,20 +105,27 @@ public struct WatchCycle: Sendable {
         }
         changes.events += try MentionStage(configuration: configuration, store: store)
             .mentions(in: changes, at: options.now)
-        try route(&changes, at: options.now)
+        let people = try PeopleStage(configuration: configuration, store: store, logger: logger)
+            .apply(to: &changes, at: options.now)
+        try route(&changes, at: options.now, people: people)
         report.add(changes)
         return changes
     }
 
     /// Routes a change set's events (holding what needs confirmation, releasing what is now
     /// confirmed) and keeps the deadline watches in step with its record writes.
-    private func route(_ changes: inout ChangeSet, at now: Date) throws(StateError) {
+    private func route(_ changes: inout ChangeSet, at now: Date, people: PeopleDirectory) throws(StateError) {
+        var people = people
         changes = try configuration.withRouter(store: store) { router throws(StateError) in
             var routed = changes
-            let routing = router.routing(for: routed.events, at: now)
+            // An event folded into another source's report of the same change is stored, not told.
+            let told =
+                routed.events.contains { $0.foldedInto != nil }
+                ? routed.events.filter { $0.foldedInto == nil } : routed.events
+            let routing = router.routing(for: told, at: now)
             routed.notifications += routing.notifications
             try ConfirmationStage(configuration: configuration, store: store, logger: logger)
-                .confirm(routing.held, router: router, changes: &routed, now: now)
+                .confirm(routing.held, router: router, changes: &routed, people: &people, now: now)
             return routed
         }
         try DeadlineWatchStage(configuration: configuration, store: store).watch(&changes)
@@ -154,7 +161,9 @@ public struct WatchCycle: Sendable {
                 acceptDrop: options.acceptDrop.contains(sourceID))
             detection.apply(to: &changes)
             report.sources.append(detection.report)
-            try route(&changes, at: options.now)
+            let people = try PeopleStage(configuration: configuration, store: store, logger: logger)
+                .apply(to: &changes, at: options.now)
+            try route(&changes, at: options.now, people: people)
             report.add(changes)
             changes.exitCode = report.exitStatus.rawValue
             let runID = try store.commit(changes)

@@ -14,6 +14,8 @@ enum DefaultTemplates {
         var subjects: [String: String]
         var leads: [String: String]
         var keyLabel: String
+        /// Before the sources that reported the same change of a person.
+        var reportedBy: String
         var digestSubject: String
         var digestLead: String
     }
@@ -32,6 +34,8 @@ enum DefaultTemplates {
             "overdue": "{{record.name}}: overdue ({{event.deadline}})",
             "upcoming": "{{record.name}}: coming up ({{event.deadline}})",
             "mention": "{{event.person.name}} mentioned: {{record.name}}",
+            "conflict": "{{person.name}}: sources disagree",
+            "conflict_resolved": "{{person.name}}: sources agree again",
         ],
         leads: [
             "added": "{{record.name}} now appears in {{source.id}}, status: {{record.statusLabel}}.",
@@ -48,8 +52,11 @@ enum DefaultTemplates {
             "upcoming": "{{record.name}} ({{source.id}}): {{event.message}}.",
             "mention":
                 "{{source.id}} names {{event.person.name}} ({{event.person.source}}, {{event.person.key}}): {{record.name}} {{record.fields.link}}. A mention is news to read, not a change of status.",
+            "conflict":
+                "The sources linked to {{person.name}} disagree on the status. Check before telling anyone:",
+            "conflict_resolved": "The sources linked to {{person.name}} agree again:",
         ],
-        keyLabel: "Key", digestSubject: "{{count}} updates from Vigil",
+        keyLabel: "Key", reportedBy: "Reported by", digestSubject: "{{count}} updates from Vigil",
         digestLead: "{{#recipient.name}}Dear {{recipient.name}}, {{/recipient.name}}{{count}} updates:")
 
     static let french = Wording(
@@ -66,6 +73,8 @@ enum DefaultTemplates {
             "overdue": "{{record.name}} : échéance dépassée ({{event.deadline}})",
             "upcoming": "{{record.name}} : échéance proche ({{event.deadline}})",
             "mention": "{{event.person.name}} mentionné·e : {{record.name}}",
+            "conflict": "{{person.name}} : les sources divergent",
+            "conflict_resolved": "{{person.name}} : les sources concordent de nouveau",
         ],
         leads: [
             "added": "{{record.name}} figure désormais sur {{source.id}}, statut : {{record.statusLabel}}.",
@@ -82,8 +91,11 @@ enum DefaultTemplates {
             "upcoming": "{{record.name}} ({{source.id}}) : {{event.message}}.",
             "mention":
                 "{{source.id}} cite {{event.person.name}} ({{event.person.source}}, {{event.person.key}}) : {{record.name}} {{record.fields.link}}. Une mention est une nouvelle à lire, pas un changement de statut.",
+            "conflict":
+                "Les sources liées à {{person.name}} divergent sur le statut. À vérifier avant d'informer quiconque :",
+            "conflict_resolved": "Les sources liées à {{person.name}} concordent de nouveau :",
         ],
-        keyLabel: "Identifiant", digestSubject: "{{count}} nouvelles de Vigil",
+        keyLabel: "Identifiant", reportedBy: "Signalé par", digestSubject: "{{count}} nouvelles de Vigil",
         digestLead: "{{#recipient.name}}Bonjour {{recipient.name}}, {{/recipient.name}}{{count}} nouvelles :")
 
     /// A language's templates: `KIND.subject`, `KIND.text`, `KIND.html` and the digest's.
@@ -94,14 +106,23 @@ enum DefaultTemplates {
         let changesHTML =
             "<ul>\n{{#changes}}<li>{{field}}\(separator){{fromLabel}} → <strong>{{toLabel}}</strong></li>\n{{/changes}}</ul>\n"
         let keyLine = "{{#record}}\(wording.keyLabel)\(separator){{record.key}}\n{{/record}}"
+        let reportedLine =
+            "{{#event.reportedBy}}\(wording.reportedBy)\(separator){{event.reportedBy}}\n{{/event.reportedBy}}"
+        let listingsText = "{{#person.records}}  {{source}} ({{key}})\(separator){{statusLabel}}\n{{/person.records}}"
+        let listingsHTML =
+            "<ul>\n{{#person.records}}<li>{{source}} ({{key}})\(separator)<strong>{{statusLabel}}</strong></li>\n{{/person.records}}</ul>\n"
         var templates: [String: String] = [:]
         for kind in Event.Kind.allCases.map(\.rawValue) {
             let lead = wording.leads[kind] ?? ""
             let hasChanges = kind == "changed"
+            let hasListings = kind == "conflict" || kind == "conflict_resolved"
             templates["\(language)/\(kind).subject"] = wording.subjects[kind]
             templates["\(language)/\(kind).text"] =
-                lead + "\n" + (hasChanges ? changesText + "\n" : "") + "\n" + keyLine
-            templates["\(language)/\(kind).html"] = "<p>" + lead + "</p>\n" + (hasChanges ? changesHTML : "")
+                lead + "\n" + (hasChanges ? changesText + "\n" : "") + (hasListings ? listingsText + "\n" : "") + "\n"
+                + keyLine + reportedLine
+            templates["\(language)/\(kind).html"] =
+                "<p>" + lead + "</p>\n" + (hasChanges ? changesHTML : "") + (hasListings ? listingsHTML : "")
+                + "{{#event.reportedBy}}<p>\(wording.reportedBy)\(separator){{event.reportedBy}}</p>\n{{/event.reportedBy}}"
         }
         templates["\(language)/digest.subject"] = wording.digestSubject
         templates["\(language)/digest.text"] = wording.digestLead + "\n{{#items}}\n* {{subject}}\n{{text}}\n{{/items}}"

@@ -20,6 +20,9 @@ enum TemplateContext {
                 "name": TemplateText(person.name),
             ]
         }
+        if event.reportedBy.count > 1 {
+            eventValues["reportedBy"] = TemplateText(event.reportedBy.joined(separator: ", "))
+        }
         var context: [String: Any] = [
             "event": eventValues, "source": ["id": TemplateText(event.sourceID)],
             "rule": ["id": TemplateText(ruleID ?? "")],
@@ -62,6 +65,25 @@ enum TemplateContext {
         }
         context["changes"] = changes
         context["change"] = byField
+        if let subject = event.subject {
+            context["person"] =
+                [
+                    "id": TemplateText(subject.id), "name": TemplateText(subject.name),
+                    "sources": TemplateText(subject.sources.joined(separator: ", ")),
+                    "records": subject.listings.map { listing -> [String: Any] in
+                        var entry: [String: Any] = [
+                            "source": TemplateText(listing.sourceID), "key": TemplateText(listing.key),
+                            "name": TemplateText(listing.name),
+                            "statusLabel": TemplateText(
+                                listing.status.isEmpty
+                                    ? StatusLabels.none(language: language)
+                                    : StatusLabels.label(listing.status, language: language)),
+                        ]
+                        if !listing.status.isEmpty { entry["status"] = TemplateText(listing.status) }
+                        return entry
+                    },
+                ] as [String: Any]
+        }
         if let recipient {
             context["recipient"] = TemplateContext.recipient(recipient)
         }

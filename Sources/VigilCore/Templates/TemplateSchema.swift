@@ -36,6 +36,14 @@ public indirect enum TemplateSchema: Sendable {
             "event": .object([
                 "id": .value, "kind": .value, "at": .value, "date": .value, "message": .value, "deadline": .value,
                 "person": .object(["source": .value, "key": .value, "name": .value]), "is": .object(kinds),
+                "reportedBy": .value,
+            ]),
+            "person": .object([
+                "id": .value, "name": .value, "sources": .value,
+                "records": .list(
+                    .object([
+                        "source": .value, "key": .value, "name": .value, "status": .value, "statusLabel": .value,
+                    ])),
             ]),
             "record": .object([
                 "key": .value, "name": .value, "status": .value, "statusLabel": .value, "fields": .mapOf(.value),
