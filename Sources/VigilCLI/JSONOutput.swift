@@ -92,6 +92,85 @@ enum JSONOutput {
         }
     }
 
+    /// A person of `vigil people --json`: every linked record with its status and its link.
+    struct Person: Encodable {
+        struct Listing: Encodable {
+            var source: String
+            var key: String
+            var name: String
+            /// "" when the source no longer lists the person.
+            var status: String
+            @WireJSON.Nullable var link: Link?
+        }
+
+        struct Link: Encodable {
+            var origin: String
+            var by: String
+            var at: String
+        }
+
+        var id: String
+        var name: String
+        var records: [Listing]
+
+        init(_ snapshot: PersonSnapshot, links: PeopleIndex) {
+            (id, name) = (snapshot.id, snapshot.name)
+            records = snapshot.listings.map { listing in
+                let link = links.links[RecordRef(sourceID: listing.sourceID, key: listing.key)]
+                return Listing(
+                    source: listing.sourceID, key: listing.key, name: listing.name, status: listing.status,
+                    link: link.map {
+                        Link(origin: $0.origin.rawValue, by: $0.decidedBy, at: Timestamp.iso8601($0.decidedAt))
+                    })
+            }
+        }
+    }
+
+    /// `vigil people show --json`.
+    struct PersonDetail: Encodable {
+        var person: Person
+        var decisions: [Decision]
+        var proposals: [Proposal]
+    }
+
+    struct Decision: Encodable {
+        var at: String
+        var by: String
+        var action: String
+        var person: String
+        var records: [String]
+        var note: String
+
+        init(_ decision: PersonDecision) {
+            (at, by, action) = (Timestamp.iso8601(decision.at), decision.by, decision.action.rawValue)
+            (person, records, note) = (decision.personID, decision.records.map(\.description), decision.note)
+        }
+    }
+
+    /// A proposal of `vigil people review --json`.
+    struct Proposal: Encodable {
+        struct Side: Encodable {
+            var source: String
+            var key: String
+            @WireJSON.Nullable var name: String?
+        }
+
+        var id: Int64
+        var score: Double
+        var reasons: [String]
+        var first: Side
+        var second: Side
+        var proposed: String
+
+        init(_ proposal: LinkProposal, names: [RecordRef: String]) {
+            (id, score, reasons) = (proposal.id, proposal.score, proposal.reasons)
+            let pair = proposal.pair
+            first = Side(source: pair.first.sourceID, key: pair.first.key, name: names[pair.first])
+            second = Side(source: pair.second.sourceID, key: pair.second.key, name: names[pair.second])
+            proposed = Timestamp.iso8601(proposal.proposedAt)
+        }
+    }
+
     /// Prints `value` as one JSON document (terminal controls escaped as `\u`).
     static func print(_ value: some Encodable) throws {
         Console.json(String(decoding: try WireJSON.encode(value), as: UTF8.self))

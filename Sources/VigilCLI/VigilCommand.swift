@@ -17,7 +17,7 @@ public struct VigilCommand: AsyncParsableCommand {
             """,
         subcommands: [
             RunCommand.self, CheckCommand.self, StatusCommand.self, HistoryCommand.self, OutboxCommand.self,
-            ServeCommand.self, PreviewCommand.self, SourceCommand.self,
+            ServeCommand.self, PreviewCommand.self, SourceCommand.self, PeopleCommand.self,
         ]
     )
 
