@@ -9,6 +9,8 @@ pkg-config --exists libxml-2.0 2>/dev/null || missing+=(libxml2-dev)
 pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
 # The command source's tests read a PDF through pdftotext.
 if [ "${1:-}" = "--test" ]; then command -v pdftotext >/dev/null || missing+=(poppler-utils); fi
+# The people matcher's transliteration oracle: ICU through PyICU, built by Debian.
+if [ "${1:-}" = "--test" ]; then /usr/bin/python3 -c "import icu" 2>/dev/null || missing+=(python3-icu); fi
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v python3 >/dev/null || missing+=(python3)
 command -v openssl >/dev/null || missing+=(openssl)
@@ -43,4 +45,6 @@ if [ "${1:-}" = "--test" ]; then
     # The CSS compiler's oracle (cssselect on lxml) and the XLSX fixtures' writer.
     python3 -c "import cssselect, lxml" 2>/dev/null || pip_install "cssselect>=1.2" "lxml>=5"
     python3 -c "import openpyxl" 2>/dev/null || pip_install "openpyxl>=3.1"
+    # Independent Jaro-Winkler and transliteration for the people matcher's oracles.
+    python3 -c "import jellyfish, unidecode" 2>/dev/null || pip_install "jellyfish>=1.0" "unidecode>=1.3"
 fi

@@ -39,6 +39,11 @@ struct VigilBench {
             try await html(file: arguments[arguments.startIndex + 1])
             return
         }
+        if arguments.first == "people", arguments.count >= 2 {
+            let values = Array(arguments)
+            try people(directory: values[1], threshold: values.count > 2 ? Double(values[2]) : nil)
+            return
+        }
         if arguments.first == "route" {
             try route()
             return
@@ -57,6 +62,7 @@ struct VigilBench {
                 "       vigil-bench push-load HOOK-URL SECRET COUNT CONCURRENCY",
                 "       vigil-bench cel COUNT",
                 "       vigil-bench html FILE",
+                "       vigil-bench people DIR [THRESHOLD]",
             ]
             FileHandle.standardError.write(Data((usage.joined(separator: "\n") + "\n").utf8))
             exit(64)
