@@ -4,12 +4,16 @@ import Foundation
 /// standard input, JSON out on standard output. An independent implementation is the
 /// oracle wherever one exists.
 public enum PythonOracle {
-    public static func run(_ name: String, input: String) async throws -> String {
+    /// `interpreter`: `python3` from the path, or a full path (Debian's own Python has the
+    /// packages Debian builds, such as PyICU).
+    public static func run(_ name: String, input: String, interpreter: String = "python3", arguments: [String] = [])
+        async throws -> String
+    {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../Tests/Servers/\(name)").standardizedFileURL.path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script]
+        process.arguments = [interpreter, script] + arguments
         let inputPipe = Pipe()
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("oracle-\(UUID()).json")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)

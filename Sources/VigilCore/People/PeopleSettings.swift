@@ -20,7 +20,7 @@ public struct PeopleSettings: Sendable {
     /// Fields weighed as evidence: agreement raises a proposal's score, disagreement lowers it.
     public var compare: [String] = []
     /// Pairs scoring at least this are proposed for a person's decision.
-    public var proposeAbove = 0.8
+    public var proposeAbove = 0.9
     /// nil: every link is a person's decision (the default).
     public var autoLink: AutoLink?
     /// The same change of one person reported by another linked source within this time is
