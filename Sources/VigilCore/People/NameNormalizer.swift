@@ -79,6 +79,11 @@ public enum NameNormalizer {
     public static func normalize(_ names: [String]) -> [NormalizedName] {
         var romanised = names
         transform(&romanised, "Armenian-Latin/BGN") { (0x0530...0x058F).contains($0.value) }
+        // ICU's rules read the aspiration mark as a word boundary, so `ո` after an aspirated
+        // consonant comes out as a word-initial "vo" (Քոչարյան → K’voch’aryan, not K’och’aryan).
+        for index in romanised.indices where romanised[index].contains("\u{2019}vo") {
+            romanised[index] = romanised[index].replacingOccurrences(of: "\u{2019}vo", with: "\u{2019}o")
+        }
         transform(&romanised, "Russian-Latin/BGN") { (0x0400...0x04FF).contains($0.value) }
         let azerbaijani = romanised.map { name in name.contains { azerbaijaniLetters.contains($0) } }
         var folded = romanised.map(fold)

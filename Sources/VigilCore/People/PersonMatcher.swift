@@ -202,26 +202,54 @@ public struct PersonMatcher: Sendable {
         var initialQueries: Set<String> = []
     }
 
+    /// A skeleton without its common surname ending.
+    static func stem(_ skeleton: String) -> Substring {
+        let whole = Substring(skeleton)
+        guard let ending = commonEndings.first(where: { whole.hasSuffix($0) && whole.count > $0.count + 2 }) else {
+            return whole
+        }
+        return whole.dropLast(ending.count)
+    }
+
+    /// A coarse sound code of a part, for blocking only (pairs are scored on skeletons):
+    /// vowels read as one, `d`/`t` and `b`/`p` as one, and `g`/`k`/`q`/`c` dropped after
+    /// the first letter — Russian forms write the Armenian `h` as `g` (Vahe, Ваге) and `gh`
+    /// as `k` or `g` (Ghazaryan, Казарян).
+    static func blockingCode(_ skeleton: Substring) -> String {
+        var code: [UInt8] = []
+        for (position, byte) in skeleton.utf8.enumerated() {
+            var letter = byte
+            switch byte {
+            case UInt8(ascii: "a"), UInt8(ascii: "e"), UInt8(ascii: "i"), UInt8(ascii: "o"), UInt8(ascii: "u"),
+                UInt8(ascii: "y"):
+                letter = UInt8(ascii: "a")
+            case UInt8(ascii: "d"): letter = UInt8(ascii: "t")
+            case UInt8(ascii: "b"): letter = UInt8(ascii: "p")
+            case UInt8(ascii: "g"), UInt8(ascii: "k"), UInt8(ascii: "q"), UInt8(ascii: "c"):
+                guard position == 0 else { continue }
+                letter = UInt8(ascii: "k")
+            default: break
+            }
+            if code.last != letter { code.append(letter) }
+        }
+        return String(decoding: code, as: UTF8.self)
+    }
+
     static func blockingKeys(_ name: NormalizedName) -> BlockingKeys {
         var keys = BlockingKeys()
         let parts = name.parts.filter { !$0.isPatronymic }
         let full = parts.filter { !$0.isInitial && $0.skeleton.utf8.count >= 2 }
-        func stem(_ part: NormalizedName.Part) -> Substring {
-            let skeleton = Substring(part.skeleton)
-            guard let ending = commonEndings.first(where: { skeleton.hasSuffix($0) && skeleton.count > $0.count + 2 })
-            else { return skeleton }
-            return skeleton.dropLast(ending.count)
-        }
-        for (i, x) in full.enumerated() {
-            for y in full[(i + 1)...] {
-                let heads = [x.skeleton.prefix(3), y.skeleton.prefix(3)].sorted()
+        let codes = full.map { blockingCode(stem($0.skeleton)) }
+        for i in full.indices {
+            for j in full.indices where j > i {
+                let heads = [codes[i].prefix(3), codes[j].prefix(3)].sorted()
                 keys.pairs.insert("h" + heads[0] + "|" + heads[1])
-                let tails = [stem(x).suffix(3), stem(y).suffix(3)].sorted()
+                let tails = [codes[i].suffix(3), codes[j].suffix(3)].sorted()
                 keys.pairs.insert("t" + tails[0] + "|" + tails[1])
             }
-            for y in full where y != x {
-                for letter in Set([x.latin.first, x.skeleton.first].compactMap { $0 }) {
-                    keys.initialTargets.insert("\(letter)|" + y.skeleton.prefix(2))
+            for j in full.indices where j != i {
+                for letter in Set([full[i].latin.first, full[i].skeleton.first].compactMap { $0 }) {
+                    keys.initialTargets.insert("\(letter)|" + full[j].skeleton.prefix(2))
                 }
             }
         }
