@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Writes the fictional example snapshots in examples/snapshots/.
+"""Writes the fictional example snapshots in examples/snapshots/ and the crosswalk
+examples/people.csv.
 
 Every name is invented from syllables; none is a real person. The story follows the
 December 2023 case: 55 people held, then a release of 32, one sentence handed down and one
-transfer between the two snapshots.
+transfer between the two snapshots. The JSON list writes names in Latin script with keys
+VG-…; the CSV list writes the same people in Cyrillic, surname first, with its own keys
+RU-…, and is one release behind in its "after" snapshot (a disagreement between sources).
 """
 import csv
 import io
@@ -17,6 +20,25 @@ GIVEN = ["Aram", "Davit", "Levon", "Narek", "Samvel", "Tigran", "Vahe", "Gor", "
 STEMS = ["Vardo", "Kelo", "Tamra", "Heno", "Zarbe", "Morok", "Selvi", "Astro", "Plani", "Duro",
          "Gavri", "Melko", "Torvi", "Narvi", "Besko", "Ulma", "Oskri", "Feran", "Lirva", "Pesho"]
 SUFFIX = ["yantz", "unian", "evrian", "ikhian", "ossian"]
+# The same names in Cyrillic, as a Russian-language list writes them.
+CYRILLIC = {
+    "Aram": "Арам", "Davit": "Давид", "Levon": "Левон", "Narek": "Нарек", "Samvel": "Самвел",
+    "Tigran": "Тигран", "Vahe": "Ваге", "Gor": "Гор", "Artak": "Артак", "Hayk": "Айк", "Ani": "Ани",
+    "Lusine": "Лусине", "Mariam": "Мариам", "Nare": "Наре", "Siranush": "Сирануш", "Anahit": "Анаит",
+    "Karen": "Карен", "Ruben": "Рубен", "Sevak": "Севак", "Edgar": "Эдгар",
+    "Vardo": "Вардо", "Kelo": "Кело", "Tamra": "Тамра", "Heno": "Эно", "Zarbe": "Зарбе", "Morok": "Морок",
+    "Selvi": "Селви", "Astro": "Астро", "Plani": "Плани", "Duro": "Дуро", "Gavri": "Гаври", "Melko": "Мелко",
+    "Torvi": "Торви", "Narvi": "Нарви", "Besko": "Беско", "Ulma": "Ульма", "Oskri": "Оскри", "Feran": "Феран",
+    "Lirva": "Лирва", "Pesho": "Пешо",
+    "yantz": "янц", "unian": "унян", "evrian": "еврян", "ikhian": "ихян", "ossian": "оссян",
+}
+
+
+def cyrillic(name):
+    """'Davit Duroossian' → 'Дуроосян Давид' (surname first)."""
+    given, surname = name.split(" ")
+    stem = next(s for s in STEMS if surname.startswith(s))
+    return CYRILLIC[stem] + CYRILLIC[surname[len(stem):]] + " " + CYRILLIC[given]
 PLACES = ["Detention centre No. 1", "Detention centre No. 2", "Penal colony East", "Military prison North"]
 GROUPS = [("civilians-2020", "civilian", "14.11.2020", 6),
           ("soldiers-2020-12", "soldier", "13.12.2020", 26),
@@ -67,6 +89,10 @@ moved = next(p for p in after if p["group"] == "held-civilians")
 moved["status"] = "transferred"
 moved["place"] = "Penal colony East" if moved["place"] != "Penal colony East" else "Detention centre No. 2"
 
+# The Russian-language list is one release behind: it still lists the last released person as held.
+late = next(p for p in reversed(after) if p["status"] == "released")
+lagging = [dict(next(b for b in before if b["id"] == p["id"])) if p is late else dict(p) for p in after]
+
 FR = {"detained": "détenu", "on_trial": "procès en cours", "sentenced": "condamné",
       "released": "libéré", "transferred": "transféré"}
 RU = {"detained": "Заключен под стражу", "on_trial": "Идёт суд", "sentenced": "Осужден",
@@ -74,7 +100,8 @@ RU = {"detained": "Заключен под стражу", "on_trial": "Идёт 
 
 out = Path(__file__).resolve().parent.parent / "examples" / "snapshots"
 out.mkdir(parents=True, exist_ok=True)
-for label, snapshot, date in (("before", before, "2023-12-01"), ("after", after, "2023-12-13")):
+for label, snapshot, csv_snapshot, date in (
+        ("before", before, before, "2023-12-01"), ("after", after, lagging, "2023-12-13")):
     document = {
         "note": "FICTIONAL DATA for Vigil's examples: every name is invented.",
         "published": date,
@@ -84,7 +111,15 @@ for label, snapshot, date in (("before", before, "2023-12-01"), ("after", after,
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(["ID", "ФИО", "Дата рождения", "Статус", "Приговор", "Место содержания"])
-    for p in snapshot:
-        writer.writerow([p["id"], p["name"], p["born"], RU[p["status"]], p["sentence"], p["place"]])
+    for p in csv_snapshot:
+        writer.writerow(["RU-" + p["id"][3:], cyrillic(p["name"]), p["born"], RU[p["status"]], p["sentence"],
+                         p["place"]])
     (out / f"detainees-{label}.csv").write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
+# The team's crosswalk names the political leaders (a sponsor adopts "leader-1", whichever list reports).
+leaders = [p for p in people if p["role"] == "politician"]
+rows = ["person,source,key,name"]
+for number, p in enumerate(leaders, 1):
+    rows.append(f"leader-{number},example-json,{p['id']},{p['name']}")
+    rows.append(f"leader-{number},example-csv,RU-{p['id'][3:]},{p['name']}")
+(out.parent / "people.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
 print(f"wrote {len(people)} people, {len(released)} released, to {out}")

@@ -114,7 +114,8 @@ import Testing
         try await vigil.putFeed(feed, try vigil.snapshot("detainees-after.csv"), contentType: "text/csv")
         let changed = try await vigil.run(["run", "--config", "config.json"])
         #expect(changed.status == 0, "\(changed.stderr)")
-        #expect(changed.stdout.components(separatedBy: "status: detained → released").count - 1 == 32)
+        // The Russian-language example list is one release behind the JSON one.
+        #expect(changed.stdout.components(separatedBy: "status: detained → released").count - 1 == 31)
         #expect(changed.stdout.contains("sentence: (none) → 20 years"))
     }
 

@@ -213,4 +213,63 @@ import Testing
         #expect(output.notifications.map { $0.event?.kind } == [.changed])
         #expect(try store.records(source: "list").first?.record.status.description == "released")
     }
+
+    @Test(arguments: Kind.allCases)
+    func peopleDecisionsAreStoredAndReadBack(kind: Kind) async throws {
+        try await Self.withStore(kind) { store in
+            let a = RecordRef(sourceID: "hy", key: "1")
+            let b = RecordRef(sourceID: "ru", key: "A")
+            let c = RecordRef(sourceID: "en", key: "x")
+            var changes = ChangeSet(startedAt: now)
+            changes.people.links = [
+                PersonLink(
+                    record: a, personID: "P-1", origin: .crosswalk, decidedBy: "crosswalk people.csv:2", decidedAt: now),
+                PersonLink(record: b, personID: "P-1", origin: .automatic, decidedBy: "vigil", decidedAt: now),
+            ]
+            changes.people.names = ["P-1": "Ruben Vardanyan"]
+            changes.people.proposals = [
+                LinkProposal(
+                    pair: RecordPair(a, c), score: 0.93, reasons: ["surname vardanyan agrees"], proposedAt: now),
+                LinkProposal(pair: RecordPair(b, c), score: 0.91, reasons: [], proposedAt: now),
+            ]
+            changes.people.conflicts = [
+                PersonConflict(personID: "P-1", statuses: "hy=released; ru=detained", eventID: "e1", raisedAt: now)
+            ]
+            changes.people.told = [
+                PersonChange(personID: "P-1", signature: "status:released", eventID: "e1", sourceID: "hy", at: now)
+            ]
+            try store.commit(changes)
+            #expect(try store.personLinks().map(\.record) == [a, b])
+            #expect(try store.personLinks().map(\.origin) == [.crosswalk, .automatic])
+            #expect(try store.personNames() == ["P-1": "Ruben Vardanyan"])
+            #expect(try store.linkProposals(state: .pending).map(\.score) == [0.93, 0.91])
+            #expect(try store.personConflicts()["P-1"]?.statuses == "hy=released; ru=detained")
+            #expect(try store.toldChanges(since: now).map(\.eventID) == ["e1"])
+            #expect(try store.toldChanges(since: now.addingTimeInterval(1)).isEmpty)
+
+            // A decision replaces the pending row; proposing the pair again changes nothing.
+            let id = try #require(try store.linkProposals(state: .pending).first?.id)
+            var decision = PeopleChanges()
+            decision.proposals = [
+                LinkProposal(
+                    pair: RecordPair(c, a), score: 0, reasons: [], state: .rejected, proposedAt: now, decidedBy: "anna",
+                    decidedAt: now)
+            ]
+            decision.unlinks = [b]
+            decision.resolvedConflicts = ["P-1"]
+            decision.decisions = [
+                PersonDecision(at: now, by: "anna", action: .reject, personID: "P-1", records: [a, c])
+            ]
+            try store.decide(decision, at: now)
+            var again = ChangeSet(startedAt: now)
+            again.people.proposals = [LinkProposal(pair: RecordPair(a, c), score: 0.99, reasons: [], proposedAt: now)]
+            try store.commit(again)
+            let rejected = try store.linkProposals(state: .rejected)
+            #expect(rejected.map(\.id) == [id] && rejected.first?.decidedBy == "anna")
+            #expect(try store.linkProposals(state: .pending).count == 1)
+            #expect(try store.personLinks().map(\.record) == [a])
+            #expect(try store.personConflicts().isEmpty)
+            #expect(try store.personDecisions().map(\.records) == [[a, c]])
+        }
+    }
 }
