@@ -67,7 +67,9 @@ public enum ConfigurationAudit {
         case .recipient(let id):
             return anyContact(recipients.filter { $0.id == id }) ? nil : "\"recipient:\(id)\" has no contact on it"
         case .sponsors:
-            let sponsors = recipients.filter { !$0.sponsorship.keys.isEmpty || !$0.sponsorship.matches.isEmpty }
+            let sponsors = recipients.filter {
+                !$0.sponsorship.keys.isEmpty || !$0.sponsorship.people.isEmpty || !$0.sponsorship.matches.isEmpty
+            }
             return anyContact(sponsors) ? nil : "\"sponsors\": no sponsor has a contact on it"
         }
     }

@@ -5,7 +5,7 @@ import Foundation
 /// `confirm` notify it at once.
 struct DueDeadlineStage {
     let configuration: Configuration
-    let store: any RecordReading & FollowUpReading
+    let store: any RecordReading & FollowUpReading & PeopleReading
 
     /// The events and notifications of the deadlines due at `now`, as `changes`' parts.
     func raise(at now: Date, into changes: inout ChangeSet) throws(StateError) {
@@ -24,6 +24,15 @@ struct DueDeadlineStage {
                 DeadlineWatchRow(deadlineID: due.deadlineID, sourceID: due.sourceID, key: due.record.key, watch: nil))
         }
         guard !changes.events.isEmpty else { return }
+        // Each deadline is about a person: sponsors of the person hear of it, and rules see `person`.
+        var people = PeopleDirectory(
+            index: PeopleIndex(links: try store.personLinks(), names: try store.personNames()),
+            current: CurrentRecords(changes: changes, store: store), sources: configuration.sources)
+        for index in changes.events.indices {
+            guard let record = changes.events[index].record else { continue }
+            let ref = RecordRef(sourceID: changes.events[index].sourceID, key: record.key)
+            changes.events[index].subject = try people.snapshot(of: ref, record: record)
+        }
         changes.notifications = try configuration.withRouter(store: store) { router in
             let routing = router.routing(for: changes.events, at: now)
             return routing.notifications
