@@ -12,6 +12,10 @@ matrix: 500 notices from the outbox to one room of a local Synapse (message rate
 html: a 10,000-row HTML table (about 3 MB) parsed and mapped to records: Vigil (libxml2,
       XPath, records built) beside Python's lxml doing the same XPath extraction and
       BeautifulSoup (html.parser) reading the same cells, in one run; Vigil's peak memory.
+people: 3 generated lists of 10,000 invented people each (Armenian, Russian, English
+      renderings) matched across scripts (every name normalised, candidate pairs scored),
+      and the proposals' and automatic links' precision and recall on the 4-script
+      evaluation set (Tests/Servers/make_people.py).
 webhook: 10,000 signed webhooks from the outbox to a local nginx answering 204; then
       `vigil serve` under a load of distinct, validly signed pushes.
 """
@@ -97,7 +101,7 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--vigil")
     parser.add_argument("--bench-tool", help="the vigil-bench executable")
-    parser.add_argument("--only", choices=["core", "smtp", "matrix", "webhook", "cel", "route", "html"])
+    parser.add_argument("--only", choices=["core", "smtp", "matrix", "webhook", "cel", "route", "html", "people"])
     parser.add_argument("--webhooks", type=int, default=10000)
     parser.add_argument("--pushes", type=int, default=5000)
     parser.add_argument("--notices", type=int, default=500)
@@ -119,6 +123,8 @@ def main():
         cel(args)
     if args.only in (None, "html"):
         html(args)
+    if args.only in (None, "people"):
+        people(args)
     if args.only in (None, "route"):
         route(args)
 
@@ -203,6 +209,36 @@ def html(args):
         print(f"{'lxml (same XPath, text only)':<34}{l:>10.3f}{l / v:>10.2f}")
         print(f"{'BeautifulSoup (html.parser)':<34}{b:>10.3f}{b / v:>10.2f}")
         print(f"{'Vigil peak memory (MB)':<34}{statistics.median(rss):>10.1f}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def people(args):
+    maker = Path(__file__).resolve().parent.parent / "Tests" / "Servers" / "make_people.py"
+    work = Path(tempfile.mkdtemp(prefix="vigil-bench-people-"))
+    try:
+        big = work / "big"
+        subprocess.run([sys.executable, str(maker), str(big), "--persons", "11000", "--synthetic", "--seed", "7"],
+                       check=True, capture_output=True)
+        (big / "az.json").unlink()  # three lists
+        (big / "truth.json").unlink()
+        runs = [json.loads(subprocess.run([args.bench_tool, "people", str(big)], check=True, capture_output=True,
+                                          text=True).stdout) for _ in range(args.runs)]
+        print(f"\nPeople: {runs[0]['records']:,} records in 3 lists (Armenian, Russian, English) matched; "
+              f"{args.runs} runs, median")
+        print(f"{'normalise every name (s)':<40}{statistics.median(r['normaliseSeconds'] for r in runs):>10.3f}")
+        print(f"{'normalise + block + score pairs (s)':<40}{statistics.median(r['seconds'] for r in runs):>10.3f}")
+        print(f"{'proposals / automatic links':<40}{runs[0]['proposals']:>10,} / {runs[0]['automatic']:,}")
+        print(f"\n{'evaluation set (4 scripts)':<22}{'records':>8}{'true pairs':>11}{'proposals':>10}"
+              f"{'precision':>10}{'recall':>8}{'auto':>6}{'auto prec.':>11}")
+        for seed in (2026, 7, 1):
+            small = work / f"eval-{seed}"
+            subprocess.run([sys.executable, str(maker), str(small), "--seed", str(seed)], check=True,
+                           capture_output=True)
+            e = json.loads(subprocess.run([args.bench_tool, "people", str(small)], check=True, capture_output=True,
+                                          text=True).stdout)
+            print(f"{'seed ' + str(seed):<22}{e['records']:>8}{e['truePairs']:>11}{e['proposals']:>10}"
+                  f"{e['precision']:>10.3f}{e['recall']:>8.3f}{e['automatic']:>6}{e['automaticPrecision']:>11.3f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
