@@ -111,6 +111,19 @@ import VigilTesting
         }
     }
 
+    @Test func theMatchersJaroWinklerIsTheCheckedOne() {
+        var random = SeededGenerator(seed: 0x2B)
+        let parts = NameNormalizer.normalize(Self.sampleNames).flatMap(\.parts)
+        for _ in 0..<5000 {
+            guard let a = parts.randomElement(using: &random), let b = parts.randomElement(using: &random) else {
+                continue
+            }
+            #expect(
+                a.key.similarity(to: b.key) == JaroWinkler.similarity(a.skeleton, b.skeleton),
+                "\(a.skeleton) ~ \(b.skeleton)")
+        }
+    }
+
     @Test func romanisationAgreesWithDebiansICU() async throws {
         let names = Self.sampleNames
         let input = try JSONSerialization.data(withJSONObject: ["names": names])

@@ -98,7 +98,10 @@ public enum NameNormalizer {
         let positions = names.indices.filter { names[$0].unicodeScalars.contains(where: needs) }
         for start in stride(from: 0, to: positions.count, by: 256) {
             let chunk = positions[start..<min(start + 256, positions.count)]
-            let batch = chunk.map { names[$0].replacingOccurrences(of: "\n", with: " ") }
+            let batch = chunk.map { position in
+                let name = names[position]
+                return name.utf8.contains(0x0A) ? name.replacingOccurrences(of: "\n", with: " ") : name
+            }
             guard
                 let converted = batch.joined(separator: "\n").applyingTransform(StringTransform(id), reverse: false)
             else { continue }
@@ -170,13 +173,20 @@ public enum NameNormalizer {
         {
             letters[letters.count - 3] = UInt8(ascii: "y")
         }
-        let vowels: Set<UInt8> = Set("aeiouy".utf8)
+        func isVowel(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: "a"), UInt8(ascii: "e"), UInt8(ascii: "i"), UInt8(ascii: "o"), UInt8(ascii: "u"),
+                UInt8(ascii: "y"):
+                true
+            default: false
+            }
+        }
         var output: [UInt8] = []
         output.reserveCapacity(letters.count)
         for (index, letter) in letters.enumerated() {
             var letter = letter
             if letter == UInt8(ascii: "h") { continue }
-            if letter == UInt8(ascii: "i"), index > 0, index + 1 < letters.count, vowels.contains(letters[index + 1]) {
+            if letter == UInt8(ascii: "i"), index > 0, index + 1 < letters.count, isVowel(letters[index + 1]) {
                 letter = UInt8(ascii: "y")
             }
             if letter == UInt8(ascii: "z"), output.last == UInt8(ascii: "t") { letter = UInt8(ascii: "s") }

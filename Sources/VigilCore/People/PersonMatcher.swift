@@ -91,9 +91,9 @@ public struct PersonMatcher: Sendable {
     /// The pairs worth comparing, each once, as `first << 32 | second` (candidate positions,
     /// the smaller first): records of different sources sharing a block, one of them new.
     private func candidatePairs(_ candidates: [Candidate], only: Set<RecordRef>?) -> [UInt64] {
-        var blocks: [String: [Int32]] = [:]
-        var initialBlocks: [String: [Int32]] = [:]
-        var initialQueries: [(candidate: Int32, key: String)] = []
+        var blocks: [UInt64: [Int32]] = [:]
+        var initialBlocks: [UInt64: [Int32]] = [:]
+        var initialQueries: [(candidate: Int32, key: UInt64)] = []
         for (index, candidate) in candidates.enumerated() {
             let keys = Self.blockingKeys(candidate.name)
             for key in keys.pairs { blocks[key, default: []].append(Int32(index)) }
@@ -195,11 +195,25 @@ public struct PersonMatcher: Sendable {
         /// For each two full parts (patronymics left out), in either order: the first three
         /// letters of both skeletons, and the last three of both (before a common ending).
         /// A typo must hit both ends of a part to hide a pair.
-        var pairs: Set<String> = []
+        var pairs: Set<UInt64> = []
         /// A full part's first letter with another full part's first two letters: what a
         /// name with an initial looks up (`R. Vardanyan` finds `Ruben Vardanyan`).
-        var initialTargets: Set<String> = []
-        var initialQueries: Set<String> = []
+        var initialTargets: Set<UInt64> = []
+        var initialQueries: Set<UInt64> = []
+
+        /// A key as a number (FNV-1a of its text): cheaper to file than the text.
+        static func key(_ parts: Substring...) -> UInt64 {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for part in parts {
+                for byte in part.utf8 {
+                    hash ^= UInt64(byte)
+                    hash &*= 0x100_0000_01b3
+                }
+                hash ^= 0xFF
+                hash &*= 0x100_0000_01b3
+            }
+            return hash
+        }
     }
 
     /// A skeleton without its common surname ending.
@@ -243,18 +257,20 @@ public struct PersonMatcher: Sendable {
         for i in full.indices {
             for j in full.indices where j > i {
                 let heads = [codes[i].prefix(3), codes[j].prefix(3)].sorted()
-                keys.pairs.insert("h" + heads[0] + "|" + heads[1])
+                keys.pairs.insert(BlockingKeys.key("h", heads[0], heads[1]))
                 let tails = [codes[i].suffix(3), codes[j].suffix(3)].sorted()
-                keys.pairs.insert("t" + tails[0] + "|" + tails[1])
+                keys.pairs.insert(BlockingKeys.key("t", tails[0], tails[1]))
             }
             for j in full.indices where j != i {
                 for letter in Set([full[i].latin.first, full[i].skeleton.first].compactMap { $0 }) {
-                    keys.initialTargets.insert("\(letter)|" + full[j].skeleton.prefix(2))
+                    keys.initialTargets.insert(BlockingKeys.key(Substring(String(letter)), full[j].skeleton.prefix(2)))
                 }
             }
         }
         for initial in parts where initial.isInitial {
-            for y in full { keys.initialQueries.insert(initial.latin + "|" + y.skeleton.prefix(2)) }
+            for y in full {
+                keys.initialQueries.insert(BlockingKeys.key(Substring(initial.latin), y.skeleton.prefix(2)))
+            }
         }
         return keys
     }
