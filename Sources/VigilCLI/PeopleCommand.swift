@@ -36,11 +36,7 @@ struct PeopleCommand: AsyncParsableCommand {
         var json = false
 
         func run() throws {
-            let configuration = try common.loadConfiguration()
-            let store = try common.openStore(for: configuration)
-            var view = try PeopleCommand.state { () throws(StateError) in
-                try PeopleView(configuration: configuration, store: store)
-            }
+            var (_, view) = try PeopleCommand.open(common)
             let people = try PeopleCommand.state { () throws(StateError) in try view.linkedPeople() }
             if json {
                 try JSONOutput.print(people.map { JSONOutput.Person($0, links: view.index) })
@@ -70,11 +66,7 @@ struct PeopleCommand: AsyncParsableCommand {
         var json = false
 
         func run() throws {
-            let configuration = try common.loadConfiguration()
-            let store = try common.openStore(for: configuration)
-            var view = try PeopleCommand.state { () throws(StateError) in
-                try PeopleView(configuration: configuration, store: store)
-            }
+            var (store, view) = try PeopleCommand.open(common)
             guard let found = try PeopleCommand.state({ () throws(StateError) in try view.person(person) }) else {
                 Console.error("vigil: no person or listed record \"\(person)\" (see `vigil people`)")
                 throw ExitCode(ExitStatus.usage.rawValue)
@@ -127,11 +119,7 @@ struct PeopleCommand: AsyncParsableCommand {
         var json = false
 
         func run() throws {
-            let configuration = try common.loadConfiguration()
-            let store = try common.openStore(for: configuration)
-            var view = try PeopleCommand.state { () throws(StateError) in
-                try PeopleView(configuration: configuration, store: store)
-            }
+            var (store, view) = try PeopleCommand.open(common)
             let index = view.index
             // Pairs linked meanwhile (or joined through others) are not worth a look.
             let pending = try PeopleCommand.state { () throws(StateError) in
@@ -264,6 +252,14 @@ struct PeopleCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.internalError.rawValue)
             }
         }
+    }
+
+    /// The configuration's state and people as they are now.
+    static func open(_ common: CommonOptions) throws -> (any StateStore, PeopleView) {
+        let configuration = try common.loadConfiguration()
+        let store = try common.openStore(for: configuration)
+        let view = try state { () throws(StateError) in try PeopleView(configuration: configuration, store: store) }
+        return (store, view)
     }
 
     /// Runs a state read, turning a failure into a message and the internal-error exit code.
