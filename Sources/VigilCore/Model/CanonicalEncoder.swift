@@ -58,9 +58,20 @@ struct FNV1a64: ByteSink {
     }
 
     mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+        write(contentsOf: bytes)
+    }
+
+    mutating func write(contentsOf bytes: some Sequence<UInt8>) {
         var hash = value
         for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
         value = hash
+    }
+
+    /// The hash of `bytes`.
+    static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        var hash = FNV1a64()
+        hash.write(contentsOf: bytes)
+        return hash.value
     }
 }
 

@@ -44,14 +44,9 @@ struct PartKey: Sendable {
         hasSurnameEnding = latinBytes.count > 4 && Self.surnameEndings.contains(where: ends)
     }
 
-    /// FNV-1a, never 0.
+    /// FNV-1a, never 0 (0 means "no base" in ``baseHashes``).
     private static func hash(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
-        }
-        return hash | 1
+        FNV1a64.hash(bytes) | 1
     }
 
     /// `self` is a patronymic made from the given name `other`.
@@ -59,15 +54,13 @@ struct PartKey: Sendable {
         baseHashes.0 == other.latinHash || baseHashes.1 == other.latinHash
     }
 
-    /// Jaro-Winkler similarity of the two skeletons (as ``JaroWinkler/similarity(_:_:)``
-    /// computes it), with the match flags in two 64-bit masks.
+    /// Jaro-Winkler similarity of the two skeletons, read in place from the inline bytes.
     func similarity(to other: PartKey) -> Double {
         let aCount = count
         let bCount = other.count
-        guard aCount > 0, bCount > 0 else { return 0 }
         // Unused bytes are zero, so equal skeletons have equal words.
-        if aCount == bCount && bytes.0 == other.bytes.0 && bytes.1 == other.bytes.1 && bytes.2 == other.bytes.2
-            && bytes.3 == other.bytes.3
+        if aCount == bCount && aCount > 0 && bytes.0 == other.bytes.0 && bytes.1 == other.bytes.1
+            && bytes.2 == other.bytes.2 && bytes.3 == other.bytes.3
         {
             return 1
         }
@@ -75,36 +68,9 @@ struct PartKey: Sendable {
         var right = other.bytes
         return withUnsafeBytes(of: &left) { a in
             withUnsafeBytes(of: &right) { b in
-                let window = max(0, max(aCount, bCount) / 2 - 1)
-                var aFlags: UInt64 = 0
-                var bFlags: UInt64 = 0
-                var matches = 0
-                for i in 0..<aCount {
-                    let low = max(0, i - window)
-                    let high = min(bCount - 1, i + window)
-                    guard low <= high else { continue }
-                    let letter = a[i]
-                    for j in low...high where bFlags & (1 << j) == 0 && b[j] == letter {
-                        aFlags |= 1 << i
-                        bFlags |= 1 << j
-                        matches += 1
-                        break
-                    }
-                }
-                guard matches > 0 else { return 0 }
-                var transpositions = 0
-                var j = 0
-                for i in 0..<aCount where aFlags & (1 << i) != 0 {
-                    while bFlags & (1 << j) == 0 { j += 1 }
-                    if a[i] != b[j] { transpositions += 1 }
-                    j += 1
-                }
-                let m = Double(matches)
-                let jaro = (m / Double(aCount) + m / Double(bCount) + (m - Double(transpositions / 2)) / m) / 3
-                guard jaro > 0.7 else { return jaro }
-                var prefix = 0
-                while prefix < min(4, aCount, bCount), a[prefix] == b[prefix] { prefix += 1 }
-                return jaro + Double(prefix) * 0.1 * (1 - jaro)
+                JaroWinkler.similarity(
+                    UnsafeBufferPointer(rebasing: a.bindMemory(to: UInt8.self)[0..<aCount]),
+                    UnsafeBufferPointer(rebasing: b.bindMemory(to: UInt8.self)[0..<bCount]))
             }
         }
     }

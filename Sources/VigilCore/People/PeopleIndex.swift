@@ -55,12 +55,7 @@ public struct PeopleIndex: Sendable {
     /// first record's reference, longer if taken.
     public func newPersonID(for records: [RecordRef]) -> String {
         let seed = (records.min() ?? RecordRef(sourceID: "", key: "")).description
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in seed.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
-        }
-        let digits = String(hash, radix: 16)
+        let digits = String(FNV1a64.hash(seed.utf8), radix: 16)
         let hex = String(repeating: "0", count: max(0, 16 - digits.count)) + digits
         var length = 8
         while length < hex.count, recordsOf["p-" + hex.prefix(length)] != nil { length += 1 }
