@@ -44,10 +44,8 @@ struct ConfirmationStage {
                 continue
             }
             if case .runs = confirmation, !healthy.contains(transition.sourceID) { continue }
-            guard
-                try currentStatus(source: transition.sourceID, key: transition.key, changes: changes)
-                    == transition.status
-            else {
+            let current = try people.current.record(RecordRef(sourceID: transition.sourceID, key: transition.key))
+            guard (current?.status.description ?? "") == transition.status else {
                 logger.debug("held transition of rule \(transition.ruleID) dropped: the record changed again")
                 changes.holds.released.append(transition.id)
                 continue
@@ -74,18 +72,5 @@ struct ConfirmationStage {
             let record = RecordRef(sourceID: transition.sourceID, key: transition.key)
             return try people.sources(of: record, withStatus: transition.status) >= count
         }
-    }
-
-    /// The status of a record once these changes are applied; "" when the source does not list it.
-    private func currentStatus(source: String, key: String, changes: ChangeSet) throws(StateError) -> String {
-        if let writes = changes.records[source] {
-            if let record = writes.upserts.first(where: { $0.key == key }) { return record.status.description }
-            if writes.deletions.contains(key) { return "" }
-        }
-        guard let content = try store.storedContents(source: source, keys: [key])[key] else { return "" }
-        guard let record = try? Record(key: key, canonicalEncoding: content) else {
-            throw .corruptRecord(source: source, key: key)
-        }
-        return record.status.description
     }
 }
