@@ -88,19 +88,16 @@ struct PeopleStage {
         guard sources.count >= 2 else { return }
         // Records to match: added or renamed in this run, or every record of a source's baseline.
         var fresh: Set<RecordRef> = []
-        var touched: Set<RecordRef> = []
         for event in changes.events where event.kind.isPersonEvent {
-            guard let key = event.record?.key else { continue }
-            let ref = RecordRef(sourceID: event.sourceID, key: key)
-            touched.insert(ref)
-            if event.kind == .added || event.changes.contains(where: { $0.field == "name" }) { fresh.insert(ref) }
+            guard let key = event.record?.key,
+                event.kind == .added || event.changes.contains(where: { $0.field == "name" })
+            else { continue }
+            fresh.insert(RecordRef(sourceID: event.sourceID, key: key))
         }
-        for source in sources {
+        let baselined = Set(changes.sources.filter { $0.baselineAt == changes.startedAt }.map(\.id))
+        for source in sources where baselined.contains(source.id) {
             for record in changes.records[source.id]?.upserts ?? [] {
-                let ref = RecordRef(sourceID: source.id, key: record.key)
-                if !touched.contains(ref) && !changes.events.contains(where: { $0.sourceID == source.id }) {
-                    fresh.insert(ref)
-                }
+                fresh.insert(RecordRef(sourceID: source.id, key: record.key))
             }
         }
         guard !fresh.isEmpty else { return }
@@ -231,7 +228,14 @@ struct PeopleStage {
         for event in changes.events where event.kind.isPersonEvent {
             if let person = event.subject?.id, trigger[person] == nil { trigger[person] = event }
         }
-        let candidates = Set(directory.index.linkedPeople).union(stored.keys)
+        // Only people whose statuses or links may have changed: those an event touched, those
+        // linked since the previous run (in this run, or by a team member in between), and
+        // those with a disagreement on record (to resolve it). An unchanged run reads nothing.
+        let previousRun = try store.sourceStates().values.compactMap(\.lastAttemptAt).max() ?? .distantPast
+        var candidates = Set(trigger.keys).union(stored.keys)
+        for link in directory.index.links.values where link.decidedAt >= previousRun {
+            candidates.insert(link.personID)
+        }
         for person in candidates.sorted() {
             guard let first = directory.index.records(of: person).first ?? RecordRef(person) else { continue }
             let snapshot = try directory.snapshot(of: first)
