@@ -125,11 +125,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The commit a build came from, set by scripts/package.sh (-Xcc -DVIGIL_COMMIT=...).
+        .target(name: "CVigilBuild"),
         // The command line as a library: "vigil plus my own plugin" is a short executable.
         .target(
             name: "VigilCLI",
             dependencies: [
-                "VigilCore", "VigilServer", "Curl",
+                "VigilCore", "VigilServer", "Curl", "CVigilBuild",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
