@@ -9,8 +9,8 @@ struct CheckCommand: ParsableCommand {
         abstract: "Validate a configuration and print every problem with its location.",
         discussion: """
             Prints each problem as FILE:LINE:COLUMN: JSON-PATH: message, and exits 78 if there is \
-            any. On success prints one summary line. Secrets given as ${env:NAME} or \
-            ${file:PATH} are resolved to check they exist; their values are never printed.
+            any. On success prints one summary line. Secrets given as ${env:NAME}, \
+            ${file:PATH} or ${credential:NAME} are resolved to check they exist; their values are never printed.
 
             Also warns about what is valid but likely wrong: rules that can never notify anyone \
             through one of their outputs, sponsored keys no source has ever reported (from the \

@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+import VigilTesting
 
 @testable import VigilCEL
 @testable import VigilCore
@@ -134,7 +136,8 @@ import Testing
             found.contains { $0.path == "$.sources[0].records" && $0.message.contains("invalid JSONPath at column 1") })
         #expect(
             found.contains {
-                $0.path == "$.sources[0].headers.X" && $0.message.contains("expected ${env:NAME} or ${file:PATH}")
+                $0.path == "$.sources[0].headers.X"
+                    && $0.message.contains("expected ${env:NAME}, ${file:PATH} or ${credential:NAME}")
             })
     }
 }
@@ -170,6 +173,21 @@ import Testing
             try secret.resolve(environment: [:], directory: "/")
         }
         #expect(throws: SecretString.Failure.self) { try SecretString("${env:unterminated") }
+    }
+
+    @Test func systemdCredentialsResolveFromTheCredentialsDirectory() throws {
+        let directory = try TemporaryDirectory()
+        try "hunter2\n".write(toFile: directory.path + "/smtp-password", atomically: true, encoding: .utf8)
+        let secret = try SecretString("${credential:smtp-password}")
+        #expect(
+            try secret.resolve(environment: ["CREDENTIALS_DIRECTORY": directory.path], directory: "/") == "hunter2")
+        #expect(throws: SecretString.Failure.missingCredential("smtp-password")) {
+            try secret.resolve(environment: [:], directory: "/")
+        }
+        #expect(throws: SecretString.Failure.missingCredential("smtp-password")) {
+            try secret.resolve(environment: ["CREDENTIALS_DIRECTORY": directory.path + "/none"], directory: "/")
+        }
+        #expect(throws: SecretString.Failure.self) { try SecretString("${credential:../etc/shadow}") }
     }
 
     @Test func whitespaceNoiseIsFolded() {
