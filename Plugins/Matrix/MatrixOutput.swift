@@ -120,9 +120,18 @@ public struct MatrixOutput: Output {
     }
 
     public func send(_ notification: RenderedNotification, session batch: Session) async -> DeliveryOutcome {
+        await transmit(notification, session: batch).outcome
+    }
+
+    /// Sends one message and reports the room it went to and the homeserver's event id.
+    public func sendTest(_ notification: RenderedNotification, context: DeliveryContext) async -> TestDelivery {
+        await sendTest(notification, context: context) { await transmit($0, session: $1) }
+    }
+
+    private func transmit(_ notification: RenderedNotification, session batch: Session) async -> TestDelivery {
         let (session, client, deadline) = (batch.login, batch.client, batch.deadline)
         guard let target = notification.recipient else {
-            return .failed(reason: "no Matrix room or user for this notification")
+            return TestDelivery(outcome: .failed(reason: "no Matrix room or user for this notification"))
         }
         var renewed = false
         while true {
@@ -134,25 +143,28 @@ public struct MatrixOutput: Output {
                 } catch {
                     if error.isUnknownToken || error.isRateLimited { throw error }
                     if error.status == 403 || error.status == 404 {
-                        return .failed(reason: "cannot join or find \(target): \(error.description)")
+                        return TestDelivery(
+                            outcome: .failed(reason: "cannot join or find \(target): \(error.description)"))
                     }
                     throw error
                 }
                 guard await state.pacer.turn(before: deadline), !Task.isCancelled else {
-                    return .retry(after: nil, reason: "rate limited by the homeserver past this run's wait bound")
+                    return TestDelivery(
+                        outcome: .retry(after: nil, reason: "rate limited by the homeserver past this run's wait bound")
+                    )
                 }
-                _ = try await client.send(
+                let eventID = try await client.send(
                     room: room, transactionID: notification.idempotencyKey, content: content(for: notification),
                     token: token)
                 await state.pacer.succeeded()
-                return .delivered
+                return TestDelivery(outcome: .delivered, answer: "room \(room), event \(eventID ?? "(no id)")")
             } catch {
                 if error.isUnknownToken, !renewed {
                     renewed = true
                     do throws(MatrixError) {
                         if try await session.renewToken() { continue }
                     } catch {
-                        return error.outcome
+                        return TestDelivery(outcome: error.outcome)
                     }
                 }
                 if error.isRateLimited {
@@ -160,7 +172,7 @@ public struct MatrixOutput: Output {
                     await state.pacer.limited(retryAfter: wait)
                     if ContinuousClock.now + wait < deadline, !Task.isCancelled { continue }
                 }
-                return error.outcome
+                return TestDelivery(outcome: error.outcome)
             }
         }
     }

@@ -105,11 +105,21 @@ public struct SMTPOutput: Output {
 
     /// Sends one message; the outcome's reason quotes the server's reply when there is one.
     public func send(_ notification: RenderedNotification, session: Session) async -> DeliveryOutcome {
+        await transmit(notification, session: session).outcome
+    }
+
+    /// Sends one message and reports the server's last reply line ("250 2.0.0 Ok: queued as …").
+    public func sendTest(_ notification: RenderedNotification, context: DeliveryContext) async -> TestDelivery {
+        await sendTest(notification, context: context) { await transmit($0, session: $1) }
+    }
+
+    private func transmit(_ notification: RenderedNotification, session: Session) async -> TestDelivery {
         guard let recipientText = notification.recipient else {
-            return .failed(reason: "no recipient address for this email notification")
+            return TestDelivery(outcome: .failed(reason: "no recipient address for this email notification"))
         }
         guard let recipient = MailAddress(recipientText) else {
-            return .failed(reason: "invalid recipient address (expected local@domain, ASCII, no spaces)")
+            return TestDelivery(
+                outcome: .failed(reason: "invalid recipient address (expected local@domain, ASCII, no spaces)"))
         }
         let message = MailMessage(
             from: settings.from, fromName: settings.fromName, to: recipient, replyTo: settings.replyTo,
@@ -137,9 +147,9 @@ public struct SMTPOutput: Output {
         do {
             let response = try await session.curl.perform(request)
             statistics.record(connections: response.newConnections)
-            return .delivered
+            return TestDelivery(outcome: .delivered, answer: response.replyLines.last)
         } catch {
-            return Self.outcome(for: error)
+            return TestDelivery(outcome: Self.outcome(for: error))
         }
     }
 

@@ -88,22 +88,32 @@ public struct WebhookOutput: Output {
     }
 
     public func send(_ notification: RenderedNotification, session prepared: Session) async -> DeliveryOutcome {
+        await transmit(notification, session: prepared).outcome
+    }
+
+    /// Sends one payload and reports the endpoint's status line and the start of its body.
+    public func sendTest(_ notification: RenderedNotification, context: DeliveryContext) async -> TestDelivery {
+        await sendTest(notification, context: context) { await transmit($0, session: $1) }
+    }
+
+    private func transmit(_ notification: RenderedNotification, session prepared: Session) async -> TestDelivery {
         let url =
             notification.recipient.flatMap { $0.hasPrefix("https://") || $0.hasPrefix("http://") ? $0 : nil }
             ?? settings.endpoint.url
         if url.lowercased().hasPrefix("http://") && !settings.endpoint.allowHTTP {
-            return .failed(
-                reason: "the endpoint is http://; this output sends to https:// only unless \"allowHTTP\" is true")
+            return TestDelivery(
+                outcome: .failed(
+                    reason: "the endpoint is http://; this output sends to https:// only unless \"allowHTTP\" is true"))
         }
         if gone.contains(url) {
-            return .abandoned(reason: "the endpoint answered 410 Gone earlier; not sent")
+            return TestDelivery(outcome: .abandoned(reason: "the endpoint answered 410 Gone earlier; not sent"))
         }
         let now = Date()
         let body: [UInt8]
         do {
             body = try WebhookPayload.body(for: notification, at: now, maxFieldLength: settings.maxFieldLength)
         } catch {
-            return .failed(reason: "the webhook payload could not be encoded: \(error)")
+            return TestDelivery(outcome: .failed(reason: "the webhook payload could not be encoded: \(error)"))
         }
         let timestamp = Int(now.timeIntervalSince1970)
         let headers: [(name: String, value: String)] = [
@@ -124,12 +134,13 @@ public struct WebhookOutput: Output {
         do {
             response = try await prepared.curl.perform(request)
         } catch {
-            return .retry(after: nil, reason: "webhook: \(error.description)")
+            return TestDelivery(outcome: .retry(after: nil, reason: "webhook: \(error.description)"))
         }
         let outcome = Self.outcome(
             status: response.status, retryAfter: response.header("Retry-After"), body: response.body)
         if response.status == 410 { gone.insert(url) }
-        return outcome
+        let answer = String(decoding: response.body.prefix(200), as: UTF8.self)
+        return TestDelivery(outcome: outcome, answer: "HTTP \(response.status)" + (answer.isEmpty ? "" : ": \(answer)"))
     }
 
     /// The shared HTTP table (``HTTPStatusOutcome``), honouring `Retry-After`.

@@ -211,6 +211,7 @@ public final class CurlEngine: Sendable {
                 effectiveURL: transfer.effectiveURL(), duration: transfer.totalTime())
             response.newConnections = transfer.newConnections()
             response.redirectURL = transfer.redirectURL()
+            response.replyLines = transfer.replyLines
             return .success(response)
         }
     }

@@ -100,6 +100,8 @@ public struct CurlResponse: Sendable {
     public var newConnections: Int = 0
     /// For a redirect that was not followed: the absolute URL it points to.
     public var redirectURL: String?
+    /// The last reply lines of a line-based protocol (SMTP), as the server sent them.
+    public var replyLines: [String] = []
 
     public init(
         status: Int, headers: [(name: String, value: String)], body: [UInt8], effectiveURL: String,

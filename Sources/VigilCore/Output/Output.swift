@@ -35,6 +35,23 @@ public protocol Output: Sendable {
 
     /// What it renders and accepts (template kind, digests, whether it needs an address).
     var capabilities: OutputCapabilities { get }
+
+    /// Sends one notification now, outside the outbox (`vigil test-output`), and says what
+    /// the destination answered. By default a batch of one, with no answer beyond the outcome.
+    func sendTest(_ notification: RenderedNotification, context: DeliveryContext) async -> TestDelivery
+}
+
+/// What `vigil test-output` reports: the outcome, and the destination's own answer when the
+/// output knows it (an SMTP reply line, an HTTP status and body, a Matrix event id).
+public struct TestDelivery: Sendable, Equatable {
+    public var outcome: DeliveryOutcome
+    /// The destination's answer, never a resolved secret.
+    public var answer: String?
+
+    public init(outcome: DeliveryOutcome, answer: String? = nil) {
+        self.outcome = outcome
+        self.answer = answer
+    }
 }
 
 extension Output {
@@ -42,6 +59,30 @@ extension Output {
     public var capabilities: OutputCapabilities { OutputCapabilities() }
     public var defaultRecipients: [String] { [] }
     public var defaultDeliveryPolicy: DeliveryPolicy { DeliveryPolicy() }
+
+    public func sendTest(_ notification: RenderedNotification, context: DeliveryContext) async -> TestDelivery {
+        let outcomes = await deliver([notification], context: context)
+        return TestDelivery(outcome: outcomes.first ?? .retry(after: nil, reason: "not sent"))
+    }
+}
+
+extension Output {
+    /// A batch of one through `body`, which sends and also returns the destination's answer:
+    /// how an output that knows its server's answer implements ``sendTest(_:context:)``.
+    public func sendTest(
+        _ notification: RenderedNotification, context: DeliveryContext,
+        through body: (RenderedNotification, Session) async -> TestDelivery
+    ) async -> TestDelivery {
+        let session: Session
+        do {
+            session = try await prepare(context)
+        } catch {
+            return TestDelivery(outcome: .retry(after: nil, reason: error.reason))
+        }
+        let result = await body(notification, session)
+        await finish(session)
+        return result
+    }
 }
 
 extension Output where Session == Void {
