@@ -15,9 +15,11 @@ public struct VigilCommand: AsyncParsableCommand {
             3 a delivery failed (retried later or dead-lettered), 4 both, 64 usage error, \
             75 another run holds the lock (this one did nothing), 78 invalid configuration.
             """,
+        version: VigilVersion.description,
         subcommands: [
             RunCommand.self, CheckCommand.self, StatusCommand.self, HistoryCommand.self, OutboxCommand.self,
-            ServeCommand.self, PreviewCommand.self, SourceCommand.self, PeopleCommand.self,
+            ServeCommand.self, PreviewCommand.self, SourceCommand.self, PeopleCommand.self, TestOutputCommand.self,
+            InitCommand.self, StateCommand.self,
         ]
     )
 

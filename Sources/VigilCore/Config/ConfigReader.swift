@@ -58,7 +58,12 @@ public final class ConfigReader {
 }
 
 /// Reads the members of one configuration object; call ``finish()`` to report unknown keys.
+///
+/// A member named `"//"` is a comment (JSON has none): it may appear in any object, holds
+/// any value, and is never read as configuration (``keys`` leaves it out).
 public struct ObjectReader {
+    /// The key of a comment member.
+    public static let commentKey = "//"
     public let reader: ConfigReader
     public let value: JSONValue
     public let path: String
@@ -84,7 +89,7 @@ public struct ObjectReader {
 
     public func path(of key: String) -> String { path + Self.pathComponent(key) }
 
-    public var keys: [String] { members.map(\.key) }
+    public var keys: [String] { members.map(\.key).filter { $0 != Self.commentKey } }
 
     /// The raw value of `key`, marking it as known.
     public mutating func value(_ key: String) -> JSONValue? {
@@ -231,7 +236,7 @@ public struct ObjectReader {
 
     /// Reports every key that was never read: a typo must not be silently ignored.
     public func finish() {
-        for member in members where !consumed.contains(member.key) {
+        for member in members where !consumed.contains(member.key) && member.key != Self.commentKey {
             reader.report(
                 "unknown key \"\(member.key)\"; expected one of: \(consumed.sorted().joined(separator: ", "))",
                 path: path(of: member.key), offset: member.keyOffset)

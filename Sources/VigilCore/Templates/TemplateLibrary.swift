@@ -40,6 +40,12 @@ public struct TemplateLibrary: Sendable {
     /// Languages that have at least one template, per set.
     public private(set) var languages: [String: Set<String>] = [:]
 
+    /// Vigil's own templates as the files of a template directory would hold them:
+    /// `default/LANGUAGE/NAME.PART.mustache` → text (what `vigil init` writes).
+    public static var shippedFiles: [String: String] {
+        Dictionary(uniqueKeysWithValues: DefaultTemplates.all.map { ("\(defaultSet)/\($0.key).mustache", $0.value) })
+    }
+
     /// Vigil's own templates only.
     public init(defaultLanguage: String = "en") {
         self = Self.shipped
