@@ -90,6 +90,8 @@ public struct Configuration: Sendable {
             file: file, directory: directory, sources: [], outputs: [], stateDirectory: directory + "/state")
         if var object = reader.object(root, path: "$") {
             if let version = object.optionalInteger("version", in: 1...1) { _ = version }
+            // Where an editor finds the configuration's JSON Schema (docs/config.schema.json).
+            _ = object.optionalString("$schema")
             if let found = object.value("serve"), var serve = reader.object(found, path: "$.serve") {
                 configuration.serve = ServeSettings.read(&serve)
                 serve.finish()
