@@ -205,7 +205,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["VigilCore", "Curl", "VigilWebhook", "StandardWebhooks"],
+            dependencies: ["VigilCore", "Curl", "VigilWebhook", "StandardWebhooks", "VigilTesting"],
             swiftSettings: strict
         ),
     ]
