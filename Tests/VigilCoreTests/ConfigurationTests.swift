@@ -42,6 +42,24 @@ import VigilTesting
         #expect(list.endpoint?.headers.first.map { String(describing: $0.value) } == "<secret>")
     }
 
+    @Test func commentMembersAreAcceptedAnywhereAndNeverReadAsConfiguration() throws {
+        let configuration = try load(
+            """
+            {"//": "top", "$schema": "/usr/share/doc/vigil/config.schema.json",
+             "sources": [{"//": ["a", "source"], "id": "list", "type": "json", "path": "list.json", "key": "id",
+                          "name": "name", "status": "status", "fields": {"//": "fields", "place": "place"},
+                          "statusMap": {"//": "words", "libre": "released"}}],
+             "outputs": [{"//": {"any": "value"}, "id": "console", "type": "stdout"}]}
+            """)
+        let list = try #require(configuration.sources.first)
+        #expect(list.mapping.fields.map(\.name) == ["place"])
+        #expect(list.mapping.statusMap == ["libre": .released])
+        let typo = issues(
+            #"{"sources": [{"id": "l", "type": "json", "path": "l.json", "key": "id", "name": "n", "/": "x"}], "outputs": []}"#
+        )
+        #expect(typo.map(\.path) == ["$.sources[0]['/']"], "only \"//\" is a comment: \(typo)")
+    }
+
     @Test func boundsRefuseZeroAndAbsurdDurations() {
         let found = issues(
             """
