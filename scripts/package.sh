@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Builds Vigil for release with the Swift runtime linked in, and a Debian package of it:
+#   scripts/package.sh [--output DIR]      (default DIR: dist/)
+# The package installs /usr/bin/vigil, vigil(1), bash/zsh/fish completions, the example
+# configuration and templates under /usr/share/doc/vigil/, the systemd units, a system user
+# `vigil` and /var/lib/vigil (0700). It depends on runtime libraries only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+output=dist
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --output) output=$2; shift 2 ;;
+        *) echo "usage: scripts/package.sh [--output DIR]" >&2; exit 64 ;;
+    esac
+done
+
+scripts/install-deps.sh
+command -v dpkg-deb >/dev/null || { echo "dpkg-deb is missing (Debian's dpkg)" >&2; exit 1; }
+
+version=$(sed -n 's/.*static let number = "\(.*\)"/\1/p' Sources/VigilCLI/VigilVersion.swift)
+commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+if [ "$commit" != unknown ] && ! git diff --quiet HEAD -- Sources Plugins Package.swift 2>/dev/null; then
+    commit="$commit-modified"
+fi
+arch=$(dpkg --print-architecture)
+
+# A scratch path of its own: the commit is a compiler definition, and the ordinary
+# .build/ (tests, benchmarks) is left as it is.
+scratch=.build-package
+echo "building vigil $version ($commit), release, Swift runtime linked statically" >&2
+swift build -c release --product vigil --static-swift-stdlib --scratch-path "$scratch" \
+    -Xcc "-DVIGIL_COMMIT=\"$commit\""
+binary="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/vigil"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+root="$work/root"
+install -d "$root/DEBIAN" "$root/usr/bin" "$root/usr/share/man/man1" "$root/lib/systemd/system" \
+    "$root/usr/share/bash-completion/completions" "$root/usr/share/zsh/vendor-completions" \
+    "$root/usr/share/fish/vendor_completions.d" "$root/usr/share/doc/vigil"
+
+# The binary without its debug sections (symbols stay, so crash reports keep function names).
+objcopy --strip-debug "$binary" "$root/usr/bin/vigil"
+chmod 0755 "$root/usr/bin/vigil"
+
+"$binary" --generate-completion-script bash >"$root/usr/share/bash-completion/completions/vigil"
+"$binary" --generate-completion-script zsh >"$root/usr/share/zsh/vendor-completions/_vigil"
+"$binary" --generate-completion-script fish >"$root/usr/share/fish/vendor_completions.d/vigil.fish"
+python3 scripts/make-manpage.py "$binary" | gzip -9n >"$root/usr/share/man/man1/vigil.1.gz"
+
+install -m 0644 packaging/systemd/vigil.service packaging/systemd/vigil-run.service \
+    packaging/systemd/vigil-run.timer "$root/lib/systemd/system/"
+
+# Documentation and the example, laid out so the example's relative paths resolve:
+# vigil check --config /usr/share/doc/vigil/config.example.json
+doc="$root/usr/share/doc/vigil"
+install -m 0644 README.md CHANGELOG.md config.example.json docs/config.schema.json \
+    docs/webhook-payload.schema.json "$doc/"
+install -m 0644 docs/*.md "$doc/"
+cp -r examples "$doc/examples"
+rm -rf "$doc/examples/state" "$doc/examples/feed"
+# The lists the example reads: the "before" snapshots, as scripts/demo.sh starts.
+mkdir "$doc/examples/feed"
+cp examples/snapshots/detainees-before.json "$doc/examples/feed/detainees.json"
+cp examples/snapshots/detainees-before.csv "$doc/examples/feed/detainees.csv"
+find "$doc" -type d -exec chmod 0755 {} + && find "$doc" -type f -exec chmod 0644 {} +
+cat >"$doc/copyright" <<'COPYRIGHT'
+Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+Upstream-Name: vigil
+Comment: Vigil and the Swift packages it links (Apache-2.0, MIT) are built into /usr/bin/vigil.
+COPYRIGHT
+
+# Depends: the Debian packages that hold the shared libraries the binary loads.
+depends=$(ldd "$root/usr/bin/vigil" | awk '/=> \// {print $3}' | while read -r lib; do
+    dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null || true
+done | cut -d: -f1 | sort -u | paste -sd, | sed 's/,/, /g')
+[ -n "$depends" ] || { echo "could not work out the package's dependencies" >&2; exit 1; }
+
+install -m 0755 packaging/debian/postinst packaging/debian/prerm packaging/debian/postrm "$root/DEBIAN/"
+size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
+sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@DEPENDS@/$depends/" -e "s/@SIZE@/$size/" \
+    packaging/debian/control.in >"$root/DEBIAN/control"
+
+mkdir -p "$output"
+deb="$output/vigil_${version}_${arch}.deb"
+dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
+echo "$deb"
