@@ -125,7 +125,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // The commit a build came from, set by scripts/package.sh (-Xcc -DVIGIL_COMMIT=...).
+        // The commit a build came from, linked in by scripts/package.sh.
         .target(name: "CVigilBuild"),
         // The command line as a library: "vigil plus my own plugin" is a short executable.
         .target(

@@ -25,12 +25,16 @@ if [ "$commit" != unknown ] && ! git diff --quiet HEAD -- Sources Plugins Packag
 fi
 arch=$(dpkg --print-architecture)
 
-# A scratch path of its own: the commit is a compiler definition, and the ordinary
-# .build/ (tests, benchmarks) is left as it is.
+# A scratch path of its own (the ordinary .build/ of tests and benchmarks is left as it is).
+# The commit is linked in as an object file named after it: a new commit relinks, nothing
+# is recompiled.
 scratch=.build-package
+mkdir -p "$scratch/commit"
+commit_object="$scratch/commit/vigil-commit-$commit.o"
+printf 'const char vigil_commit_text[] = "%s";\n' "$commit" | cc -x c -c -fPIC -o "$commit_object" -
 echo "building vigil $version ($commit), release, Swift runtime linked statically" >&2
 swift build -c release --product vigil --static-swift-stdlib --scratch-path "$scratch" \
-    -Xcc "-DVIGIL_COMMIT=\"$commit\""
+    -Xlinker "$PWD/$commit_object"
 binary="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/vigil"
 
 work=$(mktemp -d)

@@ -2,7 +2,7 @@
 #define VIGIL_BUILD_H
 
 /// The commit this binary was built from, or "" when the build did not say
-/// (scripts/package.sh passes -Xcc -DVIGIL_COMMIT="..." to a release build).
+/// (scripts/package.sh links in an object file that defines it).
 const char *vigil_build_commit(void);
 
 #endif
