@@ -11,6 +11,9 @@ pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
 if [ "${1:-}" = "--test" ]; then command -v pdftotext >/dev/null || missing+=(poppler-utils); fi
 # The people matcher's transliteration oracle: ICU through PyICU, built by Debian.
 if [ "${1:-}" = "--test" ]; then /usr/bin/python3 -c "import icu" 2>/dev/null || missing+=(python3-icu); fi
+# The package test: systemd-analyze checks the units, groff renders the man page.
+if [ "${1:-}" = "--test" ]; then command -v systemd-analyze >/dev/null || missing+=(systemd); fi
+if [ "${1:-}" = "--test" ]; then command -v groff >/dev/null || missing+=(groff-base); fi
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v python3 >/dev/null || missing+=(python3)
 command -v openssl >/dev/null || missing+=(openssl)

@@ -57,6 +57,10 @@ for target in json csv config cel template webhook mime html feed xlsx css; do
 done
 scripts/fuzz.sh all "${VIGIL_FUZZ_SECONDS:-20}"
 
+# The Debian package, built for release (Swift runtime linked in), installed on this machine
+# with apt-get, checked, and removed. VIGIL_SKIP_PACKAGE=1 leaves it out of a local run.
+if [ "${VIGIL_SKIP_PACKAGE:-0}" != 1 ]; then scripts/test-package.sh; fi
+
 for _ in $(seq 1 1200); do [ -s "$work/matrix.json" ] && break; sleep 0.1; done
 [ -s "$work/matrix.json" ] || { echo "Synapse did not start:" >&2; tail -50 "$work/matrix.log" >&2; exit 1; }
 export VIGIL_TEST_MATRIX="$work/matrix.json"
