@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Builds Vigil for release with the Swift runtime linked in, and a Debian package of it:
-#   scripts/package.sh [--output DIR]      (default DIR: dist/)
+#   scripts/package.sh [--output DIR] [--debug]      (default DIR: dist/)
 # The package installs /usr/bin/vigil, vigil(1), bash/zsh/fish completions, the example
 # configuration and templates under /usr/share/doc/vigil/, the systemd units, a system user
 # `vigil` and /var/lib/vigil (0700). It depends on runtime libraries only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# --debug packages the ordinary debug build (.build/, relinked with the Swift runtime and the
+# commit): the same package in a minute instead of a ten-minute release build; the test
+# command uses it to check the packaging. Never ship it.
 output=dist
+configuration=release
 while [ $# -gt 0 ]; do
     case "$1" in
         --output) output=$2; shift 2 ;;
-        *) echo "usage: scripts/package.sh [--output DIR]" >&2; exit 64 ;;
+        --debug) configuration=debug; shift ;;
+        *) echo "usage: scripts/package.sh [--output DIR] [--debug]" >&2; exit 64 ;;
     esac
 done
 
@@ -25,17 +30,18 @@ if [ "$commit" != unknown ] && ! git diff --quiet HEAD -- Sources Plugins Packag
 fi
 arch=$(dpkg --print-architecture)
 
-# A scratch path of its own (the ordinary .build/ of tests and benchmarks is left as it is).
-# The commit is linked in as an object file named after it: a new commit relinks, nothing
-# is recompiled.
+# A release build has a scratch path of its own (the .build/ of tests and benchmarks is left
+# as it is). The commit is linked in as an object file named after it: a new commit
+# relinks, nothing is recompiled.
 scratch=.build-package
+[ "$configuration" = release ] || scratch=.build
 mkdir -p "$scratch/commit"
 commit_object="$scratch/commit/vigil-commit-$commit.o"
 printf 'const char vigil_commit_text[] = "%s";\n' "$commit" | cc -x c -c -fPIC -o "$commit_object" -
-echo "building vigil $version ($commit), release, Swift runtime linked statically" >&2
-swift build -c release --product vigil --static-swift-stdlib --scratch-path "$scratch" \
+echo "building vigil $version ($commit), $configuration, Swift runtime linked statically" >&2
+swift build -c "$configuration" --product vigil --static-swift-stdlib --scratch-path "$scratch" \
     -Xlinker "$PWD/$commit_object"
-binary="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/vigil"
+binary="$(swift build -c "$configuration" --scratch-path "$scratch" --show-bin-path)/vigil"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -75,10 +81,14 @@ Upstream-Name: vigil
 Comment: Vigil and the Swift packages it links (Apache-2.0, MIT) are built into /usr/bin/vigil.
 COPYRIGHT
 
-# Depends: the Debian packages that hold the shared libraries the binary loads.
-depends=$(ldd "$root/usr/bin/vigil" | awk '/=> \// {print $3}' | while read -r lib; do
-    dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null || true
+# Depends: the Debian packages that hold the shared libraries the binary itself names
+# (DT_NEEDED; what those load in turn is their packages' business).
+needed=$(objdump -p "$root/usr/bin/vigil" | awk '$1 == "NEEDED" {print $2}')
+depends=$(ldd "$root/usr/bin/vigil" | awk '/=> \// {print $1, $3}' | while read -r soname lib; do
+    grep -qxF "$soname" <<<"$needed" || continue
+    dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null || echo "unknown-$soname:"
 done | cut -d: -f1 | sort -u | paste -sd, | sed 's/,/, /g')
+if [[ "$depends" == *unknown-* ]]; then echo "no Debian package holds: $depends" >&2; exit 1; fi
 [ -n "$depends" ] || { echo "could not work out the package's dependencies" >&2; exit 1; }
 
 install -m 0755 packaging/debian/postinst packaging/debian/prerm packaging/debian/postrm "$root/DEBIAN/"
