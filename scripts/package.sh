@@ -39,8 +39,16 @@ mkdir -p "$scratch/commit"
 commit_object="$scratch/commit/vigil-commit-$commit.o"
 printf 'const char vigil_commit_text[] = "%s";\n' "$commit" | cc -x c -c -fPIC -o "$commit_object" -
 echo "building vigil $version ($commit), $configuration, Swift runtime linked statically" >&2
-swift build -c "$configuration" --product vigil --static-swift-stdlib --scratch-path "$scratch" \
-    -Xlinker "$PWD/$commit_object"
+link=(-Xlinker "$PWD/$commit_object")
+if [ "$configuration" = debug ]; then
+    # Compile in the ordinary (shared-runtime) mode first: SwiftPM does not recompile objects
+    # when --static-swift-stdlib changes, and an object compiled in static mode names static
+    # libraries that a later ordinary link cannot find. Then link statically; those objects do
+    # not name the static FoundationXML's helper library (XMLParser, for XLSX), so name it.
+    swift build --product vigil --scratch-path "$scratch"
+    link+=(-Xlinker --whole-archive -Xlinker -l_CFXMLInterface -Xlinker --no-whole-archive)
+fi
+swift build -c "$configuration" --product vigil --static-swift-stdlib --scratch-path "$scratch" "${link[@]}"
 binary="$(swift build -c "$configuration" --scratch-path "$scratch" --show-bin-path)/vigil"
 
 work=$(mktemp -d)

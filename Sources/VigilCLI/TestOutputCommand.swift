@@ -10,8 +10,9 @@ struct TestOutputCommand: AsyncParsableCommand {
         commandName: "test-output",
         abstract: "Send one test message through one output now, and print what its server answered.",
         discussion: """
-            Bypasses rules, templates and the outbox: nothing is stored, and no lock is taken, so \
-            it is safe beside `vigil serve`. The message says it is a test and names no person. \
+            Bypasses rules, templates and the outbox: nothing is stored (not even a Matrix \
+            session: a password login makes a new device), and no lock is taken, so it is safe \
+            beside `vigil serve`. The message says it is a test and names no person. \
             Exits 0 when the server accepted it, 3 when it did not.
 
             Examples:
@@ -43,7 +44,7 @@ struct TestOutputCommand: AsyncParsableCommand {
         let result = await CurlEngine.withEngine { curl in
             let context = DeliveryContext(
                 curl: curl, logger: logger, configDirectory: configuration.directory,
-                stateDirectory: common.stateDirectory(for: configuration),
+                stateDirectory: nil,
                 deadline: .now + min(configuration.deliveryTimeout, .seconds(120)))
             return await target.sendTest(notification, context: context)
         }

@@ -50,7 +50,10 @@ struct InitCommand: AsyncParsableCommand {
                 bytes: Array(Self.sampleList.utf8), contentType: "", name: "list.json")
             location = ("path", "list.json")
         }
-        let starter = StarterConfiguration(location: location, source: inspected)
+        var starter = StarterConfiguration(location: location, source: inspected)
+        // The package's layout: the configuration in /etc/vigil, the state where its units keep it.
+        let resolved = URL(fileURLWithPath: directory).standardizedFileURL.path
+        if resolved == "/etc/vigil" { starter.state = "/var/lib/vigil" }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             if source == nil { try write(Self.sampleList, to: "list.json") }

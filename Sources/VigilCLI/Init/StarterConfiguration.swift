@@ -6,6 +6,8 @@ struct StarterConfiguration {
     /// The source's location: `("path", "list.json")` or `("url", "https://…")`.
     var location: (key: String, value: String)
     var source: InspectedSource
+    /// `state`: beside the configuration, or the package's `/var/lib/vigil` for `/etc/vigil`.
+    var state = "state"
 
     /// Status words of lists in English, Russian and French that mean a canonical status.
     static let knownWords: [String: String] = [
@@ -83,7 +85,7 @@ struct StarterConfiguration {
                         + "in the JSON Schema docs/config.schema.json of Vigil's source (also /usr/share/doc/vigil/).")
             ),
             ("version", .number("1")),
-            ("state", .string("state")),
+            ("state", .string(state)),
             ("sources", .array([.object(sourceMembers)])),
             (
                 "outputs",
