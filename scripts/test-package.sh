@@ -58,6 +58,10 @@ check "vigil run works on the installed example" \
     vigil run --config /usr/share/doc/vigil/config.example.json --state "$work/example-state"
 check "vigil init + check + run on a fresh configuration" \
     sh -c "vigil init '$work/fresh' && vigil check --config '$work/fresh/config.json' && vigil run --config '$work/fresh/config.json'"
+check "vigil init /etc/vigil, then a run as the vigil user keeps its state in /var/lib/vigil" \
+    sh -c "vigil init /etc/vigil >/dev/null && grep -q '\"state\": \"/var/lib/vigil\"' /etc/vigil/config.json \
+        && runuser -u vigil -- vigil run --config /etc/vigil/config.json \
+        && [ \"\$(stat -c '%U %a' /var/lib/vigil/vigil.sqlite)\" = 'vigil 600' ]"
 check "the man page renders without warnings" \
     sh -c "zcat /usr/share/man/man1/vigil.1.gz | groff -man -Tutf8 -ww -z 2>&1 | (! grep .) && zcat /usr/share/man/man1/vigil.1.gz | grep -q 'state backup'"
 check "bash, zsh and fish completions know the subcommands" \
