@@ -71,6 +71,22 @@ import Testing
         #expect(test.status == 0, "\(test.stderr)")
         #expect(test.stdout.contains("RU-3"))
 
+        // JSON: the records are found where they are nested, canonical words need no map.
+        let nested =
+            #"{"meta": {"updated": "2026-12-01"}, "data": {"items": ["#
+            + #"{"uid": "X-1", "full_name": "Aram Vardoyantz", "state": "detained", "born": "1990-02-01"},"#
+            + #"{"uid": "X-2", "full_name": "Davit Kelounian", "state": "released", "born": "1985-04-03"}]}}"#
+        try await vigil.putFeed(feed + "-json", Data(nested.utf8))
+        let json = try await vigil.run(["init", "json", "--source", "\(vigil.server)/feed/\(feed)-json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let jsonConfig = try String(contentsOfFile: vigil.directory + "/json/config.json", encoding: .utf8)
+        #expect(jsonConfig.contains(#""records": "$.data.items[*]""#), "\(jsonConfig)")
+        #expect(jsonConfig.contains(#""key": "uid""#) && jsonConfig.contains(#""name": "full_name""#))
+        #expect(jsonConfig.contains(#""status": "state""#) && !jsonConfig.contains("statusMap"))
+        #expect(jsonConfig.contains(#""born": "born""#))
+        let jsonTest = try await vigil.run(["source", "test", "my-list", "--config", "json/config.json"])
+        #expect(jsonTest.status == 0 && jsonTest.stdout.contains("Davit Kelounian"), "\(jsonTest.stdout)")
+
         let missing = try await vigil.run(["init", "other", "--source", "\(vigil.server)/feed/none-\(feed)"])
         #expect(missing.status == 64, "a missing list is an error: \(missing.stdout)")
         #expect(!FileManager.default.fileExists(atPath: vigil.directory + "/other/config.json"))
