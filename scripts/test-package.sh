@@ -40,7 +40,12 @@ check() {  # check DESCRIPTION COMMAND...
 # From the debug build the tests already made (relinked with the Swift runtime): a release
 # build would add ten minutes to every test run; scripts/package.sh without --debug is
 # the same script with -c release.
-deb=$(scripts/package.sh --debug --output "$work/dist" | tail -1)
+if ! scripts/package.sh --debug --output "$work/dist" >"$work/package.log"; then
+    echo "package test: scripts/package.sh failed; its output ends:" >&2
+    grep -v "distributed-tracing\|CMakeLists" "$work/package.log" | tail -40 >&2
+    exit 1
+fi
+deb=$(tail -1 "$work/package.log")
 echo "package test: $deb ($(du -h "$deb" | cut -f1))"
 dpkg-deb --info "$deb" | sed -n 's/^ \(Depends\|Installed-Size\): /  \1: /p'
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$(readlink -f "$deb")" >"$work/apt.log" 2>&1 \
