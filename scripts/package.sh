@@ -46,16 +46,25 @@ if [ "$configuration" = debug ]; then
     # libraries that a later ordinary link cannot find. Then link statically; those objects do
     # not name the static FoundationXML's helper library (XMLParser, for XLSX), so name it.
     swift build --product vigil --scratch-path "$scratch"
-    link+=(-Xlinker --whole-archive -Xlinker -l_CFXMLInterface -Xlinker --no-whole-archive)
+    # Objects compiled for the shared runtime name some of the static runtime's libraries and
+    # not others (which ones depends on what was compiled in which mode: FoundationXML's
+    # helper, ICU), so name them all once more, after everything, in one group.
+    link+=(-Xlinker --start-group)
+    for lib in FoundationXML _CFXMLInterface FoundationInternationalization _FoundationICU FoundationEssentials \
+        Foundation CoreFoundation _FoundationCShims _FoundationCollections swiftSwiftOnoneSupport \
+        swift_Concurrency swift_StringProcessing swift_RegexParser swiftSynchronization swiftGlibc \
+        swiftDispatch dispatch BlocksRuntime swiftCore; do
+        link+=(-Xlinker "-l$lib")
+    done
+    link+=(-Xlinker --end-group)
 fi
 static_build() {
     swift build -c "$configuration" --product vigil --static-swift-stdlib --scratch-path "$scratch" "${link[@]}"
 }
 if [ "$configuration" = debug ]; then
-    # Switching the shared build to static mode recompiles a few modules against the static
-    # runtime's module maps, next to clang modules cached for the shared one; a test run
-    # once failed that step and passed it on the next try. Try twice, and show the first
-    # failure rather than hide it.
+    # Switching the shared build to static mode recompiles a few modules (HummingbirdCore,
+    # Hummingbird) in that mode; should the link still fail, try once more and show the
+    # first failure rather than hide it.
     attempt=$(mktemp)
     if ! static_build >"$attempt" 2>&1; then
         echo "package.sh: the static link failed once; its last lines:" >&2
