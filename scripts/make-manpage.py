@@ -33,7 +33,7 @@ def option_synopsis(argument):
         return "\\fI" + argument.get("valueName", "value").upper() + "\\fR"
     if argument["kind"] == "option":
         spelled += " \\fI" + argument.get("valueName", "value") + "\\fR"
-    return "\\fB" + spelled.replace("-", "\\-").replace("\\fI", "\\fI").replace("\\-\\-", "\\-\\-") + "\\fR"
+    return "\\fB" + spelled.replace("-", "\\-") + "\\fR"
 
 
 def visible(items):
