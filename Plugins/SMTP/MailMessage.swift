@@ -17,6 +17,10 @@ struct MailMessage {
     var date: Date
     var unsubscribe: Unsubscribe?
     var extraHeaders: [(name: String, value: String)] = []
+    /// `List-Id` (RFC 2919), angle brackets included.
+    var listID: String?
+    /// `Feedback-ID`, verbatim.
+    var feedbackID: String?
 
     /// `List-Unsubscribe` targets (RFC 2369); an https URL also gets one-click (RFC 8058).
     struct Unsubscribe: Sendable {
@@ -37,7 +41,13 @@ struct MailMessage {
         if let replyTo { headers.append(("Reply-To", HeaderEncoding.mailbox(replyTo, name: nil))) }
         headers.append(("Subject", HeaderEncoding.unstructured(subject, headerName: "Subject")))
         headers.append(("Message-ID", messageID))
+        // Sent by a program, not a person: auto-responders stay quiet (RFC 3834).
+        headers.append(("Auto-Submitted", "auto-generated"))
+        if let listID { headers.append(("List-Id", listID)) }
         if let unsubscribe {
+            // Folded only between targets, never inside one (URLs hold no spaces). A recipient's
+            // one-click link alone (27-character token) fits one line under a base URL of up to
+            // 30 characters.
             var targets: [String] = []
             if let mailto = unsubscribe.mailto { targets.append("<mailto:\(mailto.address)>") }
             if let url = unsubscribe.url { targets.append("<\(url)>") }
@@ -50,6 +60,7 @@ struct MailMessage {
                 headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
             }
         }
+        if let feedbackID { headers.append(("Feedback-ID", feedbackID)) }
         for (name, value) in extraHeaders {
             headers.append((name, HeaderEncoding.unstructured(value, headerName: name)))
         }

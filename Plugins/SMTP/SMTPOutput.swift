@@ -13,7 +13,8 @@ import VigilCore
 public struct SMTPOutput: Output {
     /// Email: subject, plain text and HTML alternatives; `KIND` is `email`.
     public var capabilities: OutputCapabilities {
-        OutputCapabilities(templateKind: TemplateKind(name: "email", html: true), requiresRecipient: true)
+        OutputCapabilities(
+            templateKind: TemplateKind(name: "email", html: true), requiresRecipient: true, honoursUnsubscribes: true)
     }
     /// The output's settings, validated.
     public struct Settings: Sendable {
@@ -28,6 +29,10 @@ public struct SMTPOutput: Output {
         public var unsubscribeMailto: MailAddress?
         public var unsubscribeURL: String?
         public var headers: [(name: String, value: String)]
+        /// `List-Id` (RFC 2919): `<LABEL.NAMESPACE>`; by default the output id under the From domain.
+        public var listID: String?
+        /// `Feedback-ID`, for mailbox providers' complaint loops (`a:b:c:SenderId`).
+        public var feedbackID: String?
         public var timeout: Duration
         public var connectTimeout: Duration
         public var verifyTLS: Bool
@@ -82,26 +87,40 @@ public struct SMTPOutput: Output {
         DeliveryPolicy(concurrency: settings.concurrency, batchSize: 50)
     }
 
-    /// Resolves the SMTP credentials once per batch.
+    /// Resolves the SMTP credentials and the mailing secret once per batch.
     public func prepare(_ context: DeliveryContext) async throws(OutputFailure) -> Session {
+        let credentials: (String, String)?
         do {
-            let credentials = try settings.username.map { username in
+            credentials = try settings.username.map { username in
                 (
                     try username.resolve(directory: context.configDirectory),
                     try settings.password?.resolve(directory: context.configDirectory) ?? ""
                 )
             }
-            return Session(credentials: credentials, curl: context.curl)
         } catch {
             throw OutputFailure("SMTP credentials: \(error)")
         }
+        // Subscribed mail never leaves without its recipient's unsubscribe link: a secret that
+        // does not resolve retries the batch.
+        let links: MailingLinks?
+        do {
+            links = try context.mailing?.links(directory: context.configDirectory)
+        } catch {
+            throw OutputFailure(error.description)
+        }
+        return Session(credentials: credentials, curl: context.curl, links: links)
     }
 
-    /// What a batch shares: the resolved credentials (curl keeps the connection open).
+    /// What a batch shares: the resolved credentials (curl keeps the connection open) and
+    /// the mailing links' key.
     public struct Session: Sendable {
         var credentials: (username: String, password: String)?
         var curl: CurlEngine
+        var links: MailingLinks?
     }
+
+    /// `List-Id`'s value: the configured one, or `<OUTPUT.FROM-DOMAIN>`.
+    var listID: String { "<\(settings.listID ?? "\(id.lowercased()).\(settings.from.domain)")>" }
 
     /// Sends one message; the outcome's reason quotes the server's reply when there is one.
     public func send(_ notification: RenderedNotification, session: Session) async -> DeliveryOutcome {
@@ -121,13 +140,22 @@ public struct SMTPOutput: Output {
             return TestDelivery(
                 outcome: .failed(reason: "invalid recipient address (expected local@domain, ASCII, no spaces)"))
         }
-        let message = MailMessage(
+        let now = Date()
+        // A recipient's own one-click link when the message belongs to a list; otherwise the
+        // output's fixed targets.
+        let personalURL = notification.subscriptionID.flatMap { id in
+            session.links?.unsubscribeURL(subscription: id, at: now)
+        }
+        let url = personalURL ?? settings.unsubscribeURL
+        var message = MailMessage(
             from: settings.from, fromName: settings.fromName, to: recipient, replyTo: settings.replyTo,
             subject: notification.subject, text: notification.text, html: notification.html,
-            idempotencyKey: notification.idempotencyKey, date: Date(),
-            unsubscribe: settings.unsubscribeMailto == nil && settings.unsubscribeURL == nil
-                ? nil : MailMessage.Unsubscribe(mailto: settings.unsubscribeMailto, url: settings.unsubscribeURL),
+            idempotencyKey: notification.idempotencyKey, date: now,
+            unsubscribe: settings.unsubscribeMailto == nil && url == nil
+                ? nil : MailMessage.Unsubscribe(mailto: settings.unsubscribeMailto, url: url),
             extraHeaders: settings.headers)
+        message.listID = listID
+        message.feedbackID = settings.feedbackID
         var request = CurlRequest(
             url: settings.url,
             body: message.render(),

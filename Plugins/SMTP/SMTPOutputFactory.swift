@@ -65,7 +65,8 @@ public struct SMTPOutputFactory: OutputFactory {
         {
             let reserved: Set<String> = [
                 "from", "to", "cc", "bcc", "subject", "date", "message-id", "reply-to", "mime-version", "content-type",
-                "content-transfer-encoding", "list-unsubscribe", "list-unsubscribe-post",
+                "content-transfer-encoding", "list-unsubscribe", "list-unsubscribe-post", "auto-submitted", "list-id",
+                "feedback-id",
             ]
             for name in headerObject.keys {
                 guard let value = headerObject.string(name) else { continue }
@@ -80,17 +81,41 @@ public struct SMTPOutputFactory: OutputFactory {
             }
             headerObject.finish()
         }
+        let listID = options.optionalString("listId")
+        if let listID, !Self.isListID(listID) {
+            options.report(
+                "expected a list id such as \"sponsors.alerts.example.org\" (letters, digits, '-' and '.', "
+                    + "with a dot, no angle brackets)", key: "listId")
+        }
+        let feedbackID = options.optionalString("feedbackId")
+        if let feedbackID,
+            feedbackID.isEmpty || feedbackID.count > 200
+                || !feedbackID.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+        {
+            options.report(
+                "expected printable ASCII without spaces, such as \"alerts:vigil:exampleorg\"", key: "feedbackId")
+        }
         let timeout = options.optionalDuration("timeout", in: Bounds.timeout) ?? .seconds(30)
         let connectTimeout = options.optionalDuration("connectTimeout", in: Bounds.timeout) ?? .seconds(10)
         let (verifyTLS, caFile) = options.tlsSettings()
         guard options.reader.issues.count == errorsBefore, let url, let from else { return nil }
-        return SMTPOutput(
-            id: id,
-            settings: SMTPOutput.Settings(
-                url: url, plaintext: plaintext, from: from, fromName: fromName, replyTo: replyTo, to: to,
-                username: username, password: password, unsubscribeMailto: unsubscribeMailto,
-                unsubscribeURL: unsubscribeURL, headers: headers, timeout: timeout, connectTimeout: connectTimeout,
-                verifyTLS: verifyTLS, caFile: caFile, concurrency: 4))
+        var settings = SMTPOutput.Settings(
+            url: url, plaintext: plaintext, from: from, fromName: fromName, replyTo: replyTo, to: to,
+            username: username, password: password, unsubscribeMailto: unsubscribeMailto,
+            unsubscribeURL: unsubscribeURL, headers: headers, timeout: timeout, connectTimeout: connectTimeout,
+            verifyTLS: verifyTLS, caFile: caFile, concurrency: 4)
+        settings.listID = listID
+        settings.feedbackID = feedbackID
+        return SMTPOutput(id: id, settings: settings)
+    }
+
+    /// RFC 2919's list-label "." namespace, as dot-atom text a reader can trust.
+    static func isListID(_ text: String) -> Bool {
+        text.count <= 200 && text.contains(".") && !text.hasPrefix(".") && !text.hasSuffix(".")
+            && text.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
+                    || $0 == "."
+            }
     }
 
     private func address(_ options: inout ObjectReader, _ key: String, required: Bool) -> MailAddress? {

@@ -106,7 +106,8 @@ struct WebhookPayload: Encodable {
     }
 
     /// `detainee.added|changed|removed|mentioned`, `source.failing|recovered|suspicious`,
-    /// `delivery.dead_lettered`, `deadline.overdue|upcoming`, `person.conflict|conflict_resolved`.
+    /// `delivery.dead_lettered`, `deadline.overdue|upcoming`, `person.conflict|conflict_resolved`,
+    /// `recipient.unsubscribed`.
     static func type(of kind: Event.Kind) -> String {
         switch kind {
         case .added, .changed, .removed: "detainee.\(kind.rawValue)"
@@ -117,6 +118,7 @@ struct WebhookPayload: Encodable {
         case .mention: "detainee.mentioned"
         case .conflict: "person.conflict"
         case .conflictResolved: "person.conflict_resolved"
+        case .unsubscribed: "recipient.unsubscribed"
         }
     }
 

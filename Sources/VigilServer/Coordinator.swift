@@ -133,7 +133,8 @@ actor Coordinator {
                     store: store, outputs: configuration.outputs, policies: configuration.deliveryPolicies,
                     context: DeliveryContext(
                         curl: curl, logger: logger, configDirectory: configuration.directory,
-                        stateDirectory: stateDirectory, deadline: .now + configuration.deliveryTimeout),
+                        stateDirectory: stateDirectory, deadline: .now + configuration.deliveryTimeout,
+                        mailing: configuration.mailing),
                     runID: runID, router: configuration.router)
                 let summary = try await engine.deliverDue(at: Date())
                 metrics.record(summary)

@@ -78,6 +78,23 @@ public enum VigilServer {
                 return json(error.status, error.json)
             }
         }
+        // Unsubscribe links (RFC 8058): no cookie, no login; the token is the whole authority.
+        router.get("/u/{token}") { _, context -> Response in
+            let (status, page) = await coordinator.unsubscribePage(token: context.parameters.get("token") ?? "")
+            return html(status, page)
+        }
+        router.post("/u/{token}") { request, context -> Response in
+            // A one-click post is `List-Unsubscribe=One-Click`; the page's second button adds `scope=all`.
+            guard case .body(let body) = await BodyReader.collect(request, upTo: 4096, within: settings.bodyTimeout)
+            else {
+                return html(413, UnsubscribePage(language: "en").refused("the request body is too large or too slow"))
+            }
+            let fields = String(buffer: body).split(separator: "&")
+            let (status, page) = await coordinator.unsubscribe(
+                token: context.parameters.get("token") ?? "", everything: fields.contains("scope=all"))
+            kick.continuation.yield()
+            return html(status, page)
+        }
         router.get("/healthz") { _, _ -> Response in
             let (healthy, body) = await coordinator.health()
             return json(healthy ? 200 : 503, body)
@@ -102,6 +119,18 @@ public enum VigilServer {
             logger: logger)
         app.logger.logLevel = logger.logLevel
         return app
+    }
+
+    /// An HTML page that is never cached and loads nothing (the page itself asks not to be
+    /// indexed nor sent on as a referrer).
+    static func html(_ status: Int, _ page: String) -> Response {
+        Response(
+            status: HTTPResponse.Status(code: status),
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: page)))
     }
 
     /// A JSON response; `close` ends the connection after it (the client may still be sending).

@@ -4,33 +4,11 @@ import Testing
 /// `vigil run` with rules: a sponsor's confirmed release, rendered in their language, through
 /// the real SMTP server; messages read back with Python's email package.
 @Suite struct RulesEndToEndTests {
-    /// Messages stored for `recipient`, parsed by `Tests/Servers/parse_mail.py`.
     func messages(to recipient: String, in directory: String) throws -> [[String: Any]] {
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory)
-            .filter { $0.hasSuffix(".json") && $0 != "connections.json" }
-            .filter { name in
-                (try? String(contentsOfFile: directory + "/" + name, encoding: .utf8))?.contains("\"\(recipient)\"")
-                    == true
-            }
-            .map { directory + "/" + $0.dropLast(5) + ".eml" }
-        guard !files.isEmpty else { return [] }
-        let parser = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../Servers/parse_mail.py").standardizedFileURL.path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", parser] + files
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return try #require(try JSONSerialization.jsonObject(with: output) as? [[String: Any]])
+        try StoredMail.messages(to: recipient, in: directory)
     }
 
-    func body(_ message: [String: Any], _ type: String) -> String {
-        let parts = message["parts"] as? [[String: Any]] ?? []
-        return parts.first { $0["content_type"] as? String == type }?["body"] as? String ?? ""
-    }
+    func body(_ message: [String: Any], _ type: String) -> String { StoredMail.body(message, type) }
 
     @Test func aSponsorHearsOfAConfirmedReleaseInTheirLanguage() async throws {
         let vigil = try VigilProcess()

@@ -27,6 +27,8 @@ public struct Configuration: Sendable {
     public var templates = TemplateLibrary()
     /// How records join into people across sources.
     public var people = PeopleSettings()
+    /// Subscribed mail: per-recipient unsubscribe links (nil: only outputs' fixed targets).
+    public var mailing: MailingSettings?
 
     /// The router for this configuration's events, without `realert` windows.
     public var router: any EventRouter { router(lastNotified: nil) }
@@ -34,20 +36,31 @@ public struct Configuration: Sendable {
     /// Runs `body` with the router, honouring the `realert` windows recorded in `store`.
     /// Each window is looked up when a rule needs it; a lookup that fails makes this throw
     /// once `body` returns, so the caller stores nothing rather than alert a recipient again.
-    public func withRouter<T>(store: any FollowUpReading, _ body: (any EventRouter) throws(StateError) -> T)
-        throws(StateError) -> T
-    {
-        guard rules.contains(where: { $0.realert != nil }) else { return try body(router) }
+    /// Recipients who unsubscribed (or whose address bounced) are left out of outputs that
+    /// honour unsubscribes.
+    public func withRouter<T>(
+        store: any FollowUpReading & SubscriptionReading, _ body: (any EventRouter) throws(StateError) -> T
+    ) throws(StateError) -> T {
+        let suppressions =
+            !rules.isEmpty && outputs.contains(where: \.capabilities.honoursUnsubscribes)
+            ? SuppressionSet(try store.suppressions()) : SuppressionSet()
+        guard rules.contains(where: { $0.realert != nil }) else {
+            return try body(router(lastNotified: nil, suppressions: suppressions))
+        }
         let lookup = RealertLookup(store: store)
-        let result = try body(router(lastNotified: lookup.lastNotified))
+        let result = try body(router(lastNotified: lookup.lastNotified, suppressions: suppressions))
         try lookup.checkSucceeded()
         return result
     }
 
-    private func router(lastNotified: (@Sendable (RealertMark) -> Date?)?) -> any EventRouter {
+    private func router(
+        lastNotified: (@Sendable (RealertMark) -> Date?)?, suppressions: SuppressionSet = SuppressionSet()
+    ) -> any EventRouter {
         guard !rules.isEmpty else { return Broadcast(outputs: outputs, maxFieldLength: templates.maxFieldLength) }
-        return RuleRouter(
+        var router = RuleRouter(
             rules: rules, recipients: recipients, outputs: outputs, templates: templates, lastNotified: lastNotified)
+        router.suppressions = suppressions
+        return router
     }
 
     public init(
@@ -158,6 +171,10 @@ public struct Configuration: Sendable {
                     }
                     options.finish()
                 }
+            }
+            if let found = object.value("mailing"), var mailing = reader.object(found, path: "$.mailing") {
+                configuration.mailing = MailingSettings.read(&mailing)
+                mailing.finish()
             }
             if let found = object.value("templates"), var templates = reader.object(found, path: "$.templates") {
                 let directory = templates.optionalString("directory").map {

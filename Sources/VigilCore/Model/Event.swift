@@ -31,6 +31,9 @@ public struct Event: Sendable, Equatable {
         case conflict
         /// Linked sources that disagreed on a person's status agree again.
         case conflictResolved = "conflict_resolved"
+        /// A recipient stopped a list with an unsubscribe link (``Event/message`` says who and
+        /// what; ``Event/person`` is the sponsored person, for a sponsorship).
+        case unsubscribed
 
         /// Person events are about a detainee; the others are about a source.
         public var isPersonEvent: Bool { self == .added || self == .changed || self == .removed }

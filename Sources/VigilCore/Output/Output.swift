@@ -145,16 +145,20 @@ public struct DeliveryContext: Sendable {
     /// When this delivery pass must end: an output never waits past it (for a rate limit,
     /// say), and batches still running then are cancelled and retried later.
     public var deadline: ContinuousClock.Instant?
+    /// The configuration's `mailing` settings: subscribed mail signs each recipient's
+    /// unsubscribe link with them (resolve with ``MailingSettings/links(directory:)``).
+    public var mailing: MailingSettings?
 
     public init(
         curl: CurlEngine, logger: Logger, configDirectory: String, stateDirectory: String? = nil,
-        deadline: ContinuousClock.Instant? = nil
+        deadline: ContinuousClock.Instant? = nil, mailing: MailingSettings? = nil
     ) {
         self.curl = curl
         self.logger = logger
         self.configDirectory = configDirectory
         self.stateDirectory = stateDirectory
         self.deadline = deadline
+        self.mailing = mailing
     }
 }
 
@@ -185,12 +189,16 @@ public struct RenderedNotification: Sendable, Equatable {
     public var html: String?
     /// The event it is about, for outputs that send structured data (webhooks).
     public var event: Event?
+    /// The stored subscription it belongs to (see ``Subscription``), for the recipient's own
+    /// unsubscribe link; nil for an output's own destinations.
+    public var subscriptionID: Int64?
 
     public init(
         id: Int64, idempotencyKey: String, eventID: String, outputID: String, recipient: String?, subject: String,
-        text: String, html: String? = nil, event: Event? = nil
+        text: String, html: String? = nil, event: Event? = nil, subscriptionID: Int64? = nil
     ) {
         self.event = event
+        self.subscriptionID = subscriptionID
         self.id = id
         self.idempotencyKey = idempotencyKey
         self.eventID = eventID

@@ -10,11 +10,19 @@ public struct OutputCapabilities: Sendable, Equatable {
     /// True when a notification needs an address (an email, a room): one without any, and
     /// without the output's default recipients, cannot be delivered.
     public var requiresRecipient: Bool
+    /// True for subscribed mail: each message to a recipient belongs to a list
+    /// (``Subscription``) and carries its own unsubscribe link, and a recipient who
+    /// unsubscribed (or whose address bounced) is not sent to through it.
+    public var honoursUnsubscribes: Bool
 
-    public init(templateKind: TemplateKind = .text, acceptsDigests: Bool = true, requiresRecipient: Bool = false) {
+    public init(
+        templateKind: TemplateKind = .text, acceptsDigests: Bool = true, requiresRecipient: Bool = false,
+        honoursUnsubscribes: Bool = false
+    ) {
         self.templateKind = templateKind
         self.acceptsDigests = acceptsDigests
         self.requiresRecipient = requiresRecipient
+        self.honoursUnsubscribes = honoursUnsubscribes
     }
 }
 

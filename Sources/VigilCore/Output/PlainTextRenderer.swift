@@ -20,6 +20,8 @@ public enum PlainTextRenderer {
         case .mention: return "\(event.person?.name ?? "A tracked person") mentioned: \(name)"
         case .conflict: return "\(event.subject?.name ?? name): sources disagree"
         case .conflictResolved: return "\(event.subject?.name ?? name): sources agree again"
+        case .unsubscribed:
+            return "A recipient unsubscribed" + (event.person.map { " from news about \($0.name)" } ?? "")
         }
     }
 
@@ -54,6 +56,9 @@ public enum PlainTextRenderer {
                 "[\(event.sourceID)] \(event.kind.rawValue): \(event.record?.name ?? "") (key \(event.record?.key ?? ""))"
             )
             if let message = event.message { lines.append("  \(message)") }
+        case .unsubscribed:
+            lines.append("[\(event.sourceID)] unsubscribed: \(event.message ?? "")")
+            lines.append("  `vigil recipients resubscribe ID` undoes it if the recipient asks.")
         case .deadLettered:
             lines.append("[\(event.sourceID)] delivery dead-lettered: \(event.message ?? "")")
             lines.append("  See `vigil outbox`; `vigil outbox retry ID` sends it again.")

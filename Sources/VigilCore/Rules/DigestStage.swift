@@ -4,7 +4,7 @@ import Foundation
 /// output and address (a group of one is sent as it was rendered).
 struct DigestStage {
     let configuration: Configuration
-    let store: any FollowUpReading
+    let store: any FollowUpReading & SubscriptionReading
 
     func collect(at now: Date, into changes: inout ChangeSet) throws(StateError) {
         // Items are read only when one may be due: the first item of a due group is.
@@ -18,9 +18,19 @@ struct DigestStage {
         let kinds = Dictionary(
             configuration.outputs.map { ($0.id, $0.capabilities.templateKind) }, uniquingKeysWith: { first, _ in first }
         )
+        let subscribed = Set(configuration.outputs.filter(\.capabilities.honoursUnsubscribes).map(\.id))
+        let suppressions = subscribed.isEmpty ? SuppressionSet() : SuppressionSet(try store.suppressions())
         for key in groups.keys.sorted() {
             guard let group = groups[key], let first = group.first else { continue }
             guard first.item.window == 0 || first.createdAt.addingTimeInterval(first.item.window) <= now else {
+                continue
+            }
+            let recipientID = first.item.recipientID
+            if subscribed.contains(first.item.outputID),
+                suppressions.contains(recipient: recipientID, list: Subscription.digest)
+            {
+                // Stopped since the items were gathered: they are consumed, never sent.
+                changes.consumedDigestItems += group.map(\.sequence)
                 continue
             }
             let rendered: TemplateLibrary.Rendered
@@ -35,10 +45,13 @@ struct DigestStage {
                 let joined = group.map(\.idempotencyKey).joined(separator: ",")
                 idempotencyKey = "digest-" + String(UInt64(bitPattern: RecordDiff.digest(joined)), radix: 16)
             }
-            changes.notifications.append(
-                QueuedNotification(
-                    idempotencyKey: idempotencyKey, eventID: first.eventID, outputID: first.item.outputID,
-                    recipient: first.item.address, subject: rendered.subject, text: rendered.text, html: rendered.html))
+            var notification = QueuedNotification(
+                idempotencyKey: idempotencyKey, eventID: first.eventID, outputID: first.item.outputID,
+                recipient: first.item.address, subject: rendered.subject, text: rendered.text, html: rendered.html)
+            if subscribed.contains(first.item.outputID) {
+                notification.subscription = Subscription(recipientID: recipientID, list: Subscription.digest)
+            }
+            changes.notifications.append(notification)
             changes.consumedDigestItems += group.map(\.sequence)
         }
     }

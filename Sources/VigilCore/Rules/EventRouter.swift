@@ -47,6 +47,9 @@ public struct RuleRouter: EventRouter {
     /// False: notifications are decided but not rendered (empty subject and text), for
     /// programs that render them themselves, and to measure routing alone.
     public var renders = true
+    /// Lists recipients stopped (unsubscribed, bounced): outputs that honour unsubscribes
+    /// do not send to them.
+    public var suppressions = SuppressionSet()
     private let index: RecipientIndex
     /// Outputs by id, with their position (for deduplication keys).
     private let outputsByID: [String: (output: any Output, index: Int)]
@@ -199,12 +202,29 @@ public struct RuleRouter: EventRouter {
             // Fields are read through the box: copying a whole rule per event costs a retain per field.
             for outputID in box.rule.via where !excluding.contains(outputID) {
                 guard let slot = outputsByID[outputID] else { continue }
-                let kind = slot.output.capabilities.templateKind
-                let digests = slot.output.capabilities.acceptsDigests
-                for (contact, position) in addresses(for: box.rule.notify, output: slot, event: event, at: now) {
+                let capabilities = slot.output.capabilities
+                let kind = capabilities.templateKind
+                let digests = capabilities.acceptsDigests
+                let subscribed = capabilities.honoursUnsubscribes
+                for (contact, position, selector) in addresses(
+                    for: box.rule.notify, output: slot, event: event, at: now)
+                {
                     let address = contact?.address
                     let destination = OutputAddress(output: slot.index, hash: contact?.hash)
                     guard !seen.contains(destination) else { continue }
+                    var subscription: Subscription?
+                    if subscribed, let position {
+                        let found = Self.subscription(recipients[position].id, selector: selector, event: event)
+                        let digested = digests && (box.rule.digest ?? recipients[position].digest) != nil
+                        if !suppressions.isEmpty,
+                            suppressions.contains(recipient: found.recipientID, list: found.list)
+                                || (digested
+                                    && suppressions.contains(recipient: found.recipientID, list: Subscription.digest))
+                        {
+                            continue
+                        }
+                        subscription = found
+                    }
                     var mark: RealertMark?
                     if let window = box.rule.realert, let position, let record = event.record {
                         let candidate = RealertMark(
@@ -226,6 +246,7 @@ public struct RuleRouter: EventRouter {
                         eventID: event.id, outputID: outputID, recipient: address,
                         subject: rendered.subject, text: rendered.text, html: rendered.html)
                     notification.realert = mark
+                    notification.subscription = subscription
                     if let position, digests, let window = box.rule.digest ?? recipients[position].digest {
                         notification.digest = DigestItem(
                             recipientID: recipients[position].id, outputID: outputID, address: address,
@@ -241,14 +262,14 @@ public struct RuleRouter: EventRouter {
     /// Where `rule` sends through `output`: recipients' contacts on it, or the output's own destinations.
     private func addresses(
         for selectors: [Rule.Selector], output slot: (output: any Output, index: Int), event: Event, at now: Date
-    ) -> [(contact: Contact?, recipient: Int?)] {
+    ) -> [(contact: Contact?, recipient: Int?, selector: Rule.Selector)] {
         let addresses = contacts[slot.index]
-        var result: [(contact: Contact?, recipient: Int?)] = []
+        var result: [(contact: Contact?, recipient: Int?, selector: Rule.Selector)] = []
         for selector in selectors {
             let selected: [Int]
             switch selector {
             case .outputs:
-                result += ownDestinations[slot.index].map { ($0, nil) }
+                result += ownDestinations[slot.index].map { ($0, nil, selector) }
                 continue
             case .all: selected = Array(recipients.indices)
             case .group(let group): selected = index.byGroup[group] ?? []
@@ -259,11 +280,30 @@ public struct RuleRouter: EventRouter {
             }
             for position in selected {
                 if let address = addresses[position], recipients[position].wants(event.kind, at: now) {
-                    result.append((address, position))
+                    result.append((address, position, selector))
                 }
             }
         }
         return result
+    }
+
+    /// The list a message to `recipientID` belongs to when `selector` chose them: a
+    /// sponsorship of the event's person, a group, or alerts addressed to them.
+    static func subscription(_ recipientID: String, selector: Rule.Selector, event: Event) -> Subscription {
+        switch selector {
+        case .sponsors:
+            guard let record = event.record else {
+                return Subscription(recipientID: recipientID, list: Subscription.alerts)
+            }
+            let person = event.subject?.id ?? "\(event.sourceID)/\(record.key)"
+            return Subscription(
+                recipientID: recipientID, list: Subscription.sponsorList(person: person),
+                person: PersonReference(sourceID: event.sourceID, key: record.key, name: record.name))
+        case .group(let group):
+            return Subscription(recipientID: recipientID, list: Subscription.groupList(group))
+        case .recipient, .all, .outputs:
+            return Subscription(recipientID: recipientID, list: Subscription.alerts)
+        }
     }
 
     /// The variables a rule sees: `event`, `record`, `change` (field → {from, to}), `source`, `now`.

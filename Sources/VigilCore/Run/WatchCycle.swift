@@ -62,7 +62,8 @@ public struct WatchCycle: Sendable {
                 store: store, outputs: configuration.outputs, policies: configuration.deliveryPolicies,
                 context: DeliveryContext(
                     curl: curl, logger: logger, configDirectory: configuration.directory,
-                    stateDirectory: store.directory, deadline: .now + configuration.deliveryTimeout),
+                    stateDirectory: store.directory, deadline: .now + configuration.deliveryTimeout,
+                    mailing: configuration.mailing),
                 runID: runID, router: configuration.router
             )
             let delivery = try await engine.deliverDue(at: now)

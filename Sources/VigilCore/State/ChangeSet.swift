@@ -29,6 +29,8 @@ public struct ChangeSet: Sendable {
     public var push: PushReceipt?
     /// Links, proposals, conflicts and told changes of people decided in this run.
     public var people = PeopleChanges()
+    /// Suppressions recorded (their pending mail dropped) or lifted.
+    public var mailing = MailingChanges()
 
     public init(startedAt: Date) {
         self.startedAt = startedAt
@@ -93,6 +95,9 @@ public struct QueuedNotification: Sendable {
     public var realert: RealertMark?
     /// Set when it waits for a digest instead of going to the outbox.
     public var digest: DigestItem?
+    /// Set when it goes to a recipient through an output that honours unsubscribes: the
+    /// list it belongs to (stored, so its unsubscribe link can name it).
+    public var subscription: Subscription?
 
     public init(
         idempotencyKey: String, eventID: String, outputID: String, recipient: String?, subject: String,

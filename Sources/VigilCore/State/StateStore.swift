@@ -6,7 +6,9 @@ import Foundation
 /// transaction; the pipeline reads through the small protocols it refines. SQLite
 /// (``SQLiteStateStore``) is the default; ``MemoryStateStore`` holds the same state in
 /// memory for tests, and a shared database can be added without touching the pipeline.
-public protocol StateStore: RecordReading, EventReading, FollowUpReading, OutboxStore, PeopleStore {
+public protocol StateStore: RecordReading, EventReading, FollowUpReading, OutboxStore, PeopleStore,
+    SubscriptionReading
+{
     /// A private directory where outputs may keep files of their own (a session); nil when
     /// the state is not on this machine.
     var directory: String? { get }

@@ -36,6 +36,8 @@ enum DefaultTemplates {
             "mention": "{{event.person.name}} mentioned: {{record.name}}",
             "conflict": "{{person.name}}: sources disagree",
             "conflict_resolved": "{{person.name}}: sources agree again",
+            "unsubscribed":
+                "A recipient unsubscribed{{#event.person}} from news about {{event.person.name}}{{/event.person}}",
         ],
         leads: [
             "added": "{{record.name}} now appears in {{source.id}}, status: {{record.statusLabel}}.",
@@ -55,6 +57,8 @@ enum DefaultTemplates {
             "conflict":
                 "The sources linked to {{person.name}} disagree on the status. Check before telling anyone:",
             "conflict_resolved": "The sources linked to {{person.name}} agree again:",
+            "unsubscribed":
+                "{{event.message}}. Nothing more goes to them on that list; `vigil recipients resubscribe ID` undoes it if they ask.",
         ],
         keyLabel: "Key", reportedBy: "Reported by", digestSubject: "{{count}} updates from Vigil",
         digestLead: "{{#recipient.name}}Dear {{recipient.name}}, {{/recipient.name}}{{count}} updates:")
@@ -75,6 +79,8 @@ enum DefaultTemplates {
             "mention": "{{event.person.name}} mentionné·e : {{record.name}}",
             "conflict": "{{person.name}} : les sources divergent",
             "conflict_resolved": "{{person.name}} : les sources concordent de nouveau",
+            "unsubscribed":
+                "Un destinataire s'est désabonné{{#event.person}} des nouvelles de {{event.person.name}}{{/event.person}}",
         ],
         leads: [
             "added": "{{record.name}} figure désormais sur {{source.id}}, statut : {{record.statusLabel}}.",
@@ -94,6 +100,8 @@ enum DefaultTemplates {
             "conflict":
                 "Les sources liées à {{person.name}} divergent sur le statut. À vérifier avant d'informer quiconque :",
             "conflict_resolved": "Les sources liées à {{person.name}} concordent de nouveau :",
+            "unsubscribed":
+                "{{event.message}}. Plus rien ne lui est envoyé sur cette liste ; `vigil recipients resubscribe ID` l'annule à sa demande.",
         ],
         keyLabel: "Identifiant", reportedBy: "Signalé par", digestSubject: "{{count}} nouvelles de Vigil",
         digestLead: "{{#recipient.name}}Bonjour {{recipient.name}}, {{/recipient.name}}{{count}} nouvelles :")

@@ -26,6 +26,7 @@ public final class MemoryStateStore: StateStore {
         var windowStart: Double
         var lastError: String?
         var createdAt: Double
+        var subscriptionID: Int64?
     }
 
     private struct Watch {
@@ -49,6 +50,9 @@ public final class MemoryStateStore: StateStore {
         var pushes: [String: Date] = [:]
         var nextSequence: Int64 = 1
         var people = PeopleTables()
+        var subscriptions: [Subscription: StoredSubscription] = [:]
+        var subscriptionsByID: [Int64: StoredSubscription] = [:]
+        var suppressions: [String: Suppression] = [:]  // recipient \0 list
     }
 
     // MARK: - Writing
@@ -118,16 +122,63 @@ public final class MemoryStateStore: StateStore {
         tables.digestItems.removeAll { consumed.contains($0.sequence) }
         for mark in changes.notifications.compactMap(\.realert) { tables.realert[mark] = now }
         tables.people.apply(changes.people, at: now)
+        applyMailing(changes.mailing, to: &tables)
         return runID
     }
 
     private static func enqueue(_ notifications: [QueuedNotification], at now: Double, in tables: inout Tables) {
         for notification in notifications where tables.outboxKeys.insert(notification.idempotencyKey).inserted {
+            var subscriptionID: Int64?
+            if let subscription = notification.subscription {
+                var stored =
+                    tables.subscriptions[subscription]
+                    ?? StoredSubscription(
+                        id: Int64(tables.subscriptions.count + 1), subscription: subscription,
+                        createdAt: Date(timeIntervalSince1970: now))
+                stored.subscription.person = subscription.person ?? stored.subscription.person
+                tables.subscriptions[subscription] = stored
+                tables.subscriptionsByID[stored.id] = stored
+                subscriptionID = stored.id
+            }
             tables.outbox.append(
                 OutboxRow(
                     notification: notification, id: Int64(tables.outbox.count + 1), nextAttemptAt: now,
-                    windowStart: now, createdAt: now))
+                    windowStart: now, createdAt: now, subscriptionID: subscriptionID))
         }
+    }
+
+    private static func applyMailing(_ changes: MailingChanges, to tables: inout Tables) {
+        for suppression in changes.suppressions {
+            let key = suppression.recipientID + "\u{0}" + suppression.list
+            if tables.suppressions[key] == nil { tables.suppressions[key] = suppression }
+            let everything = suppression.list == Subscription.everything
+            for index in tables.outbox.indices
+            where tables.outbox[index].state == .pending
+                || tables.outbox[index].state == .failed
+            {
+                guard let id = tables.outbox[index].subscriptionID, let stored = tables.subscriptionsByID[id],
+                    stored.subscription.recipientID == suppression.recipientID,
+                    everything || stored.subscription.list == suppression.list
+                else { continue }
+                tables.outbox[index].state = .dropped
+                tables.outbox[index].lastError = "recipient \(suppression.reason.rawValue)"
+            }
+        }
+        for (recipientID, list) in changes.lifted {
+            tables.suppressions = tables.suppressions.filter { _, suppression in
+                !(suppression.recipientID == recipientID && (list == nil || suppression.list == list))
+            }
+        }
+    }
+
+    public func suppressions() throws(StateError) -> [Suppression] {
+        state.withLock { tables in
+            tables.suppressions.values.sorted { ($0.recipientID, $0.list) < ($1.recipientID, $1.list) }
+        }
+    }
+
+    public func subscription(id: Int64) throws(StateError) -> StoredSubscription? {
+        state.withLock { $0.subscriptionsByID[id] }
     }
 
     private static func applyDeadlines(_ changes: DeadlineChanges, now: Date, to tables: inout Tables) {
@@ -307,7 +358,8 @@ public final class MemoryStateStore: StateStore {
             notification: RenderedNotification(
                 id: row.id, idempotencyKey: queued.idempotencyKey, eventID: queued.eventID, outputID: queued.outputID,
                 recipient: queued.recipient, subject: queued.subject, text: queued.text, html: queued.html,
-                event: tables.eventIndex[queued.eventID].map { tables.events[$0].event }),
+                event: tables.eventIndex[queued.eventID].map { tables.events[$0].event },
+                subscriptionID: row.subscriptionID),
             state: row.state, attempts: row.attempts, nextAttemptAt: Date(timeIntervalSince1970: row.nextAttemptAt),
             createdAt: Date(timeIntervalSince1970: row.createdAt), lastError: row.lastError)
     }

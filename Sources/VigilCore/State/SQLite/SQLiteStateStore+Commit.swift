@@ -61,6 +61,7 @@ extension SQLiteStateStore {
             try remember.execute(arguments: [mark.rule, mark.recipient, mark.source, mark.key, now])
         }
         try Self.write(batch.people, at: now, in: db)
+        if !batch.mailing.isEmpty { try Self.write(batch.mailing, at: now, in: db) }
         if let push = batch.push {
             // Ids older than the ±5 minute window can never be replayed successfully.
             try db.execute(sql: "DELETE FROM received_webhook WHERE received_at < ?", arguments: [now - 900])
@@ -99,13 +100,14 @@ extension SQLiteStateStore {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO outbox (idempotency_key, event_id, output_id, recipient, subject, body_text, body_html,
-                                    next_attempt_at, retry_window_start, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING
+                                    next_attempt_at, retry_window_start, created_at, subscription_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING
                 """)
         for notification in notifications {
+            let subscription = try notification.subscription.map { try subscriptionID($0, at: now, in: db) }
             try statement.execute(arguments: [
                 notification.idempotencyKey, notification.eventID, notification.outputID, notification.recipient,
-                notification.subject, notification.text, notification.html, now, now, now,
+                notification.subject, notification.text, notification.html, now, now, now, subscription,
             ])
         }
     }

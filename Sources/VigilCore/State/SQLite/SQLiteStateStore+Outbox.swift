@@ -148,7 +148,7 @@ extension SQLiteStateStore {
             notification: RenderedNotification(
                 id: row["id"], idempotencyKey: row["idempotency_key"], eventID: row["event_id"],
                 outputID: row["output_id"], recipient: row["recipient"], subject: row["subject"],
-                text: row["body_text"], html: row["body_html"], event: event),
+                text: row["body_text"], html: row["body_html"], event: event, subscriptionID: row["subscription_id"]),
             state: OutboxEntry.State(rawValue: row["state"]) ?? .pending,
             attempts: row["attempts"],
             nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]),

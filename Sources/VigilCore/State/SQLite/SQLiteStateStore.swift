@@ -125,6 +125,7 @@ public final class SQLiteStateStore: StateStore {
                     """)
         }
         migrator.registerMigration("v5: people") { db in try db.execute(sql: peopleMigration) }
+        migrator.registerMigration("v6: subscriptions") { db in try db.execute(sql: mailingMigration) }
         return migrator
     }
 
