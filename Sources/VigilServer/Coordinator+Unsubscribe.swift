@@ -5,6 +5,7 @@ extension Coordinator {
     /// `GET /u/TOKEN`: the page that explains the link and offers its buttons; never changes anything
     /// (link scanners follow links).
     func unsubscribePage(token: String) -> (status: Int, html: String) {
+        refreshRecipients()
         let desk = Unsubscribing(configuration: configuration, store: store)
         do {
             let lookup = try desk.look(token: token, at: Date())
@@ -16,6 +17,7 @@ extension Coordinator {
 
     /// `POST /u/TOKEN`: stops the link's list (or, with `everything`, every list); repeating it is harmless.
     func unsubscribe(token: String, everything: Bool) -> (status: Int, html: String) {
+        refreshRecipients()
         let desk = Unsubscribing(configuration: configuration, store: store)
         do {
             let lookup = try desk.look(token: token, at: Date())

@@ -10,7 +10,10 @@ import VigilCore
 /// `vigil serve` never fetch or deliver at the same time; a tick that finds the lock taken is
 /// skipped and tried again at the next one. One delivery pass at a time.
 actor Coordinator {
-    let configuration: Configuration
+    /// The configuration; its recipient files are read again when they change.
+    private(set) var configuration: Configuration
+    /// The recipient files' modification times when last read.
+    private var recipientStamps: [Date?] = []
     let store: any StateStore
     let curl: CurlEngine
     let logger: Logger
@@ -30,14 +33,38 @@ actor Coordinator {
         self.logger = logger
         self.metrics = metrics
         self.stateDirectory = stateDirectory
+        self.recipientStamps = Self.stamps(configuration)
     }
 
     private var cycle: WatchCycle {
         WatchCycle(configuration: configuration, store: store, curl: curl, logger: logger)
     }
 
+    /// Reads the recipient files again when one changed since the last read. A file with a
+    /// problem is reported and the recipients read before are kept.
+    func refreshRecipients() {
+        guard !configuration.recipientList.files.isEmpty else { return }
+        let stamps = Self.stamps(configuration)
+        guard stamps != recipientStamps else { return }
+        recipientStamps = stamps
+        let (reloaded, issues) = configuration.reloadingRecipients()
+        guard issues.isEmpty else {
+            for issue in issues { logger.error("recipients not reloaded: \(issue.description)") }
+            return
+        }
+        configuration = reloaded
+        logger.info("recipient files read again: \(reloaded.recipients.count) recipients")
+    }
+
+    private static func stamps(_ configuration: Configuration) -> [Date?] {
+        configuration.recipientList.files.map {
+            (try? FileManager.default.attributesOfItem(atPath: $0.path))?[.modificationDate] as? Date
+        }
+    }
+
     /// Runs the fetched sources whose interval has passed.
     func runDueSources() async {
+        refreshRecipients()
         let now = ContinuousClock.now
         let due = configuration.sources.filter { source in
             if case .push = source.location { return false }
@@ -79,6 +106,7 @@ actor Coordinator {
     private func pushInLane(sourceID: String, body: [UInt8], webhookID: String) async throws(PushVerifier.Refusal)
         -> RunReport
     {
+        refreshRecipients()
         let replayed = PushVerifier.Refusal(
             status: 409, code: "replayed", message: "webhook-id \(webhookID) was already applied")
         // A cheap early answer; the commit itself refuses a replay that slips past it.
@@ -113,6 +141,7 @@ actor Coordinator {
     /// Delivers what is due; skipped while another pass (or a cron run) holds the way.
     func deliverDue() async {
         guard !delivering else { return }
+        refreshRecipients()
         delivering = true
         defer { delivering = false }
         let lock: RunLock

@@ -18,6 +18,7 @@ import VigilCore
         let tag = UUID().uuidString.prefix(8).lowercased()
         let paris = "paris-\(tag)@example.org"
         let lyon = "lyon-\(tag)@example.org"
+        let nice = "nice-\(tag)@example.org"
         let environment = ["VIGIL_TEST_MAILING_SECRET": Self.secret]
         // The public address is https (a TLS proxy in front); the test talks to serve directly.
         try vigil.write(
@@ -34,11 +35,14 @@ import VigilCore
              "recipients": [
                {"id": "paris", "name": "Ville de Paris", "language": "fr", "contacts": {"mail": "\(paris)"},
                 "sponsors": {"keys": ["P1"]}},
-               {"id": "lyon", "name": "Lyon", "contacts": {"mail": "\(lyon)"}, "sponsors": {"keys": ["P1", "P2"]}}],
+               {"file": "sponsors.csv", "columns": {"id": "ID", "name": "Name", "keys": "Sponsored"},
+                "contacts": {"mail": "Email"}}],
              "rules": [
                {"id": "sponsors", "when": "has(change.status)", "notify": "sponsors", "via": "mail"},
                {"id": "organiser", "when": "event.kind == 'unsubscribed'", "notify": "outputs", "via": "team"}]}
             """)
+        // The organiser's spreadsheet, read again on every run.
+        try vigil.write("sponsors.csv", "ID;Name;Email;Sponsored\nlyon;Lyon;\(lyon);P1, P2\n")
         func list(_ first: String, _ second: String) throws {
             try vigil.write(
                 "list.json",
@@ -177,9 +181,12 @@ import VigilCore
         #expect(lifted.status == 0, "\(lifted.stderr)")
         let none = try await vigil.run(["recipients", "resubscribe", "--config", "config.json", "paris"])
         #expect(none.status == 64)
+        // A sponsor added to the spreadsheet between runs hears at the next one.
+        try vigil.write("sponsors.csv", "ID;Name;Email;Sponsored\nlyon;Lyon;\(lyon);P1, P2\nnice;Nice;\(nice);P1\n")
         try list("released", "detained")
         try await run()
         #expect(try StoredMail.messages(to: paris, in: mailDirectory).count == 2)
         #expect(try StoredMail.messages(to: lyon, in: mailDirectory).count == 2)
+        #expect(try StoredMail.messages(to: nice, in: mailDirectory).count == 1)
     }
 }

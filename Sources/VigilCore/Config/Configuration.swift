@@ -19,6 +19,8 @@ public struct Configuration: Sendable {
     public var deliveryTimeout: Duration = .seconds(300)
     /// Who may be notified; used by `rules`.
     public var recipients: [Recipient] = []
+    /// Where ``recipients`` come from: inline, and files read again on every load.
+    public var recipientList = RecipientList()
     /// When present, rules decide who hears about what; without rules every event goes to every output.
     public var rules: [Rule] = []
     /// Conditions over time on stored dates, raising `overdue` / `upcoming` events.
@@ -189,7 +191,11 @@ public struct Configuration: Sendable {
                 templates.finish()
             }
             if let found = object.value("recipients") {
-                configuration.recipients = RulesReader.recipients(found, reader: reader, outputs: declaredOutputs)
+                configuration.recipientList = RulesReader.recipients(
+                    found, reader: reader, outputs: declaredOutputs, directory: directory)
+                let (recipients, issues) = configuration.recipientList.resolve()
+                configuration.recipients = recipients
+                for issue in issues { reader.report(issue) }
             }
             if let found = object.value("deadlines") {
                 configuration.deadlines = RulesReader.deadlines(found, reader: reader, sources: configuration.sources)
@@ -207,6 +213,18 @@ public struct Configuration: Sendable {
         }
         guard reader.issues.isEmpty else { throw ConfigErrors(reader.issues) }
         return configuration
+    }
+
+    /// The configuration with its recipient files read again (a long-running `vigil serve`
+    /// picks up the organiser's edits). When a file has a problem the configuration is
+    /// returned unchanged with the problems, so nobody is dropped by a half-saved file.
+    public func reloadingRecipients() -> (configuration: Configuration, issues: [ConfigIssue]) {
+        guard !recipientList.files.isEmpty else { return (self, []) }
+        let (recipients, issues) = recipientList.resolve()
+        guard issues.isEmpty else { return (self, issues) }
+        var reloaded = self
+        reloaded.recipients = recipients
+        return (reloaded, [])
     }
 
     /// The delivery settings of output `id`.

@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 
 /// The team's own list of who is who: rows of person id, source id, record key and an
@@ -38,16 +37,28 @@ public struct Crosswalk: Sendable, Equatable {
                         file: file, path: "crosswalk",
                         location: line.map { TextLocation(line: $0, column: 1) }, message: message))
             }
-            guard let data = FileManager.default.contents(atPath: file) else {
-                problem("cannot read the crosswalk file", line: nil)
-                continue
-            }
-            let rows: [(line: Int, values: [String: String])]
+            let table: TableFile
             do {
-                rows = file.lowercased().hasSuffix(".json") ? try jsonRows(Array(data)) : try csvRows(data)
+                table = try TableFile.read(file, what: "crosswalk")
             } catch {
                 problem(error.message, line: error.line)
                 continue
+            }
+            if let missing = ["person", "source", "key"].first(where: { !table.columns.contains($0) }),
+                !file.lowercased().hasSuffix(".json")
+            {
+                problem(
+                    "the header has no column \"\(missing)\" (expected person, source, key and optionally name)",
+                    line: 1)
+                continue
+            }
+            let rows = table.rows.map { row in
+                (
+                    line: row.line,
+                    values: ["person", "source", "key", "name"].reduce(into: [String: String]()) {
+                        $0[$1] = row.text($1)
+                    }
+                )
             }
             for row in rows {
                 let person = TextNormalizer.clean(row.values["person"] ?? "")
@@ -76,60 +87,5 @@ public struct Crosswalk: Sendable, Equatable {
             }
         }
         return crosswalk
-    }
-
-    struct ReadError: Error {
-        var message: String
-        var line: Int?
-    }
-
-    private static func csvRows(_ data: Data) throws(ReadError) -> [(line: Int, values: [String: String])] {
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ReadError(message: "the crosswalk is not valid UTF-8", line: nil)
-        }
-        let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        let delimiter: Unicode.Scalar = body.prefix(while: { $0 != "\n" }).contains(";") ? ";" : ","
-        let reader: CSVReader
-        do {
-            reader = try CSVReader(string: body, hasHeaderRow: true, delimiter: delimiter)
-        } catch {
-            throw ReadError(message: "the crosswalk has no header row", line: 1)
-        }
-        let header = (reader.headerRow ?? []).map { TextNormalizer.clean($0).lowercased() }
-        for column in ["person", "source", "key"] where !header.contains(column) {
-            throw ReadError(
-                message: "the header has no column \"\(column)\" (expected person, source, key and optionally name)",
-                line: 1)
-        }
-        var rows: [(line: Int, values: [String: String])] = []
-        var line = 1
-        while let row = reader.next() {
-            line += 1
-            if row.allSatisfy({ $0.isEmpty }) { continue }
-            guard row.count == header.count else {
-                throw ReadError(message: "the row has \(row.count) fields, the header has \(header.count)", line: line)
-            }
-            rows.append((line, Dictionary(zip(header, row), uniquingKeysWith: { first, _ in first })))
-        }
-        if let error = reader.error { throw ReadError(message: "the CSV could not be read: \(error)", line: line) }
-        return rows
-    }
-
-    private static func jsonRows(_ bytes: [UInt8]) throws(ReadError) -> [(line: Int, values: [String: String])] {
-        let root: JSONValue
-        do {
-            root = try JSONParser.parse(bytes)
-        } catch {
-            throw ReadError(message: "not valid JSON: \(error.message)", line: error.location.line)
-        }
-        guard case .array(let elements) = root.kind else {
-            throw ReadError(message: "expected an array of {\"person\", \"source\", \"key\", \"name\"}", line: 1)
-        }
-        return elements.map { element in
-            let line = TextLocation(offset: element.offset, in: bytes).line
-            var values: [String: String] = [:]
-            for field in ["person", "source", "key", "name"] { values[field] = element[field]?.scalarText }
-            return (line, values)
-        }
     }
 }

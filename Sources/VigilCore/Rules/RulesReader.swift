@@ -4,14 +4,24 @@ import VigilCEL
 /// Reads `recipients` and `rules`, checking every reference (outputs, groups, recipients)
 /// and every expression, with the JSON path and, for expressions, the column and a caret line.
 enum RulesReader {
-    static func recipients(_ value: JSONValue, reader: ConfigReader, outputs: Set<String>) -> [Recipient] {
-        guard let elements = reader.array(value, path: "$.recipients") else { return [] }
-        var recipients: [Recipient] = []
+    /// Reads `recipients`: inline recipients, and files of recipients (`{"file": …}`), whose
+    /// rows are read and merged by ``RecipientList``.
+    static func recipients(_ value: JSONValue, reader: ConfigReader, outputs: Set<String>, directory: String)
+        -> RecipientList
+    {
+        var list = RecipientList()
+        guard let elements = reader.array(value, path: "$.recipients") else { return list }
         var seen: [String: Int] = [:]
         for (index, element) in elements.enumerated() {
             let path = "$.recipients[\(index)]"
             guard var object = reader.object(element, path: path) else { continue }
             defer { object.finish() }
+            if object.value("file") != nil {
+                if let file = RecipientFile.read(&object, directory: directory, outputs: outputs) {
+                    list.files.append(file)
+                }
+                continue
+            }
             guard let id = object.string("id") else { continue }
             if let first = seen[id] {
                 object.report("duplicate recipient id \"\(id)\" (also $.recipients[\(first)])", key: "id")
@@ -58,41 +68,28 @@ enum RulesReader {
                 var preferences = reader.object(found, path: object.path(of: "preferences"))
             {
                 if let kinds = preferences.stringOrStrings("events", required: false) {
-                    var set: Set<Event.Kind> = []
-                    for kind in kinds {
-                        if let parsed = Event.Kind(rawValue: kind) {
-                            set.insert(parsed)
-                        } else {
-                            preferences.report(
-                                "unknown event kind \"\(kind)\"; expected: \(Event.Kind.allCases.map(\.rawValue).joined(separator: ", "))",
-                                key: "events")
-                        }
+                    switch RecipientValues.events(kinds) {
+                    case .success(let set): recipient.events = set
+                    case .failure(let problem): preferences.report(problem.message, key: "events")
                     }
-                    recipient.events = set
                 }
                 if let text = preferences.optionalString("digest") {
-                    if text == "immediate" {
-                        recipient.digest = nil
-                    } else if let window = DigestWindow.parse(text) {
-                        recipient.digest = window
-                    } else {
-                        preferences.report(
-                            "expected \"immediate\", \"run\" or a duration such as \"1d\"", key: "digest")
+                    switch RecipientValues.digest(text) {
+                    case .success(let window): recipient.digest = window
+                    case .failure(let problem): preferences.report(problem.message, key: "digest")
                     }
                 }
                 if let text = preferences.optionalString("mutedUntil") {
-                    if let date = Timestamp.parseRFC3339(text) {
-                        recipient.mutedUntil = date
-                    } else {
-                        preferences.report(
-                            "expected an RFC 3339 time such as \"2026-12-31T00:00:00Z\"", key: "mutedUntil")
+                    switch RecipientValues.mutedUntil(text) {
+                    case .success(let date): recipient.mutedUntil = date
+                    case .failure(let problem): preferences.report(problem.message, key: "mutedUntil")
                     }
                 }
                 preferences.finish()
             }
-            recipients.append(recipient)
+            list.inline.append((recipient, path))
         }
-        return recipients
+        return list
     }
 
     /// Reads `deadlines`: `{"id", "field", "overdue" | "upcoming": DURATION, "sources"?}`.
