@@ -14,6 +14,8 @@ if [ "${1:-}" = "--test" ]; then /usr/bin/python3 -c "import icu" 2>/dev/null ||
 # The package test: systemd-analyze checks the units, groff renders the man page.
 if [ "${1:-}" = "--test" ]; then command -v systemd-analyze >/dev/null || missing+=(systemd); fi
 if [ "${1:-}" = "--test" ]; then command -v groff >/dev/null || missing+=(groff-base); fi
+# The bounce mailbox tests: a real IMAP server.
+if [ "${1:-}" = "--test" ]; then [ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd); fi
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v python3 >/dev/null || missing+=(python3)
 command -v openssl >/dev/null || missing+=(openssl)

@@ -41,6 +41,15 @@ for _ in $(seq 1 100); do [ -s "$work/webhook.port" ] && break; sleep 0.1; done
 printf '{"url": "http://127.0.0.1:%s", "secret": "%s"}' "$(cat "$work/webhook.port")" "$webhook_secret" >"$work/webhook.json"
 export VIGIL_TEST_WEBHOOK="$work/webhook.json"
 
+# Dovecot (IMAPS on loopback, one throwaway user) as the bounce mailbox. Its mail user is
+# not root, so the work directory must be traversable (not listable) by others.
+chmod 711 "$work"
+python3 Tests/Servers/imap_server.py --dir "$work/imap" --info "$work/imap.json" >"$work/imap.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 200); do [ -s "$work/imap.json" ] && break; sleep 0.1; done
+[ -s "$work/imap.json" ] || { echo "Dovecot did not start:" >&2; cat "$work/imap.log" "$work/imap/dovecot.log" >&2; exit 1; }
+export VIGIL_TEST_IMAP="$work/imap.json"
+
 # A throwaway Synapse homeserver (SQLite, loopback) with registered test users.
 python3 Tests/Servers/matrix_server.py --dir "$work/synapse" --info "$work/matrix.json" >"$work/matrix.log" 2>&1 &
 pids+=($!)

@@ -19,6 +19,11 @@ public struct MailAddress: Sendable, Equatable, CustomStringConvertible {
     public var description: String { address }
 
     /// The part after `@`.
+    /// The part before the last `@`.
+    public var local: String {
+        address.lastIndex(of: "@").map { String(address[..<$0]) } ?? address
+    }
+
     public var domain: String {
         String(address[address.index(after: address.lastIndex(of: "@") ?? address.startIndex)...])
     }

@@ -33,6 +33,9 @@ public struct SMTPOutput: Output {
         public var listID: String?
         /// `Feedback-ID`, for mailbox providers' complaint loops (`a:b:c:SenderId`).
         public var feedbackID: String?
+        /// The envelope sender, separate from From, where bounces go; with the `mailing`
+        /// secret each message gets its own VERP address (`local+TOKEN@domain`).
+        public var bounceAddress: MailAddress?
         public var timeout: Duration
         public var connectTimeout: Duration
         public var verifyTLS: Bool
@@ -119,6 +122,14 @@ public struct SMTPOutput: Output {
         var links: MailingLinks?
     }
 
+    /// The envelope sender: From, or the bounce address, with its VERP token when the
+    /// message is an outbox row and the mailing secret is at hand.
+    func envelopeSender(for notification: RenderedNotification, links: MailingLinks?) -> String {
+        guard let bounces = settings.bounceAddress else { return settings.from.address }
+        guard let links, notification.id > 0 else { return bounces.address }
+        return links.bounceAddress(local: bounces.local, domain: bounces.domain, outboxID: notification.id)
+    }
+
     /// `List-Id`'s value: the configured one, or `<OUTPUT.FROM-DOMAIN>`.
     var listID: String { "<\(settings.listID ?? "\(id.lowercased()).\(settings.from.domain)")>" }
 
@@ -166,7 +177,7 @@ public struct SMTPOutput: Output {
             caFile: settings.caFile,
             tls: settings.plaintext ? .default : .required,
             maxResponseBytes: 1 << 20,
-            mailFrom: "<\(settings.from.address)>",
+            mailFrom: "<\(envelopeSender(for: notification, links: session.links))>",
             mailRecipients: ["<\(recipient.address)>"])
         request.forbidReuse = settings.newConnectionPerMessage
         if let (username, password) = session.credentials {

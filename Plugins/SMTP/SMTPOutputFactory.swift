@@ -81,6 +81,11 @@ public struct SMTPOutputFactory: OutputFactory {
             }
             headerObject.finish()
         }
+        let bounceAddress = address(&options, "bounces", required: false)
+        if let bounceAddress, bounceAddress.local.contains("+") {
+            options.report(
+                "the bounce address's local part may not contain '+' (Vigil adds \"+TOKEN\" to it)", key: "bounces")
+        }
         let listID = options.optionalString("listId")
         if let listID, !Self.isListID(listID) {
             options.report(
@@ -106,6 +111,7 @@ public struct SMTPOutputFactory: OutputFactory {
             verifyTLS: verifyTLS, caFile: caFile, concurrency: 4)
         settings.listID = listID
         settings.feedbackID = feedbackID
+        settings.bounceAddress = bounceAddress
         return SMTPOutput(id: id, settings: settings)
     }
 

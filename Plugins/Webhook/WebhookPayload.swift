@@ -107,7 +107,7 @@ struct WebhookPayload: Encodable {
 
     /// `detainee.added|changed|removed|mentioned`, `source.failing|recovered|suspicious`,
     /// `delivery.dead_lettered`, `deadline.overdue|upcoming`, `person.conflict|conflict_resolved`,
-    /// `recipient.unsubscribed`.
+    /// `recipient.unsubscribed|bounced`, `delivery.sender_rejected`.
     static func type(of kind: Event.Kind) -> String {
         switch kind {
         case .added, .changed, .removed: "detainee.\(kind.rawValue)"
@@ -119,6 +119,8 @@ struct WebhookPayload: Encodable {
         case .conflict: "person.conflict"
         case .conflictResolved: "person.conflict_resolved"
         case .unsubscribed: "recipient.unsubscribed"
+        case .bounced: "recipient.bounced"
+        case .senderRejected: "delivery.sender_rejected"
         }
     }
 

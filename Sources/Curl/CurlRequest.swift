@@ -48,6 +48,9 @@ public struct CurlRequest: Sendable {
     public var mailRecipients: [String]
     /// Close the connection after this transfer instead of keeping it for reuse.
     public var forbidReuse: Bool = false
+    /// A protocol command instead of the URL's default (`CURLOPT_CUSTOMREQUEST`): an IMAP
+    /// `UID SEARCH ALL` or `UID STORE …`, whose untagged answers arrive as the body.
+    public var customRequest: String?
 
     public init(
         url: String,

@@ -227,6 +227,12 @@ final class EasyTransfer {
             case .put: try set(CURLOPT_UPLOAD, 1)
             case .delete: try set(CURLOPT_CUSTOMREQUEST, "DELETE")
             }
+            if let custom = request.customRequest {
+                guard !custom.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
+                    throw .invalidRequest("line break in a custom request")
+                }
+                try set(CURLOPT_CUSTOMREQUEST, custom)
+            }
         }
     }
 

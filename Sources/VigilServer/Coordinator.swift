@@ -14,6 +14,8 @@ actor Coordinator {
     private(set) var configuration: Configuration
     /// The recipient files' modification times when last read.
     private var recipientStamps: [Date?] = []
+    /// When the bounce mailbox was last polled.
+    private var lastBouncePoll: ContinuousClock.Instant?
     let store: any StateStore
     let curl: CurlEngine
     let logger: Logger
@@ -62,9 +64,22 @@ actor Coordinator {
         }
     }
 
+    /// Polls the bounce mailbox when its interval has passed, holding the run lock (a cron
+    /// `vigil run` polls the same mailbox).
+    func pollBouncesIfDue() async {
+        guard let mailbox = configuration.mailing?.bounceMailbox else { return }
+        let now = ContinuousClock.now
+        if let last = lastBouncePoll, now - last < mailbox.every { return }
+        guard let lock = try? RunLock(directory: stateDirectory) else { return }
+        lastBouncePoll = now
+        await cycle.pollBounces()
+        withExtendedLifetime(lock) {}
+    }
+
     /// Runs the fetched sources whose interval has passed.
     func runDueSources() async {
         refreshRecipients()
+        await pollBouncesIfDue()
         let now = ContinuousClock.now
         let due = configuration.sources.filter { source in
             if case .push = source.location { return false }

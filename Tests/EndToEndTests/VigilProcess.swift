@@ -29,7 +29,7 @@ struct VigilProcess {
     }
 
     /// Starts `vigil` with `arguments`; call `finish` on the result to wait.
-    func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Running {
+    func start(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Running {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.binary)
         process.arguments = arguments
@@ -42,7 +42,8 @@ struct VigilProcess {
         _ = FileManager.default.createFile(atPath: err, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput =
+            try stdin.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) } ?? FileHandle.nullDevice
         let exited = AsyncStream<Void>.makeStream()
         process.terminationHandler = { _ in
             exited.continuation.yield()
@@ -52,8 +53,8 @@ struct VigilProcess {
         return Running(process: process, exited: exited.stream, out: out, err: err)
     }
 
-    func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
-        try await start(arguments, environment: environment).finish()
+    func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) async throws -> Result {
+        try await start(arguments, environment: environment, stdin: stdin).finish()
     }
 
     struct Running {

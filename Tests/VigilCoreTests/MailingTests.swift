@@ -159,3 +159,97 @@ import Testing
         func send(_ notification: RenderedNotification, session: Void) async -> DeliveryOutcome { .delivered }
     }
 }
+
+/// Reports as mail systems write them, read without Python: the parts that matter.
+@Suite struct MailReportTests {
+    @Test func aDSNWithLFLineEndsFoldedFieldsAndBase64IsRead() {
+        let status = Data(
+            """
+            Reporting-MTA: dns; mx.example.net
+
+            Final-Recipient: RFC822; Someone@Example.org
+            Action: Failed
+            Status: 5.1.1 (bad destination mailbox address)
+            Diagnostic-Code: smtp;
+             550 5.1.1 no such user
+
+            Final-Recipient: rfc822; other@example.org
+            Action: delayed
+            Status: 4.4.7
+            """.utf8
+        ).base64EncodedString(options: .lineLength64Characters)
+        let text = """
+            To: bounces+abc@example.org
+            Content-Type: multipart/report; report-type=delivery-status; boundary=b1
+
+            --b1
+            Content-Type: text/plain
+
+            Sorry.
+            --b1
+            Content-Type: message/delivery-status
+            Content-Transfer-Encoding: base64
+
+            \(status)
+            --b1
+            Content-Type: message/rfc822
+
+            Message-ID: <key-9@example.org>
+            Return-Path: <bounces+xyz@example.org>
+            Subject: x
+
+            body
+            --b1--
+            """
+        let report = MailReport(parsing: Array(text.utf8))
+        guard case .delivery(let deliveries) = report.kind else {
+            Issue.record("not read as a delivery report: \(report.kind)")
+            return
+        }
+        #expect(deliveries.map(\.recipient) == ["Someone@Example.org", "other@example.org"])
+        #expect(deliveries.map(\.status) == ["5.1.1", "4.4.7"])
+        #expect(deliveries.map(\.verdict) == [.hard, .soft])
+        #expect(deliveries[0].diagnostic == "550 5.1.1 no such user")
+        #expect(report.originalMessageID == "key-9@example.org")
+        #expect(report.addressedTo == ["bounces+abc@example.org", "bounces+xyz@example.org"])
+    }
+
+    @Test func verdictsFollowTheStatusClass() {
+        func verdict(_ action: String, _ status: String) -> MailReport.Verdict {
+            MailReport.Delivery(recipient: "a@b", action: action, status: status).verdict
+        }
+        #expect(verdict("failed", "5.2.2") == .hard)
+        #expect(verdict("failed", "5.7.26") == .senderPolicy)
+        #expect(verdict("failed", "5.7.515") == .senderPolicy)
+        #expect(verdict("failed", "") == .hard)
+        #expect(verdict("delayed", "") == .soft)
+        #expect(verdict("failed", "4.7.0") == .soft)
+        #expect(verdict("delivered", "2.0.0") == .none)
+    }
+
+    @Test func garbageIsIgnoredNotFatal() {
+        for text in [
+            "", "\r\n\r\n", "Content-Type: multipart/report; boundary=\"\"\n\n--\n--",
+            String(repeating: "a:", count: 5000),
+        ] {
+            #expect(MailReport(parsing: Array(text.utf8)).kind == .unknown)
+        }
+        // Parts nested past the depth limit are not followed.
+        var nested = "x"
+        for level in 0..<20 {
+            nested = "Content-Type: multipart/mixed; boundary=n\(level)\n\n--n\(level)\n\(nested)\n--n\(level)--\n"
+        }
+        #expect(MailReport(parsing: Array(nested.utf8)).kind == .unknown)
+    }
+
+    @Test func bounceAddressesRoundTripAndRefuseForgery() {
+        let key = Array("a-mailing-secret-of-some-length".utf8)
+        let address = BounceAddress.make(local: "bounces", domain: "example.org", outboxID: 987_654, key: key)
+        #expect(address.wholeMatch(of: /bounces\+[a-z2-7]{21}@example\.org/) != nil)
+        #expect(BounceAddress.outboxID(in: address, key: key) == 987_654)
+        #expect(BounceAddress.outboxID(in: address.uppercased(), key: key) == 987_654, "mail systems may change case")
+        #expect(BounceAddress.outboxID(in: address, key: Array("another-key-entirely".utf8)) == nil)
+        #expect(BounceAddress.outboxID(in: "bounces+aaaaaaaaaaaaaaaaaaaaa@example.org", key: key) == nil)
+        #expect(BounceAddress.outboxID(in: "bounces@example.org", key: key) == nil)
+    }
+}

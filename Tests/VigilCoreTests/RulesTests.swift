@@ -127,9 +127,8 @@ import Testing
         #expect(try run(at: start.addingTimeInterval(25 * 3600), to: .transferred) == 1, "the window has passed")
 
         // A window that cannot be read is not "never notified": the routing is refused.
-        struct Unreadable: FollowUpReading, SubscriptionReading {
+        struct Unreadable: FollowUpReading, SuppressionReading {
             func suppressions() throws(StateError) -> [Suppression] { [] }
-            func subscription(id: Int64) throws(StateError) -> StoredSubscription? { nil }
             func heldTransitions() throws(StateError) -> [HeldTransition] { [] }
             func deadlineSpecifications() throws(StateError) -> [String: String] { [:] }
             func dueDeadlines(at now: Date) throws(StateError) -> [DueDeadline] { [] }

@@ -234,6 +234,17 @@ public struct ObjectReader {
         }
     }
 
+    /// A required secret (see ``optionalSecret(_:)``).
+    public mutating func requiredSecret(_ key: String) -> SecretString? {
+        guard let text = string(key) else { return nil }
+        do {
+            return try SecretString(text)
+        } catch {
+            report(error.description, key: key)
+            return nil
+        }
+    }
+
     /// Reports every key that was never read: a typo must not be silently ignored.
     public func finish() {
         for member in members where !consumed.contains(member.key) && member.key != Self.commentKey {

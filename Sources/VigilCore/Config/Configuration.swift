@@ -41,7 +41,7 @@ public struct Configuration: Sendable {
     /// Recipients who unsubscribed (or whose address bounced) are left out of outputs that
     /// honour unsubscribes.
     public func withRouter<T>(
-        store: any FollowUpReading & SubscriptionReading, _ body: (any EventRouter) throws(StateError) -> T
+        store: any FollowUpReading & SuppressionReading, _ body: (any EventRouter) throws(StateError) -> T
     ) throws(StateError) -> T {
         let suppressions =
             !rules.isEmpty && outputs.contains(where: \.capabilities.honoursUnsubscribes)

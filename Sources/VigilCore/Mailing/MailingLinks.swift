@@ -35,6 +35,16 @@ public struct MailingLinks: Sendable {
         "\(baseURL)/u/\(token(subscription: subscription, at: date))"
     }
 
+    /// The VERP envelope sender for outbox row `outboxID`: `local+TOKEN@domain`.
+    public func bounceAddress(local: String, domain: String, outboxID: Int64) -> String {
+        BounceAddress.make(local: local, domain: domain, outboxID: outboxID, key: key)
+    }
+
+    /// The outbox row a VERP address names, when its token is valid.
+    public func outboxID(inBounceAddress address: String) -> Int64? {
+        BounceAddress.outboxID(in: address, key: key)
+    }
+
     /// The subscription a token stands for, or why it is refused.
     public func verify(_ token: String, at now: Date) throws(UnsubscribeToken.Refusal) -> UnsubscribeToken {
         try UnsubscribeToken.verify(token, key: key, lifetime: lifetime, at: now)

@@ -17,6 +17,10 @@ public struct MailingSettings: Sendable {
     public var secret: SecretString
     /// How long an unsubscribe link keeps working after its message was sent.
     public var linkLifetime: Duration = .seconds(365 * 86_400)
+    /// Hard bounces of an address before its recipient is no longer mailed there.
+    public var hardBounces = 1
+    /// The mailbox bounces and complaints arrive in, polled by `vigil run` and `vigil serve`.
+    public var bounceMailbox: BounceMailbox?
 
     public init(baseURL: String, secret: SecretString, linkLifetime: Duration = .seconds(365 * 86_400)) {
         self.baseURL = baseURL
@@ -36,14 +40,21 @@ public struct MailingSettings: Sendable {
                         + "(at most 200 characters; no spaces, ',', '>', '?' or '#')", key: "baseURL")
             }
         }
-        let secret = object.optionalSecret("secret")
-        if secret == nil, object.value("secret") == nil {
-            object.report("expected \"secret\": a secret reference such as \"${env:VIGIL_MAILING_SECRET}\"")
-        }
+        let secret = object.requiredSecret("secret")
         let lifetime = object.optionalDuration("linkLifetime", in: .seconds(86_400)...(.seconds(3650 * 86_400)))
+        let hardBounces = object.optionalInteger("hardBounces", in: 1...100)
+        var mailbox: BounceMailbox?
+        if let found = object.value("bounceMailbox"),
+            var settings = object.reader.object(found, path: object.path(of: "bounceMailbox"))
+        {
+            mailbox = BounceMailbox.read(&settings)
+            settings.finish()
+        }
         guard let base, let secret else { return nil }
         var settings = MailingSettings(baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, secret: secret)
         if let lifetime { settings.linkLifetime = lifetime }
+        if let hardBounces { settings.hardBounces = hardBounces }
+        settings.bounceMailbox = mailbox
         return settings
     }
 

@@ -34,6 +34,12 @@ public struct Event: Sendable, Equatable {
         /// A recipient stopped a list with an unsubscribe link (``Event/message`` says who and
         /// what; ``Event/person`` is the sponsored person, for a sponsorship).
         case unsubscribed
+        /// A recipient's address bounced for good (hard bounces reached the configured count);
+        /// mail to that address stopped. ``Event/message`` says who, the address and the status.
+        case bounced
+        /// A receiving server's policy refused an output's mail (a 5.7.x status: SPF, DKIM,
+        /// DMARC, reputation): a configuration failure, raised once per streak.
+        case senderRejected = "sender_rejected"
 
         /// Person events are about a detainee; the others are about a source.
         public var isPersonEvent: Bool { self == .added || self == .changed || self == .removed }

@@ -22,6 +22,8 @@ public enum PlainTextRenderer {
         case .conflictResolved: return "\(event.subject?.name ?? name): sources agree again"
         case .unsubscribed:
             return "A recipient unsubscribed" + (event.person.map { " from news about \($0.name)" } ?? "")
+        case .bounced: return "A recipient's address bounced: mail to it stopped"
+        case .senderRejected: return "Mail refused by a receiving server's policy"
         }
     }
 
@@ -56,6 +58,8 @@ public enum PlainTextRenderer {
                 "[\(event.sourceID)] \(event.kind.rawValue): \(event.record?.name ?? "") (key \(event.record?.key ?? ""))"
             )
             if let message = event.message { lines.append("  \(message)") }
+        case .bounced, .senderRejected:
+            lines.append("[\(event.sourceID)] \(event.kind.rawValue): \(event.message ?? "")")
         case .unsubscribed:
             lines.append("[\(event.sourceID)] unsubscribed: \(event.message ?? "")")
             lines.append("  `vigil recipients resubscribe ID` undoes it if the recipient asks.")

@@ -4,7 +4,7 @@ import Foundation
 /// output and address (a group of one is sent as it was rendered).
 struct DigestStage {
     let configuration: Configuration
-    let store: any FollowUpReading & SubscriptionReading
+    let store: any FollowUpReading & SuppressionReading
 
     func collect(at now: Date, into changes: inout ChangeSet) throws(StateError) {
         // Items are read only when one may be due: the first item of a due group is.

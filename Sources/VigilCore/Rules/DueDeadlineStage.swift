@@ -5,7 +5,7 @@ import Foundation
 /// `confirm` notify it at once.
 struct DueDeadlineStage {
     let configuration: Configuration
-    let store: any RecordReading & FollowUpReading & PeopleReading & SubscriptionReading
+    let store: any RecordReading & FollowUpReading & PeopleReading & SuppressionReading
 
     /// The events and notifications of the deadlines due at `now`, as `changes`' parts.
     func raise(at now: Date, into changes: inout ChangeSet) throws(StateError) {

@@ -217,7 +217,7 @@ public struct RuleRouter: EventRouter {
                         let found = Self.subscription(recipients[position].id, selector: selector, event: event)
                         let digested = digests && (box.rule.digest ?? recipients[position].digest) != nil
                         if !suppressions.isEmpty,
-                            suppressions.contains(recipient: found.recipientID, list: found.list)
+                            suppressions.contains(recipient: found.recipientID, list: found.list, address: address)
                                 || (digested
                                     && suppressions.contains(recipient: found.recipientID, list: Subscription.digest))
                         {

@@ -58,6 +58,8 @@ public struct WatchCycle: Sendable {
         }
 
         if options.deliver {
+            // Bounces first: an address that failed for good is not mailed again in this run.
+            await pollBounces(at: now)
             let engine = DeliveryEngine(
                 store: store, outputs: configuration.outputs, policies: configuration.deliveryPolicies,
                 context: DeliveryContext(
@@ -130,6 +132,28 @@ public struct WatchCycle: Sendable {
             return routed
         }
         try DeadlineWatchStage(configuration: configuration, store: store).watch(&changes)
+    }
+
+    /// Reads the bounce mailbox, when one is configured; a mailbox that cannot be read is
+    /// logged and tried again next time (it never fails the run).
+    @discardableResult
+    public func pollBounces(at now: Date = Date()) async -> BounceMailbox.Poll? {
+        guard let mailbox = configuration.mailing?.bounceMailbox else { return nil }
+        let processing = BounceProcessing(configuration: configuration, store: store)
+        do {
+            let poll = try await mailbox.poll(curl: curl, directory: configuration.directory) {
+                message throws(StateError) in try processing.process(message, at: now)
+            }
+            if poll.read > 0 {
+                let counts = Dictionary(grouping: poll.outcomes, by: \.rawValue).mapValues(\.count)
+                let summary = counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                logger.info("bounce mailbox: \(poll.read) messages read, \(poll.deleted) deleted (\(summary))")
+            }
+            return poll
+        } catch {
+            logger.error("\(error.description)")
+            return nil
+        }
     }
 
     // MARK: - Pushed documents

@@ -38,6 +38,8 @@ enum DefaultTemplates {
             "conflict_resolved": "{{person.name}}: sources agree again",
             "unsubscribed":
                 "A recipient unsubscribed{{#event.person}} from news about {{event.person.name}}{{/event.person}}",
+            "bounced": "A recipient's address bounced: mail to it stopped",
+            "sender_rejected": "Mail refused by a receiving server's policy",
         ],
         leads: [
             "added": "{{record.name}} now appears in {{source.id}}, status: {{record.statusLabel}}.",
@@ -59,6 +61,10 @@ enum DefaultTemplates {
             "conflict_resolved": "The sources linked to {{person.name}} agree again:",
             "unsubscribed":
                 "{{event.message}}. Nothing more goes to them on that list; `vigil recipients resubscribe ID` undoes it if they ask.",
+            "bounced":
+                "{{event.message}}. Correct the address in the recipients list, or `vigil recipients resubscribe ID` once it works again.",
+            "sender_rejected":
+                "{{event.message}}. This is the sender's configuration (SPF, DKIM, DMARC for the From domain), not the recipient: nobody was suppressed. Further refusals are not reported until a day passes without one.",
         ],
         keyLabel: "Key", reportedBy: "Reported by", digestSubject: "{{count}} updates from Vigil",
         digestLead: "{{#recipient.name}}Dear {{recipient.name}}, {{/recipient.name}}{{count}} updates:")
@@ -81,6 +87,8 @@ enum DefaultTemplates {
             "conflict_resolved": "{{person.name}} : les sources concordent de nouveau",
             "unsubscribed":
                 "Un destinataire s'est désabonné{{#event.person}} des nouvelles de {{event.person.name}}{{/event.person}}",
+            "bounced": "L'adresse d'un destinataire est en échec définitif : plus rien ne lui est envoyé",
+            "sender_rejected": "Courriels refusés par la politique d'un serveur destinataire",
         ],
         leads: [
             "added": "{{record.name}} figure désormais sur {{source.id}}, statut : {{record.statusLabel}}.",
@@ -102,6 +110,10 @@ enum DefaultTemplates {
             "conflict_resolved": "Les sources liées à {{person.name}} concordent de nouveau :",
             "unsubscribed":
                 "{{event.message}}. Plus rien ne lui est envoyé sur cette liste ; `vigil recipients resubscribe ID` l'annule à sa demande.",
+            "bounced":
+                "{{event.message}}. Corrigez l'adresse dans la liste des destinataires, ou `vigil recipients resubscribe ID` quand elle fonctionne de nouveau.",
+            "sender_rejected":
+                "{{event.message}}. C'est la configuration de l'expéditeur (SPF, DKIM, DMARC du domaine From), pas le destinataire : personne n'a été désabonné. Les refus suivants ne sont plus signalés avant un jour sans refus.",
         ],
         keyLabel: "Identifiant", reportedBy: "Signalé par", digestSubject: "{{count}} nouvelles de Vigil",
         digestLead: "{{#recipient.name}}Bonjour {{recipient.name}}, {{/recipient.name}}{{count}} nouvelles :")

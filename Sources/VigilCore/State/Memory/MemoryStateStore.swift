@@ -53,6 +53,8 @@ public final class MemoryStateStore: StateStore {
         var subscriptions: [Subscription: StoredSubscription] = [:]
         var subscriptionsByID: [Int64: StoredSubscription] = [:]
         var suppressions: [String: Suppression] = [:]  // recipient \0 list
+        var bounces: [String: BounceCounts] = [:]  // lowercased address
+        var policyRejections: [String: Date] = [:]
     }
 
     // MARK: - Writing
@@ -164,7 +166,17 @@ public final class MemoryStateStore: StateStore {
                 tables.outbox[index].lastError = "recipient \(suppression.reason.rawValue)"
             }
         }
+        for bounce in changes.bounces {
+            var counts = tables.bounces[bounce.address.lowercased()] ?? BounceCounts()
+            if bounce.hard { counts.hard += 1 } else { counts.soft += 1 }
+            tables.bounces[bounce.address.lowercased()] = counts
+        }
+        for (outputID, at) in changes.policyRejections { tables.policyRejections[outputID] = at }
         for (recipientID, list) in changes.lifted {
+            for suppression in tables.suppressions.values
+            where suppression.recipientID == recipientID && (list == nil || suppression.list == list) {
+                if let address = suppression.address { tables.bounces[address.lowercased()] = nil }
+            }
             tables.suppressions = tables.suppressions.filter { _, suppression in
                 !(suppression.recipientID == recipientID && (list == nil || suppression.list == list))
             }
@@ -179,6 +191,33 @@ public final class MemoryStateStore: StateStore {
 
     public func subscription(id: Int64) throws(StateError) -> StoredSubscription? {
         state.withLock { $0.subscriptionsByID[id] }
+    }
+
+    public func sentMessage(outboxID: Int64) throws(StateError) -> SentMessage? {
+        state.withLock { tables in tables.outbox.first { $0.id == outboxID }.map { Self.sent($0, tables: tables) } }
+    }
+
+    public func sentMessage(idempotencyKey: String) throws(StateError) -> SentMessage? {
+        state.withLock { tables in
+            tables.outbox.first { $0.notification.idempotencyKey == idempotencyKey }.map {
+                Self.sent($0, tables: tables)
+            }
+        }
+    }
+
+    private static func sent(_ row: OutboxRow, tables: Tables) -> SentMessage {
+        SentMessage(
+            outboxID: row.id, outputID: row.notification.outputID, eventID: row.notification.eventID,
+            address: row.notification.recipient,
+            subscription: row.subscriptionID.flatMap { tables.subscriptionsByID[$0]?.subscription })
+    }
+
+    public func bounceCounts(address: String) throws(StateError) -> BounceCounts {
+        state.withLock { $0.bounces[address.lowercased()] ?? BounceCounts() }
+    }
+
+    public func lastPolicyRejection(outputID: String) throws(StateError) -> Date? {
+        state.withLock { $0.policyRejections[outputID] }
     }
 
     private static func applyDeadlines(_ changes: DeadlineChanges, now: Date, to tables: inout Tables) {
