@@ -2,6 +2,7 @@ import CCurl
 import Curl
 import Foundation
 import Synchronization
+import VigilCEL
 import VigilCore
 
 /// Sends notifications as email through libcurl's SMTP client.
@@ -36,6 +37,10 @@ public struct SMTPOutput: Output {
         /// The envelope sender, separate from From, where bounces go; with the `mailing`
         /// secret each message gets its own VERP address (`local+TOKEN@domain`).
         public var bounceAddress: MailAddress?
+        /// Per destination domain: connections at once and messages a second.
+        public var pacing = DomainPacer.Limits(concurrency: 2, rate: 30)
+        /// Domains with limits of their own (lowercase).
+        public var domainPacing: [String: DomainPacer.Limits] = [:]
         public var timeout: Duration
         public var connectTimeout: Duration
         public var verifyTLS: Bool
@@ -78,6 +83,8 @@ public struct SMTPOutput: Output {
     public let settings: Settings
     /// Counters of this output's SMTP traffic.
     public let statistics = SMTPStatistics()
+    /// Per-domain pacing, shared by the batches of a run.
+    public let pacer = DomainPacer()
 
     public init(id: String, settings: Settings) {
         self.id = id
@@ -88,6 +95,20 @@ public struct SMTPOutput: Output {
 
     public var defaultDeliveryPolicy: DeliveryPolicy {
         DeliveryPolicy(concurrency: settings.concurrency, batchSize: 50)
+    }
+
+    /// The recipient's domain, with its connection limit.
+    public func deliveryLane(for notification: RenderedNotification) -> DeliveryLane? {
+        guard let domain = Self.domain(of: notification.recipient) else { return nil }
+        return DeliveryLane(name: domain, concurrency: limits(for: domain).concurrency)
+    }
+
+    /// The pacing limits of `domain`.
+    func limits(for domain: String) -> DomainPacer.Limits { settings.domainPacing[domain] ?? settings.pacing }
+
+    static func domain(of address: String?) -> String? {
+        guard let address, let at = address.lastIndex(of: "@") else { return nil }
+        return address[address.index(after: at)...].lowercased()
     }
 
     /// Resolves the SMTP credentials and the mailing secret once per batch.
@@ -111,7 +132,7 @@ public struct SMTPOutput: Output {
         } catch {
             throw OutputFailure(error.description)
         }
-        return Session(credentials: credentials, curl: context.curl, links: links)
+        return Session(credentials: credentials, curl: context.curl, links: links, deadline: context.deadline)
     }
 
     /// What a batch shares: the resolved credentials (curl keeps the connection open) and
@@ -120,6 +141,8 @@ public struct SMTPOutput: Output {
         var credentials: (username: String, password: String)?
         var curl: CurlEngine
         var links: MailingLinks?
+        /// When the delivery pass ends: a pacing wait never runs past it.
+        var deadline: ContinuousClock.Instant?
     }
 
     /// The envelope sender: From, or the bounce address, with its VERP token when the
@@ -150,6 +173,25 @@ public struct SMTPOutput: Output {
         guard let recipient = MailAddress(recipientText) else {
             return TestDelivery(
                 outcome: .failed(reason: "invalid recipient address (expected local@domain, ASCII, no spaces)"))
+        }
+        let domain = recipient.domain.lowercased()
+        let limits = limits(for: domain)
+        switch pacer.admit(domain, limits: limits, now: .now) {
+        case .paused(let remaining):
+            return TestDelivery(
+                outcome: .retry(
+                    after: remaining,
+                    reason:
+                        "\(domain) deferred our mail; paused for \(DurationParser.describe(remaining)) (per-domain pacing)"
+                ))
+        case .send(let wait) where wait > .zero:
+            if let deadline = session.deadline, ContinuousClock.now + wait > deadline {
+                return TestDelivery(
+                    outcome: .retry(after: wait, reason: "\(domain)'s rate limit reaches past this pass"))
+            }
+            try? await Task.sleep(for: wait)
+        case .send:
+            break
         }
         let now = Date()
         // A recipient's own one-click link when the message belongs to a list; otherwise the
@@ -188,6 +230,16 @@ public struct SMTPOutput: Output {
             statistics.record(connections: response.newConnections)
             return TestDelivery(outcome: .delivered, answer: response.replyLines.last)
         } catch {
+            if case .rejected(_, _, let code, let reply) = error,
+                DomainPacer.isDeferral(responseCode: code, reply: reply)
+            {
+                let pause = pacer.deferred(domain, limits: limits, now: .now)
+                return TestDelivery(
+                    outcome: .retry(
+                        after: pause,
+                        reason: "SMTP reply: \(reply.isEmpty ? String(code) : reply); \(domain) deferred our mail, "
+                            + "paused for \(DurationParser.describe(pause)) and slowed down"))
+            }
             return TestDelivery(outcome: Self.outcome(for: error))
         }
     }

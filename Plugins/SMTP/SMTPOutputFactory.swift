@@ -100,6 +100,26 @@ public struct SMTPOutputFactory: OutputFactory {
             options.report(
                 "expected printable ASCII without spaces, such as \"alerts:vigil:exampleorg\"", key: "feedbackId")
         }
+        var pacing = DomainPacer.Limits(concurrency: 2, rate: 30)
+        var domainPacing: [String: DomainPacer.Limits] = [:]
+        if let found = options.value("pacing"),
+            var object = options.reader.object(found, path: options.path(of: "pacing"))
+        {
+            pacing = Self.limits(&object, defaults: pacing)
+            if let domains = object.value("domains"),
+                var byDomain = object.reader.object(domains, path: object.path(of: "domains"))
+            {
+                for domain in byDomain.keys {
+                    guard let value = byDomain.value(domain),
+                        var limits = byDomain.reader.object(value, path: byDomain.path(of: domain))
+                    else { continue }
+                    domainPacing[domain.lowercased()] = Self.limits(&limits, defaults: pacing)
+                    limits.finish()
+                }
+                byDomain.finish()
+            }
+            object.finish()
+        }
         let timeout = options.optionalDuration("timeout", in: Bounds.timeout) ?? .seconds(30)
         let connectTimeout = options.optionalDuration("connectTimeout", in: Bounds.timeout) ?? .seconds(10)
         let (verifyTLS, caFile) = options.tlsSettings()
@@ -112,7 +132,36 @@ public struct SMTPOutputFactory: OutputFactory {
         settings.listID = listID
         settings.feedbackID = feedbackID
         settings.bounceAddress = bounceAddress
+        settings.pacing = pacing
+        settings.domainPacing = domainPacing
         return SMTPOutput(id: id, settings: settings)
+    }
+
+    /// `{"concurrency": N, "rate": "30/s" | "600/min" | "none"}`, each optional.
+    static func limits(_ object: inout ObjectReader, defaults: DomainPacer.Limits) -> DomainPacer.Limits {
+        var limits = defaults
+        if let concurrency = object.optionalInteger("concurrency", in: 1...64) { limits.concurrency = concurrency }
+        if let text = object.optionalString("rate") {
+            if let rate = parseRate(text) {
+                limits.rate = rate
+            } else {
+                object.report("expected a rate such as \"30/s\" or \"600/min\", or \"none\"", key: "rate")
+            }
+        }
+        return limits
+    }
+
+    /// Messages a second from `"30/s"`, `"600/min"`, `"3600/h"`; 0 for `"none"`.
+    static func parseRate(_ text: String) -> Double? {
+        if text == "none" { return 0 }
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let count = Double(parts[0]), count > 0, count <= 100_000 else { return nil }
+        switch parts[1] {
+        case "s": return count
+        case "min": return count / 60
+        case "h": return count / 3600
+        default: return nil
+        }
     }
 
     /// RFC 2919's list-label "." namespace, as dot-atom text a reader can trust.

@@ -96,6 +96,36 @@ import VigilCore
         }
     }
 
+    @Test func aDeferringDomainIsPausedWhileOtherDomainsAreServed() async throws {
+        let server = try SMTPServer()
+        let output = SMTPOutput(id: "mail", settings: server.plainSettings())
+        let tag = UUID().uuidString.prefix(8).lowercased()
+        let slow = ["ratelimit-\(tag)@slow.example", "a-\(tag)@slow.example", "b-\(tag)@Slow.Example"]
+        let fast = "c-\(tag)@fast.example"
+        let outcomes = await output.deliver(
+            (slow + [fast]).map { notification(to: $0) }, context: deliveryContext(curl))
+        guard outcomes.count == 4, case .retry(let pause?, let reason) = outcomes[0] else {
+            Issue.record("expected a retry with a pause, got \(outcomes)")
+            return
+        }
+        #expect(reason.contains("421 4.7.0") && reason.contains("slow.example deferred our mail"), "\(reason)")
+        #expect(pause >= .seconds(29) && pause <= .seconds(30))
+        // The rest of the domain waits without a connection; the other domain is served.
+        for outcome in outcomes[1...2] {
+            guard case .retry(let after?, let why) = outcome else {
+                Issue.record("expected a paused retry, got \(outcome)")
+                continue
+            }
+            #expect(why.contains("paused") && after <= pause)
+        }
+        #expect(outcomes[3] == .delivered)
+        #expect(try await server.messages(to: slow[1]).isEmpty)
+        #expect(try await server.messages(to: fast).count == 1)
+        // Each domain is its own delivery lane, with its own connection limit.
+        #expect(
+            output.deliveryLane(for: notification(to: slow[2])) == DeliveryLane(name: "slow.example", concurrency: 2))
+    }
+
     @Test func aRejectedRecipientFailsPermanentlyWithoutStoppingTheBatch() async throws {
         let server = try SMTPServer()
         let good = unique("good")

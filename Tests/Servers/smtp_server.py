@@ -12,6 +12,7 @@ Faults, chosen by the recipient's local part (any port):
   reject...@       550 on RCPT
   tempfail-T@      451 on the first RCPT of token T, accepted afterwards
   busy-T@          421 on the first RCPT of token T, accepted afterwards
+  ratelimit-T@     421 4.7.0 (a provider's "slow down") on the first RCPT of token T
   drop-T@          the first DATA of token T is cut off (connection closed), accepted afterwards
   slow...@         each DATA takes 30 ms
 """
@@ -54,6 +55,8 @@ class Handler:
             return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
         if local.startswith("tempfail-") and first_time("tempfail", local):
             return "451 4.3.0 Temporary local problem, try again later"
+        if local.startswith("ratelimit-") and first_time("ratelimit", local):
+            return "421 4.7.0 Try again later, closing connection. (rate limited)"
         if local.startswith("busy-") and first_time("busy", local):
             return "421 4.3.2 Service busy, closing transmission channel"
         envelope.rcpt_tos.append(address)

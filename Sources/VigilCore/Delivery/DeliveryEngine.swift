@@ -63,7 +63,9 @@ public struct DeliveryEngine: Sendable {
 
     private func deliver(_ due: [RenderedNotification], at now: Date) async throws(StateError) -> OutcomeSummary {
         let byID = Dictionary(outputs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var batches: [(output: any Output, policy: DeliveryPolicy, notifications: [RenderedNotification])] = []
+        var batches:
+            [(output: any Output, policy: DeliveryPolicy, lane: DeliveryLane?, notifications: [RenderedNotification])] =
+                []
         for (outputID, notifications) in Dictionary(grouping: due, by: \.outputID).sorted(by: { $0.key < $1.key }) {
             guard let output = byID[outputID] else {
                 context.logger.warning(
@@ -71,9 +73,20 @@ public struct DeliveryEngine: Sendable {
                 continue
             }
             let policy = policies[outputID] ?? output.defaultDeliveryPolicy
-            for start in stride(from: 0, to: notifications.count, by: policy.batchSize) {
-                batches.append(
-                    (output, policy, Array(notifications[start..<min(notifications.count, start + policy.batchSize)])))
+            // Lanes (mail domains) are batched apart, in order of their first notification.
+            var lanes: [DeliveryLane?] = []
+            var byLane: [DeliveryLane?: [RenderedNotification]] = [:]
+            for notification in notifications {
+                let lane = output.deliveryLane(for: notification)
+                if byLane[lane] == nil { lanes.append(lane) }
+                byLane[lane, default: []].append(notification)
+            }
+            for lane in lanes {
+                let members = byLane[lane] ?? []
+                for start in stride(from: 0, to: members.count, by: policy.batchSize) {
+                    batches.append(
+                        (output, policy, lane, Array(members[start..<min(members.count, start + policy.batchSize)])))
+                }
             }
         }
 
@@ -81,12 +94,14 @@ public struct DeliveryEngine: Sendable {
         var summary = OutcomeSummary()
         var failure: StateError?
         typealias Finished = (
-            outputID: String, policy: DeliveryPolicy, outcomes: [(id: Int64, outcome: DeliveryOutcome)], took: Duration
+            outputID: String, lane: String?, policy: DeliveryPolicy, outcomes: [(id: Int64, outcome: DeliveryOutcome)],
+            took: Duration
         )
         let deadline = context.deadline
         await withTaskGroup(of: Finished?.self) { group in
             var waiting = batches
             var running: [String: Int] = [:]
+            var runningLanes: [String: Int] = [:]
             var expired = false
             if let deadline {
                 // The watchdog: a nil result means the deadline passed.
@@ -102,8 +117,11 @@ public struct DeliveryEngine: Sendable {
                 while index < waiting.count {
                     let batch = waiting[index]
                     let id = batch.output.id
-                    if running[id, default: 0] < batch.policy.concurrency {
+                    let laneKey = batch.lane.map { id + "\u{0}" + $0.name }
+                    let laneFree = batch.lane.map { runningLanes[laneKey ?? "", default: 0] < $0.concurrency } ?? true
+                    if running[id, default: 0] < batch.policy.concurrency, laneFree {
                         running[id, default: 0] += 1
+                        if let laneKey { runningLanes[laneKey, default: 0] += 1 }
                         waiting.remove(at: index)
                         let context = self.context
                         group.addTask {
@@ -117,7 +135,7 @@ public struct DeliveryEngine: Sendable {
                                         ? results[index] : .retry(after: nil, reason: "the output returned no outcome")
                                 )
                             }
-                            return (id, batch.policy, outcomes, took)
+                            return (id, laneKey, batch.policy, outcomes, took)
                         }
                     } else {
                         index += 1
@@ -127,7 +145,7 @@ public struct DeliveryEngine: Sendable {
             startWhatFits()
             if allDone { group.cancelAll() }
             for await finished in group {
-                guard let (outputID, policy, outcomes, took) = finished else {
+                guard let (outputID, lane, policy, outcomes, took) = finished else {
                     if !allDone {
                         expired = true
                         let left = waiting.reduce(0) { $0 + $1.notifications.count }
@@ -139,6 +157,7 @@ public struct DeliveryEngine: Sendable {
                     continue
                 }
                 running[outputID, default: 1] -= 1
+                if let lane { runningLanes[lane, default: 1] -= 1 }
                 var tally = summary.byOutput[outputID] ?? OutcomeSummary.OutputTally()
                 tally.batches.append((took, outcomes.count))
                 for (_, outcome) in outcomes {

@@ -39,6 +39,23 @@ public protocol Output: Sendable {
     /// Sends one notification now, outside the outbox (`vigil test-output`), and says what
     /// the destination answered. By default a batch of one, with no answer beyond the outcome.
     func sendTest(_ notification: RenderedNotification, context: DeliveryContext) async -> TestDelivery
+
+    /// The lane a notification travels in (an email's destination domain), or nil. The engine
+    /// batches each lane apart and runs at most the lane's ``DeliveryLane/concurrency``
+    /// batches of it at once, within the output's own concurrency. Nil by default.
+    func deliveryLane(for notification: RenderedNotification) -> DeliveryLane?
+}
+
+/// A part of an output's traffic paced on its own: the notifications to one mail domain.
+public struct DeliveryLane: Sendable, Hashable {
+    public var name: String
+    /// Batches of this lane running at once.
+    public var concurrency: Int
+
+    public init(name: String, concurrency: Int) {
+        self.name = name
+        self.concurrency = concurrency
+    }
 }
 
 /// What `vigil test-output` reports: the outcome, and the destination's own answer when the
@@ -59,6 +76,7 @@ extension Output {
     public var capabilities: OutputCapabilities { OutputCapabilities() }
     public var defaultRecipients: [String] { [] }
     public var defaultDeliveryPolicy: DeliveryPolicy { DeliveryPolicy() }
+    public func deliveryLane(for notification: RenderedNotification) -> DeliveryLane? { nil }
 
     public func sendTest(_ notification: RenderedNotification, context: DeliveryContext) async -> TestDelivery {
         let outcomes = await deliver([notification], context: context)
