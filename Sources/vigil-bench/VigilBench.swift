@@ -44,6 +44,20 @@ struct VigilBench {
             try people(directory: values[1], threshold: values.count > 2 ? Double(values[2]) : nil)
             return
         }
+        if arguments.first == "sponsor-mail", arguments.count == 6,
+            let count = Int(arguments[arguments.startIndex + 2]),
+            let concurrency = Int(arguments[arguments.startIndex + 3]),
+            let domains = Int(arguments[arguments.startIndex + 4])
+        {
+            try await sponsorMail(
+                url: arguments[arguments.startIndex + 1], count: count, concurrency: concurrency, domains: domains,
+                paced: arguments[arguments.startIndex + 5] == "default")
+            return
+        }
+        if arguments.first == "bounces", arguments.count == 2, let count = Int(arguments[arguments.startIndex + 1]) {
+            bounces(count: count)
+            return
+        }
         if arguments.first == "route" {
             try route()
             return
@@ -63,6 +77,8 @@ struct VigilBench {
                 "       vigil-bench cel COUNT",
                 "       vigil-bench html FILE",
                 "       vigil-bench people DIR [THRESHOLD]",
+                "       vigil-bench sponsor-mail URL COUNT CONCURRENCY DOMAINS off|default",
+                "       vigil-bench bounces COUNT",
             ]
             FileHandle.standardError.write(Data((usage.joined(separator: "\n") + "\n").utf8))
             exit(64)
@@ -117,7 +133,7 @@ struct VigilBench {
     /// Delivers everything due and prints one JSON line (plus `extra` members).
     static func measure(
         store: any StateStore, output: any Output, policy: DeliveryPolicy, runID: Int64, directory: String,
-        extra: () -> String
+        mailing: MailingSettings? = nil, extra: () -> String
     ) async throws {
         let curl = CurlEngine(
             configuration: .init(maxConnectionsPerHost: max(8, policy.concurrency), maxCachedConnections: 64))
@@ -126,7 +142,7 @@ struct VigilBench {
             store: store, outputs: [output], policies: [output.id: policy],
             context: DeliveryContext(
                 curl: curl, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }),
-                configDirectory: directory, stateDirectory: directory),
+                configDirectory: directory, stateDirectory: directory, mailing: mailing),
             runID: runID)
         let clock = ContinuousClock()
         let started = clock.now
@@ -330,7 +346,10 @@ struct VigilBench {
             unsubscribeMailto: nil, unsubscribeURL: nil, headers: [], timeout: .seconds(30),
             connectTimeout: .seconds(5),
             verifyTLS: true, caFile: nil, concurrency: concurrency, newConnectionPerMessage: newConnections)
-        let output = SMTPOutput(id: "mail", settings: settings)
+        var unpaced = settings
+        // The loopback sink is one domain: per-domain pacing would measure the pacing.
+        unpaced.pacing = DomainPacer.Limits(concurrency: concurrency, rate: 0)
+        let output = SMTPOutput(id: "mail", settings: unpaced)
         let runID = try store.commit(queue(count, for: output) { "sponsor\($0 % 97)@example.org" })
         try await measure(
             store: store, output: output, policy: DeliveryPolicy(concurrency: concurrency, batchSize: 50), runID: runID,
