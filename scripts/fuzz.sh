@@ -4,7 +4,7 @@
 #
 #   scripts/fuzz.sh TARGET|all [SECONDS]      (default 60 seconds per target)
 #
-# Targets: json csv config cel template webhook mime html feed xlsx css. New corpus entries go to a scratch
+# Targets: json csv config cel template webhook mime html feed xlsx css report. New corpus entries go to a scratch
 # directory (the seeds in the repository are not changed). A crash, a hang (10 s per input)
 # or a broken property fails the run and prints the input, base64-encoded: add it to
 # Fuzz/Corpus/TARGET and write a regression test for it. Prints a table of executions,
@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all=(json csv config cel template webhook mime html feed xlsx css)
+all=(json csv config cel template webhook mime html feed xlsx css report)
 target=${1:-}
 seconds=${2:-60}
 if [ -z "$target" ]; then

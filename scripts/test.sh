@@ -61,7 +61,7 @@ swift build --build-tests
 # The seed corpora and every input a fuzzer once crashed on, replayed without libFuzzer;
 # then each fuzz target under libFuzzer and the address sanitizer for a short, bounded time
 # (VIGIL_FUZZ_SECONDS, default 20), while Synapse finishes starting.
-for target in json csv config cel template webhook mime html feed xlsx css; do
+for target in json csv config cel template webhook mime html feed xlsx css report; do
     "$(swift build --show-bin-path)/vigil-fuzz" "$target" "Fuzz/Corpus/$target"
 done
 scripts/fuzz.sh all "${VIGIL_FUZZ_SECONDS:-20}"

@@ -13,7 +13,7 @@ import VigilWebhook
 enum FuzzTargets {
     static let all: [String: @Sendable ([UInt8]) -> Void] = [
         "json": json, "csv": csv, "config": config, "cel": cel, "template": template, "webhook": webhook,
-        "mime": mime, "html": html, "feed": feed, "xlsx": xlsx, "css": css,
+        "mime": mime, "html": html, "feed": feed, "xlsx": xlsx, "css": css, "report": report,
     ]
 
     static let mapping = FieldMapping(
@@ -117,6 +117,23 @@ enum FuzzTargets {
                 id: field(1), timestamp: timestamp, body: body, header: signature, secrets: secrets),
             "our own signature does not verify")
         json(body)
+    }
+
+    /// Bounce and complaint reports as a mailbox delivers them (anyone can mail the bounce
+    /// address), and the tokens of VERP addresses and unsubscribe links: never a crash, the
+    /// same reading twice, and no token accepted without the key.
+    static func report(_ bytes: [UInt8]) {
+        let first = MailReport(parsing: bytes)
+        precondition(first == MailReport(parsing: bytes), "a report reads differently the second time")
+        if case .delivery(let deliveries) = first.kind { _ = deliveries.map(\.verdict) }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let key = Array("fuzzing-key-0123456789".utf8)
+        for line in text.split(whereSeparator: \.isNewline).prefix(8) {
+            precondition(BounceAddress.outboxID(in: String(line), key: key) == nil, "a forged VERP token was accepted")
+            precondition(
+                (try? UnsubscribeToken.verify(String(line), key: key, lifetime: .seconds(86_400), at: Date())) == nil,
+                "a forged unsubscribe token was accepted")
+        }
     }
 
     /// The MIME builder: whatever the subject, names and text, the message has CRLF line
