@@ -48,6 +48,20 @@ import Testing
             "no state yet: sponsorships are not judged")
     }
 
+    @Test func mailingRecipientsWithoutOneClickUnsubscribeIsAWarning() throws {
+        var configuration = try Configuration.parse(Array(Self.text.utf8), file: "/tmp/audit.json")
+        #expect(!ConfigurationAudit.findings(configuration, reportedKeys: nil).contains { $0.path == "$.mailing" })
+        configuration.outputs.append(MailingTests.HonouringOutput())
+        configuration.rules[0].via = ["honouring"]
+        let warning = ConfigurationAudit.findings(configuration, reportedKeys: nil).first { $0.path == "$.mailing" }
+        #expect(
+            warning?.message.hasPrefix("rules mail recipients through \"honouring\" without a \"mailing\" section")
+                == true)
+        configuration.mailing = MailingSettings(
+            baseURL: "https://alerts.example.org", secret: try SecretString("${env:VIGIL_MAILING_SECRET}"))
+        #expect(!ConfigurationAudit.findings(configuration, reportedKeys: nil).contains { $0.path == "$.mailing" })
+    }
+
     @Test func badConfirmDigestAndDeadlineSettingsAreReportedWhereTheyAre() {
         let text = """
             {"sources": [{"id": "list", "type": "json", "path": "l.json", "key": "id", "name": "n",

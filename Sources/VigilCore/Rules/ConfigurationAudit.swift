@@ -29,6 +29,21 @@ public enum ConfigurationAudit {
                             + reasons.compactMap { $0 }.joined(separator: "; ")))
             }
         }
+        if configuration.mailing == nil {
+            let mailed = Set(
+                configuration.rules.filter { rule in rule.notify.contains { $0 != .outputs } }.flatMap(\.via)
+            ).filter { id in configuration.outputs.contains { $0.id == id && $0.capabilities.honoursUnsubscribes } }
+            if !mailed.isEmpty {
+                findings.append(
+                    Finding(
+                        path: "$.mailing",
+                        message:
+                            "rules mail recipients through \(mailed.sorted().map { "\"\($0)\"" }.joined(separator: ", ")) "
+                            + "without a \"mailing\" section: their email carries no per-recipient one-click "
+                            + "unsubscribe link (Gmail, Yahoo and Outlook require one of bulk senders; see docs/mailing.md)"
+                    ))
+            }
+        }
         for (index, recipient) in recipients.enumerated() {
             if let reportedKeys {
                 let unknown = recipient.sponsorship.keys.subtracting(reportedKeys).sorted()
