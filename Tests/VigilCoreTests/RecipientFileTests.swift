@@ -68,6 +68,11 @@ import VigilTesting
         #expect(json.recipients[0].events == [.changed, .added])
         #expect(json.recipients[1].name == "7")
         #expect(json.recipients[1].contacts == ["mail": "seven@example.org"])
+        // Warnings about a file's recipient name its row.
+        let findings = ConfigurationAudit.findings(loaded, reportedKeys: ["P1", "P2"]).map(\.description)
+        #expect(
+            findings.contains { $0.hasPrefix("sponsors.csv:4 (sponsors.keys): recipient \"yerevan\" sponsors a key") })
+        #expect(findings.contains { $0.hasPrefix("sponsors.csv:4 (language): no \"hy\" templates") }, "\(findings)")
     }
 
     @Test func everyBadRowIsReportedWithFileAndLine() throws {

@@ -193,8 +193,9 @@ public struct Configuration: Sendable {
             if let found = object.value("recipients") {
                 configuration.recipientList = RulesReader.recipients(
                     found, reader: reader, outputs: declaredOutputs, directory: directory)
-                let (recipients, issues) = configuration.recipientList.resolve()
+                let (recipients, issues, places) = configuration.recipientList.resolveWithPlaces()
                 configuration.recipients = recipients
+                configuration.recipientList.places = places
                 for issue in issues { reader.report(issue) }
             }
             if let found = object.value("deadlines") {
@@ -220,10 +221,11 @@ public struct Configuration: Sendable {
     /// returned unchanged with the problems, so nobody is dropped by a half-saved file.
     public func reloadingRecipients() -> (configuration: Configuration, issues: [ConfigIssue]) {
         guard !recipientList.files.isEmpty else { return (self, []) }
-        let (recipients, issues) = recipientList.resolve()
+        let (recipients, issues, places) = recipientList.resolveWithPlaces()
         guard issues.isEmpty else { return (self, issues) }
         var reloaded = self
         reloaded.recipients = recipients
+        reloaded.recipientList.places = places
         return (reloaded, [])
     }
 

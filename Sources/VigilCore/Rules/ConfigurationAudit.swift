@@ -50,7 +50,7 @@ public enum ConfigurationAudit {
                 if !unknown.isEmpty {
                     findings.append(
                         Finding(
-                            path: "$.recipients[\(index)].sponsors.keys",
+                            path: place(index, configuration, "sponsors.keys"),
                             message: "recipient \"\(recipient.id)\" sponsors \(unknown.count == 1 ? "a key" : "keys") "
                                 + "no source has ever reported: \(unknown.joined(separator: ", "))"))
                 }
@@ -59,12 +59,19 @@ public enum ConfigurationAudit {
             for set in sets where !configuration.templates.hasLanguage(recipient.language, set: set) {
                 findings.append(
                     Finding(
-                        path: "$.recipients[\(index)].language",
+                        path: place(index, configuration, "language"),
                         message: "no \"\(recipient.language)\" templates in set \"\(set)\" for recipient "
                             + "\"\(recipient.id)\": \"\(configuration.templates.defaultLanguage)\" will be used"))
             }
         }
         return findings
+    }
+
+    /// Where recipient `index`'s `key` is written: `$.recipients[i].KEY` inline,
+    /// `sponsors.csv:12 (KEY)` for a file's row.
+    private static func place(_ index: Int, _ configuration: Configuration, _ key: String) -> String {
+        let place = configuration.recipientList.places[configuration.recipients[index].id] ?? "$.recipients[\(index)]"
+        return place.hasPrefix("$") ? place + "." + key : "\(place) (\(key))"
     }
 
     /// Why `selector` reaches nobody on `output`; nil when it reaches someone.

@@ -6,12 +6,21 @@ public struct RecipientList: Sendable {
     /// Inline recipients with their JSON paths.
     var inline: [(recipient: Recipient, path: String)] = []
     public var files: [RecipientFile] = []
+    /// Where each recipient was read: `$.recipients[i]`, or `sponsors.csv:12` for a file's row
+    /// (set by ``resolve()`` through the configuration).
+    public internal(set) var places: [String: String] = [:]
 
     public init() {}
 
     /// Every recipient, inline ones first then each file's rows in order, and the problems
     /// found (a row's own, or an id given twice, with both places).
     public func resolve() -> (recipients: [Recipient], issues: [ConfigIssue]) {
+        let (recipients, issues, _) = resolveWithPlaces()
+        return (recipients, issues)
+    }
+
+    /// ``resolve()``, with where each recipient was read.
+    func resolveWithPlaces() -> (recipients: [Recipient], issues: [ConfigIssue], places: [String: String]) {
         var recipients = inline.map(\.recipient)
         var issues: [ConfigIssue] = []
         var places = Dictionary(inline.map { ($0.recipient.id, $0.path) }, uniquingKeysWith: { first, _ in first })
@@ -31,6 +40,6 @@ public struct RecipientList: Sendable {
                 recipients.append(recipient)
             }
         }
-        return (recipients, issues)
+        return (recipients, issues, places)
     }
 }
