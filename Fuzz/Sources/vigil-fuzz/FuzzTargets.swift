@@ -170,7 +170,8 @@ enum FuzzTargets {
             lineStart = index + 1
         }
         let expected =
-            ["Date", "From", "To", "Subject", "Message-ID"] + (parts.count > 4 ? ["X-Vigil-Rule"] : [])
+            ["Date", "From", "To", "Subject", "Message-ID", "Auto-Submitted"]
+            + (parts.count > 4 ? ["X-Vigil-Rule"] : [])
             + ["MIME-Version", "Content-Type"]
         precondition(headerNames == expected, "headers \(headerNames): a value injected a header")
     }
