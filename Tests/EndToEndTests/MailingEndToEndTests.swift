@@ -97,14 +97,7 @@ import VigilCore
 
         let server = try vigil.start(["serve", "--config", "config.json"], environment: environment)
         let base = "http://127.0.0.1:\(port)"
-        var ready = false
-        for _ in 0..<100 where !ready {
-            ready =
-                (try? await VigilProcess.curl.perform(CurlRequest(url: base + "/healthz", allowedProtocols: "http"))
-                    .status) == 200
-            if !ready { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        try #require(ready, "vigil serve did not answer /healthz")
+        try #require(await VigilProcess.waitForHealth(base), "vigil serve did not answer /healthz")
         func request(_ token: String, post body: String? = nil) async throws -> (status: Int, body: String) {
             let response = try await VigilProcess.curl.perform(
                 CurlRequest(

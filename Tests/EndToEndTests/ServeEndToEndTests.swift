@@ -71,14 +71,7 @@ import VigilWebhook
         try vigil.write("list.json", #"[{"id": 1, "name": "Aram"}]"#)
         let server = try vigil.start(["serve", "--config", "config.json"])
         let base = "http://127.0.0.1:\(port)"
-        var ready = false
-        for _ in 0..<100 where !ready {
-            ready =
-                (try? await VigilProcess.curl.perform(CurlRequest(url: base + "/healthz", allowedProtocols: "http"))
-                    .status) == 200
-            if !ready { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        try #require(ready, "vigil serve did not answer /healthz")
+        try #require(await VigilProcess.waitForHealth(base), "vigil serve did not answer /healthz")
         func status() async throws -> String {
             let out = try await vigil.run(["status", "--config", "config.json", "--json"]).stdout
             let document = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]

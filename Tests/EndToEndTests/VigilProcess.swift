@@ -74,6 +74,16 @@ struct VigilProcess {
         }
     }
 
+    /// Waits up to 10 s for `vigil serve` at `base` to answer `/healthz`; false when it never does.
+    static func waitForHealth(_ base: String) async throws -> Bool {
+        for _ in 0..<100 {
+            let status = try? await curl.perform(CurlRequest(url: base + "/healthz", allowedProtocols: "http")).status
+            if status == 200 { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
     func write(_ name: String, _ text: String) throws {
         try Data(text.utf8).write(to: URL(fileURLWithPath: directory + "/" + name))
     }

@@ -225,18 +225,15 @@ public struct ObjectReader {
 
     /// A secret: a literal, or text with `${env:NAME}` / `${file:PATH}` references.
     public mutating func optionalSecret(_ key: String) -> SecretString? {
-        guard let text = optionalString(key) else { return nil }
-        do {
-            return try SecretString(text)
-        } catch {
-            report(error.description, key: key)
-            return nil
-        }
+        optionalString(key).flatMap { secret($0, key: key) }
     }
 
     /// A required secret (see ``optionalSecret(_:)``).
     public mutating func requiredSecret(_ key: String) -> SecretString? {
-        guard let text = string(key) else { return nil }
+        string(key).flatMap { secret($0, key: key) }
+    }
+
+    private func secret(_ text: String, key: String) -> SecretString? {
         do {
             return try SecretString(text)
         } catch {
