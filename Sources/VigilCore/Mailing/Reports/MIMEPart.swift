@@ -7,6 +7,8 @@ import Foundation
 struct MIMEPart {
     var headers: [(name: String, value: String)]
     var body: ArraySlice<UInt8>
+    /// `type/subtype`, lowercased (`text/plain` when absent).
+    let contentType: String
 
     /// Nesting deeper than this is not followed (a report nests two or three levels).
     static let maxDepth = 8
@@ -15,6 +17,13 @@ struct MIMEPart {
         let (headerBytes, body) = Self.split(bytes)
         self.headers = Self.parseHeaders(headerBytes)
         self.body = body
+        let value = headers.first { $0.name == "content-type" }?.value
+        self.contentType =
+            value.flatMap {
+                $0.split(separator: ";", maxSplits: 1).first.map {
+                    $0.trimmingCharacters(in: .whitespaces).lowercased()
+                }
+            } ?? "text/plain"
     }
 
     /// The first value of header `name` (lowercase).
@@ -22,14 +31,6 @@ struct MIMEPart {
 
     /// Every value of header `name` (lowercase).
     func headers(_ name: String) -> [String] { headers.filter { $0.name == name }.map(\.value) }
-
-    /// `type/subtype`, lowercased (`text/plain` when absent).
-    var contentType: String {
-        guard let value = header("content-type") else { return "text/plain" }
-        return value.split(separator: ";", maxSplits: 1).first.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
-        } ?? "text/plain"
-    }
 
     /// A parameter of the content type (`boundary`, `report-type`), unquoted.
     func parameter(_ name: String) -> String? {
@@ -130,21 +131,36 @@ struct MIMEPart {
         return (bytes, bytes[bytes.endIndex...])
     }
 
+    /// Header lines split at LF on bytes (no grapheme breaking), CR and spaces trimmed,
+    /// continuation lines joined with one space.
     static func parseHeaders(_ bytes: ArraySlice<UInt8>) -> [(name: String, value: String)] {
         var headers: [(name: String, value: String)] = []
-        let text = String(decoding: bytes, as: UTF8.self)
-        for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine[...]
-            if let first = line.first, first == " " || first == "\t" {
+        func trimmed(_ slice: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+            var line = slice
+            while let last = line.last, last == 0x0D || last == 0x20 || last == 0x09 { line = line.dropLast() }
+            while let first = line.first, first == 0x20 || first == 0x09 { line = line.dropFirst() }
+            return line
+        }
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.endIndex
+            let line = bytes[start..<end]
+            start = end < bytes.endIndex ? end + 1 : end
+            guard let first = line.first, !(line.count == 1 && first == 0x0D) else { continue }
+            if first == 0x20 || first == 0x09 {
                 if !headers.isEmpty {
-                    headers[headers.count - 1].value += " " + line.trimmingCharacters(in: .whitespaces)
+                    headers[headers.count - 1].value += " " + String(decoding: trimmed(line), as: UTF8.self)
                 }
                 continue
             }
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+            let name = trimmed(line[..<colon])
             guard !name.isEmpty else { continue }
-            headers.append((name, line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            headers.append(
+                (
+                    String(decoding: name, as: UTF8.self).lowercased(),
+                    String(decoding: trimmed(line[(colon + 1)...]), as: UTF8.self)
+                ))
         }
         return headers
     }
