@@ -37,7 +37,15 @@ struct PreviewCommand: AsyncParsableCommand {
             }
             do {
                 let parsed = try Event(json: try JSONParser.parse(Array(data)), at: Date())
-                let routing = configuration.router.routing(for: [parsed], at: Date())
+                // With a state, routing leaves out what recipients stopped (unsubscribes,
+                // bounces) and honours re-alert windows, as a run would; without one, it cannot.
+                let statePath = common.stateDirectory(for: configuration) + "/vigil.sqlite"
+                let routing =
+                    FileManager.default.fileExists(atPath: statePath)
+                    ? try configuration.withRouter(store: try common.openStore(for: configuration)) {
+                        $0.routing(for: [parsed], at: Date())
+                    }
+                    : configuration.router.routing(for: [parsed], at: Date())
                 notifications = routing.notifications
                 held = routing.held
                 events = 1

@@ -37,6 +37,13 @@ struct UnsubscribePage {
             stoppedEverything: "Vous êtes désabonné·e de tous les courriels de cet expéditeur.",
             newsAbout: "nouvelles de %@", group: "membre du groupe %@", digests: "résumés",
             alerts: "alertes qui vous sont adressées", notActed: "Rien n'a été modifié."),
+        "ru": Words(
+            title: "Отписка", receiving: "Вы получаете эти письма: %@.", stopList: "Больше не присылать эти письма",
+            stopEverything: "Больше не присылать никаких писем от этого отправителя",
+            stoppedList: "Вы отписаны: %@. Эти письма больше не будут вам приходить.",
+            stoppedEverything: "Вы отписаны от всех писем этого отправителя.",
+            newsAbout: "новости о %@", group: "участник группы %@", digests: "сводки",
+            alerts: "оповещения, адресованные вам", notActed: "Ничего не изменено."),
     ]
 
     let language: String

@@ -193,5 +193,28 @@ import Testing
         // The message was deleted: the next poll reads nothing.
         let again = try await run()
         #expect(!again.stderr.contains("bounce mailbox:"), "\(again.stderr)")
+
+        // `vigil serve` polls the same mailbox on its own schedule.
+        let (lyonEnvelope, _) = try sent(to: "lyon-\(tag)@example.org", in: directory)
+        let servePort = ServeEndToEndTests().freePort()
+        let config = try String(contentsOfFile: vigil.directory + "/config.json", encoding: .utf8)
+        try vigil.write(
+            "config.json",
+            config.replacingOccurrences(
+                of: "{\"mailing\"", with: "{\"serve\": {\"listen\": \"127.0.0.1:\(servePort)\"}, \"mailing\""
+            )
+            .replacingOccurrences(of: "\"tls\": {", with: "\"every\": \"5s\", \"tls\": {"))
+        let server = try vigil.start(["serve", "--config", "config.json"], environment: environment)
+        try #require(
+            await VigilProcess.waitForHealth("http://127.0.0.1:\(servePort)"), "vigil serve did not answer /healthz")
+        _ = try report("hard", to: lyonEnvelope, recipient: "lyon-\(tag)@example.org", imap: imapFile, in: vigil)
+        var suppressed = false
+        for _ in 0..<60 where !suppressed {
+            try await Task.sleep(for: .milliseconds(250))
+            suppressed = try await suppressions(vigil)["lyon"] == ["*:bounced"]
+        }
+        server.process.interrupt()
+        let served = try await server.finish()
+        #expect(suppressed, "vigil serve did not poll the bounce mailbox: \(served.stderr)")
     }
 }

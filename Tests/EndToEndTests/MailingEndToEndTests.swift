@@ -157,6 +157,15 @@ import VigilCore
         #expect(try await request(lyonP2Token, post: "scope=all").status == 200)
         #expect(try await suppressions()["lyon"] == ["*"])
 
+        // A preview with the state leaves out what was stopped, as a run would.
+        try vigil.write(
+            "event.json",
+            #"{"kind": "changed", "source": "list", "record": {"key": "P1", "name": "Ruben Vardanyan", "status": "detained"}, "#
+                + #""changes": [{"field": "status", "from": "released", "to": "detained"}]}"#)
+        let preview = try await vigil.run(
+            ["preview", "--config", "config.json", "--event", "event.json"], environment: environment)
+        #expect(preview.stdout.hasPrefix("1 event, 0 notifications would be queued"), "\(preview.stdout)")
+
         server.process.interrupt()
         let served = try await server.finish()
         // The organiser hears once per unsubscribe, however many posts.

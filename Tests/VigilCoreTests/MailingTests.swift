@@ -137,11 +137,11 @@ import Testing
             routed.suppressions = SuppressionSet(suppressions)
             return routed.notifications(for: event(key), at: now, excluding: []).compactMap { $0.subscription?.list }
         }
-        #expect(lists([], "P1") == ["sponsor:list/P1"])
-        let stopP1 = Suppression(recipientID: "paris", list: "sponsor:list/P1", reason: .unsubscribed, at: now)
+        #expect(lists([], "P1") == ["sponsor:list:P1"])
+        let stopP1 = Suppression(recipientID: "paris", list: "sponsor:list:P1", reason: .unsubscribed, at: now)
         // Stopping the sponsorship leaves the group's list: the same person is still told as press.
         #expect(lists([stopP1], "P1") == ["group:press"])
-        #expect(lists([stopP1], "P2") == ["sponsor:list/P2"])
+        #expect(lists([stopP1], "P2") == ["sponsor:list:P2"])
         let stopAll = Suppression(recipientID: "paris", list: "*", reason: .unsubscribed, at: now)
         #expect(lists([stopAll], "P2").isEmpty)
         // An output that does not honour unsubscribes (the terminal, a webhook) is not affected.

@@ -34,7 +34,7 @@ public struct Subscription: Sendable, Hashable {
         hasher.combine(list)
     }
 
-    /// The list of a sponsorship: by person id when people are joined, else by source and key.
+    /// The list of a sponsorship: by person id (`SOURCE:KEY` for a record linked to no other).
     public static func sponsorList(person: String) -> String { "sponsor:" + person }
     public static func groupList(_ group: String) -> String { "group:" + group }
 }

@@ -295,7 +295,8 @@ public struct RuleRouter: EventRouter {
             guard let record = event.record else {
                 return Subscription(recipientID: recipientID, list: Subscription.alerts)
             }
-            let person = event.subject?.id ?? "\(event.sourceID)/\(record.key)"
+            // An unlinked record's person id is `SOURCE:KEY`: the same list with or without people.
+            let person = event.subject?.id ?? RecordRef(sourceID: event.sourceID, key: record.key).description
             return Subscription(
                 recipientID: recipientID, list: Subscription.sponsorList(person: person),
                 person: PersonReference(sourceID: event.sourceID, key: record.key, name: record.name))
