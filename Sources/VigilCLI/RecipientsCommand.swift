@@ -34,11 +34,12 @@ struct RecipientsCommand: ParsableCommand {
             let configuration = try common.loadConfiguration()
             let store = try common.openStore(for: configuration)
             let byRecipient = Dictionary(grouping: try store.suppressions(), by: \.recipientID)
+            // Suppressions of recipients no longer configured are listed too: they still apply.
+            let configured = Set(configuration.recipients.map(\.id))
+            let unconfigured = byRecipient.sorted { $0.key < $1.key }.filter { !configured.contains($0.key) }
             if json {
                 var rows = configuration.recipients.map { Row($0, suppressions: byRecipient[$0.id] ?? []) }
-                // Suppressions of recipients no longer configured are listed too: they still apply.
-                let configured = Set(configuration.recipients.map(\.id))
-                for (id, suppressions) in byRecipient.sorted(by: { $0.key < $1.key }) where !configured.contains(id) {
+                for (id, suppressions) in unconfigured {
                     rows.append(Row(Recipient(id: id, name: id), suppressions: suppressions, configured: false))
                 }
                 try JSONOutput.print(rows)
@@ -56,8 +57,7 @@ struct RecipientsCommand: ParsableCommand {
                 Console.out(line)
                 for suppression in suppressions { Console.out("\t" + Self.describe(suppression)) }
             }
-            let configured = Set(configuration.recipients.map(\.id))
-            for (id, suppressions) in byRecipient.sorted(by: { $0.key < $1.key }) where !configured.contains(id) {
+            for (id, suppressions) in unconfigured {
                 Console.out("\(id)\t(no longer configured)\tstopped \(suppressions.count)")
                 for suppression in suppressions { Console.out("\t" + Self.describe(suppression)) }
             }

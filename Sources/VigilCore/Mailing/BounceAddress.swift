@@ -18,10 +18,7 @@ public enum BounceAddress {
         guard token.utf8.count == 21, let bytes = Base32.decode(token), bytes.count == 13 else { return nil }
         var id: Int64 = 0
         for byte in bytes[0..<5] { id = id << 8 | Int64(byte) }
-        let expected = mac(Array(bytes[0..<5]), key: key)
-        var difference: UInt8 = 0
-        for (a, b) in zip(expected, bytes[5...]) { difference |= a ^ b }
-        return difference == 0 ? id : nil
+        return UnsubscribeToken.constantTimeEqual(mac(Array(bytes[0..<5]), key: key), bytes[5...]) ? id : nil
     }
 
     static func token(_ outboxID: Int64, key: [UInt8]) -> String {

@@ -8,12 +8,15 @@ import Foundation
 public struct BounceProcessing: Sendable {
     public let configuration: Configuration
     public let store: any StateStore
+    /// The mailing secret, resolved once for every report this reads (VERP tokens).
+    let links: MailingLinks?
     /// A day without a policy refusal ends a streak: the next one is reported again.
     public static let policyQuiet: TimeInterval = 86_400
 
     public init(configuration: Configuration, store: any StateStore) {
         self.configuration = configuration
         self.store = store
+        self.links = try? configuration.mailing?.links(directory: configuration.directory)
     }
 
     /// What one report did, for the command line and the logs (no personal data).
@@ -132,7 +135,7 @@ public struct BounceProcessing: Sendable {
 
     /// The message a report is about: by VERP token, else by the quoted Message-ID.
     func findSent(_ report: MailReport) throws(StateError) -> SentMessage? {
-        if let links = try? configuration.mailing?.links(directory: configuration.directory) {
+        if let links {
             for address in report.addressedTo {
                 if let id = links.outboxID(inBounceAddress: address), let sent = try store.sentMessage(outboxID: id) {
                     return sent

@@ -55,11 +55,7 @@ public struct UnsubscribeToken: Sendable, Equatable {
         }
         let payload = Array(bytes[0..<8])
         guard payload[0] == version else { throw .malformed }
-        // Compared in constant time: the MAC is the whole of the token's security.
-        let expected = mac(payload, key: key)
-        var difference: UInt8 = 0
-        for (a, b) in zip(expected, bytes[8...]) { difference |= a ^ b }
-        guard difference == 0 else { throw .forged }
+        guard constantTimeEqual(mac(payload, key: key), bytes[8...]) else { throw .forged }
         let days = Int(payload[1]) << 8 | Int(payload[2])
         var subscription: Int64 = 0
         for byte in payload[3..<8] { subscription = subscription << 8 | Int64(byte) }
@@ -68,6 +64,14 @@ public struct UnsubscribeToken: Sendable, Equatable {
         // A day's grace: the issue date is rounded down to midnight.
         if now.timeIntervalSince(token.issued) > lifetime.timeInterval + 86_400 { throw .expired }
         return token
+    }
+
+    /// Compares a MAC in constant time: the MAC is the whole of a token's security.
+    static func constantTimeEqual(_ expected: [UInt8], _ given: ArraySlice<UInt8>) -> Bool {
+        guard expected.count == given.count else { return false }
+        var difference: UInt8 = 0
+        for (a, b) in zip(expected, given) { difference |= a ^ b }
+        return difference == 0
     }
 
     static func mac(_ payload: [UInt8], key: [UInt8]) -> [UInt8] {

@@ -59,17 +59,9 @@ extension SQLiteStateStore {
                     FROM outbox o LEFT JOIN subscription s ON s.id = o.subscription_id WHERE \(condition)
                     """, arguments: [argument]
             ).map { row in
-                var subscription: Subscription?
-                if let recipient: String = row["recipient_id"], let list: String = row["list_id"] {
-                    var person: PersonReference?
-                    if let source: String = row["person_source"], let key: String = row["person_key"] {
-                        person = PersonReference(sourceID: source, key: key, name: row["person_name"] ?? "")
-                    }
-                    subscription = Subscription(recipientID: recipient, list: list, person: person)
-                }
-                return SentMessage(
+                SentMessage(
                     outboxID: row["id"], outputID: row["output_id"], eventID: row["event_id"],
-                    address: row["recipient"], subscription: subscription)
+                    address: row["recipient"], subscription: Self.subscription(row))
             }
         }
     }
@@ -93,17 +85,24 @@ extension SQLiteStateStore {
     /// A stored subscription by the number a token carries.
     public func subscription(id: Int64) throws(StateError) -> StoredSubscription? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM subscription WHERE id = ?", arguments: [id]).map { row in
-                var person: PersonReference?
-                if let source: String = row["person_source"], let key: String = row["person_key"] {
-                    person = PersonReference(sourceID: source, key: key, name: row["person_name"] ?? "")
+            try Row.fetchOne(db, sql: "SELECT * FROM subscription WHERE id = ?", arguments: [id]).flatMap { row in
+                Self.subscription(row).map {
+                    StoredSubscription(
+                        id: row["id"], subscription: $0, createdAt: Date(timeIntervalSince1970: row["created_at"]))
                 }
-                return StoredSubscription(
-                    id: row["id"],
-                    subscription: Subscription(recipientID: row["recipient_id"], list: row["list_id"], person: person),
-                    createdAt: Date(timeIntervalSince1970: row["created_at"]))
             }
         }
+    }
+
+    /// The subscription in a row's `recipient_id`, `list_id` and `person_*` columns; nil when
+    /// the row has none (an outbox row joined to no subscription).
+    static func subscription(_ row: Row) -> Subscription? {
+        guard let recipient: String = row["recipient_id"], let list: String = row["list_id"] else { return nil }
+        var person: PersonReference?
+        if let source: String = row["person_source"], let key: String = row["person_key"] {
+            person = PersonReference(sourceID: source, key: key, name: row["person_name"] ?? "")
+        }
+        return Subscription(recipientID: recipient, list: list, person: person)
     }
 
     /// The number of a subscription, stored the first time it is used (its person's name is
