@@ -23,7 +23,8 @@ struct OutboxCommand: ParsableCommand {
         defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List pending and failed notifications.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List pending and failed notifications.")
 
         @OptionGroup var common: CommonOptions
 
@@ -56,6 +57,7 @@ struct OutboxCommand: ParsableCommand {
 
     struct Retry: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "retry",
             abstract: "Make failed notifications pending again; the next run sends them.")
 
         @OptionGroup var common: CommonOptions
@@ -85,7 +87,8 @@ struct OutboxCommand: ParsableCommand {
     }
 
     struct Drop: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Give up an undelivered notification for good.")
+        static let configuration = CommandConfiguration(
+            commandName: "drop", abstract: "Give up an undelivered notification for good.")
 
         @OptionGroup var common: CommonOptions
 

@@ -28,7 +28,8 @@ struct PeopleCommand: AsyncParsableCommand {
         defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List people with linked records.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List people with linked records.")
 
         @OptionGroup var common: CommonOptions
 
@@ -55,6 +56,7 @@ struct PeopleCommand: AsyncParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show one person: every linked record with its status per source, and the decisions.")
 
         @OptionGroup var common: CommonOptions
@@ -108,6 +110,7 @@ struct PeopleCommand: AsyncParsableCommand {
 
     struct Review: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "review",
             abstract: "List pending link proposals, best first, with their score and reasons.")
 
         @OptionGroup var common: CommonOptions
@@ -154,6 +157,7 @@ struct PeopleCommand: AsyncParsableCommand {
 
     struct Link: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "link",
             abstract: "Link records into one person: a proposal id, or person ids and SOURCE:KEY records.")
 
         @OptionGroup var common: CommonOptions
@@ -183,6 +187,7 @@ struct PeopleCommand: AsyncParsableCommand {
 
     struct Unlink: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "unlink",
             abstract: "Take a record out of its person; it is never proposed with them again.")
 
         @OptionGroup var common: CommonOptions
@@ -202,6 +207,7 @@ struct PeopleCommand: AsyncParsableCommand {
 
     struct Reject: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "reject",
             abstract: "Say that two records are not one person: a proposal id, or two SOURCE:KEY records.")
 
         @OptionGroup var common: CommonOptions

@@ -23,7 +23,8 @@ struct RecipientsCommand: ParsableCommand {
         defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List recipients and their suppressions.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List recipients and their suppressions.")
 
         @OptionGroup var common: CommonOptions
 
@@ -100,6 +101,7 @@ struct RecipientsCommand: ParsableCommand {
 
     struct Resubscribe: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "resubscribe",
             abstract: "Lift a recipient's suppressions (every list, or one with --list).")
 
         @OptionGroup var common: CommonOptions

@@ -12,6 +12,7 @@ struct StateCommand: ParsableCommand {
     /// `vigil state backup FILE`: SQLite's online backup, safe while Vigil runs.
     struct Backup: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "backup",
             abstract: "Copy the state into a new SQLite file, consistently, while runs and `vigil serve` go on.",
             discussion: """
                 The copy is one file, readable by its owner only, checked with SQLite's integrity \

@@ -11,12 +11,6 @@ import Mustache
 /// the `default` set likewise. Values are HTML-escaped in `html` parts and left as they are in
 /// `subject` and `text` parts.
 public struct TemplateLibrary: Sendable {
-    /// A template ready to render, and whether its output depends on the recipient.
-    struct Entry: Sendable {
-        var template: MustacheTemplate
-        var usesRecipient: Bool
-    }
-
     /// What a notification's rendering holds.
     public struct Rendered: Sendable, Equatable {
         public var subject: String
@@ -28,7 +22,7 @@ public struct TemplateLibrary: Sendable {
     /// The parts a template file may define.
     public static let parts = ["subject", "text", "html"]
 
-    private var entries: [String: Entry] = [:]
+    private var entries: [String: TemplateEntry] = [:]
     /// Language used when a recipient's own has no template.
     public var defaultLanguage: String
     /// Values longer than this many characters are cut in what is rendered (and marked so);
@@ -52,16 +46,29 @@ public struct TemplateLibrary: Sendable {
         self.defaultLanguage = defaultLanguage
     }
 
-    /// The shipped templates, compiled and checked once per process (every configuration
+    /// The shipped templates, each compiled and checked on first use (every configuration
     /// and router starts from them).
-    private static let shipped = TemplateLibrary(compilingShipped: ())
+    private static let shipped = TemplateLibrary(deferringShipped: ())
 
-    private init(compilingShipped: Void) {
+    private init(deferringShipped: Void) {
         defaultLanguage = "en"
         for (name, text) in DefaultTemplates.all {
             // Shipped templates are checked by the tests; one that fails is simply absent.
-            _ = add(text, key: "\(Self.defaultSet)/\(name)", origin: "built-in \(name)")
+            let key = "\(Self.defaultSet)/\(name)"
+            entries[key] = TemplateEntry(
+                deferring: text, schema: Self.schema(of: name), isHTML: name.hasSuffix(".html"))
+            noteLanguage(of: key)
         }
+    }
+
+    private static func schema(of name: String) -> TemplateSchema {
+        let file = name.split(separator: "/").last.map(String.init) ?? name
+        return file.hasPrefix("digest.") ? .digest : .notification
+    }
+
+    private mutating func noteLanguage(of key: String) {
+        let pieces = key.split(separator: "/")
+        if pieces.count >= 2 { languages[String(pieces[0]), default: []].insert(String(pieces[1])) }
     }
 
     /// Vigil's templates plus those under `directory`; every problem is reported, with its file,
@@ -131,40 +138,28 @@ public struct TemplateLibrary: Sendable {
                     message: "template larger than \(Self.maxTemplateBytes >> 10) KiB (\(text.utf8.count) bytes)")
             ]
         }
-        let pieces = key.split(separator: "/")
-        let name = pieces.last.map(String.init) ?? ""
-        let schema: TemplateSchema = name.hasPrefix("digest.") ? .digest : .notification
-        let (problems, usesRecipient) = TemplateChecker.check(text, schema: schema)
-        guard problems.isEmpty else { return problems }
-        // Subjects and plain text are not HTML: their values are not escaped.
-        let isHTML = name.hasSuffix(".html")
-        let pragma = "{{% CONTENT_TYPE: TEXT}}"
-        do {
-            let template = try MustacheTemplate(string: isHTML ? text : pragma + text)
-            entries[key] = Entry(template: template, usesRecipient: usesRecipient)
-            if pieces.count >= 2 { languages[String(pieces[0]), default: []].insert(String(pieces[1])) }
-            return []
-        } catch let error as MustacheTemplate.ParserError {
-            let line = error.context.lineNumber
-            let column = error.context.columnNumber - (isHTML || line != 1 ? 0 : pragma.count)
-            return [TemplateChecker.Problem(line: line, column: max(1, column), message: "\(error.error)")]
-        } catch {
-            return [TemplateChecker.Problem(line: 1, column: 1, message: "\(error)")]
-        }
+        let (compiled, problems) = TemplateEntry.compile(
+            text, schema: Self.schema(of: key), isHTML: key.hasSuffix(".html"))
+        guard let compiled else { return problems }
+        entries[key] = TemplateEntry(compiled)
+        noteLanguage(of: key)
+        return []
     }
 
     /// How many templates are loaded (shipped ones included).
     var count: Int { entries.count }
 
     /// The template for a part, most specific first (see the type's documentation).
-    func entry(set: String, language: String, name: String, kind: TemplateKind, part: String) -> Entry? {
+    func entry(set: String, language: String, name: String, kind: TemplateKind, part: String)
+        -> TemplateEntry.Compiled?
+    {
         for candidateSet in set == Self.defaultSet ? [set] : [set, Self.defaultSet] {
             for candidateLanguage in language == defaultLanguage ? [language] : [language, defaultLanguage] {
                 let prefix = "\(candidateSet)/\(candidateLanguage)/"
                 let names = name == "digest" ? ["digest"] : [name, "event"]
                 for candidate in names {
-                    if let found = entries[prefix + "\(candidate).\(kind.name).\(part)"] { return found }
-                    if let found = entries[prefix + "\(candidate).\(part)"] { return found }
+                    if let found = entries[prefix + "\(candidate).\(kind.name).\(part)"]?.value { return found }
+                    if let found = entries[prefix + "\(candidate).\(part)"]?.value { return found }
                 }
             }
         }
