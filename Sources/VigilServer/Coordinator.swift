@@ -23,7 +23,7 @@ actor Coordinator {
     let stateDirectory: String
     private var lastRun: [String: ContinuousClock.Instant] = [:]
     private var delivering = false
-    private let lanes = SourceLanes()
+    private var pushQueue = PushQueue()
 
     init(
         configuration: Configuration, store: any StateStore, curl: CurlEngine, logger: Logger, metrics: ServerMetrics,
@@ -104,23 +104,10 @@ actor Coordinator {
         withExtendedLifetime(lock) {}
     }
 
-    /// Applies a verified push (refusing a `webhook-id` already applied); returns the report.
+    /// Applies a verified push (refusing a `webhook-id` already applied) with the pushes to
+    /// the same source that arrive meanwhile (``PushQueue``); returns its report once its
+    /// group has committed.
     func push(sourceID: String, body: [UInt8], webhookID: String) async throws(PushVerifier.Refusal) -> RunReport {
-        await lanes.enter(sourceID)
-        do {
-            let report = try await pushInLane(sourceID: sourceID, body: body, webhookID: webhookID)
-            await lanes.leave(sourceID)
-            return report
-        } catch {
-            await lanes.leave(sourceID)
-            throw error
-        }
-    }
-
-    /// A push, once no other push to the same source is in flight.
-    private func pushInLane(sourceID: String, body: [UInt8], webhookID: String) async throws(PushVerifier.Refusal)
-        -> RunReport
-    {
         refreshRecipients()
         let replayed = PushVerifier.Refusal(
             status: 409, code: "replayed", message: "webhook-id \(webhookID) was already applied")
@@ -134,23 +121,33 @@ actor Coordinator {
                 status: 500, code: "state_error", message: "the push could not be stored; nothing was applied")
         }
         if seen { throw replayed }
-        let report: RunReport
-        do {
-            (report, _) = try await cycle.push(sourceID: sourceID, body: body, webhookID: webhookID)
-        } catch {
-            switch error {
-            case .invalid(let failure):
-                throw PushVerifier.Refusal(status: 400, code: "invalid_document", message: failure.description)
-            case .state(.duplicatePush):
-                throw replayed
-            case .state(let failure):
-                logger.error("push to \(sourceID) could not be stored: \(failure.description)")
-                throw PushVerifier.Refusal(
-                    status: 500, code: "state_error", message: "the push could not be stored; nothing was applied")
+        let result = await withCheckedContinuation { answer in
+            let push = WatchCycle.PendingPush(body: body, webhookID: webhookID)
+            if pushQueue.enqueue(push, for: sourceID, answer: answer) {
+                Task { await self.drainPushes(for: sourceID) }
             }
         }
-        metrics.record(report)
-        return report
+        switch result {
+        case .success(let report):
+            metrics.record(report)
+            return report
+        case .failure(.invalid(let failure)):
+            throw PushVerifier.Refusal(status: 400, code: "invalid_document", message: failure.description)
+        case .failure(.state(.duplicatePush)):
+            throw replayed
+        case .failure(.state(let failure)):
+            logger.error("push to \(sourceID) could not be stored: \(failure.description)")
+            throw PushVerifier.Refusal(
+                status: 500, code: "state_error", message: "the push could not be stored; nothing was applied")
+        }
+    }
+
+    /// Applies the waiting pushes of a source group by group until none waits.
+    private func drainPushes(for sourceID: String) async {
+        while let group = pushQueue.nextGroup(for: sourceID) {
+            let results = await cycle.pushBatch(sourceID: sourceID, group.map(\.push))
+            for (member, result) in zip(group, results) { member.answer.resume(returning: result) }
+        }
     }
 
     /// Delivers what is due; skipped while another pass (or a cron run) holds the way.

@@ -69,7 +69,7 @@ import Testing
                 deadlineID: "visit", sourceID: "list", key: "VG-1",
                 watch: Deadline.Watch(value: "2023-11-01", dueAt: now.addingTimeInterval(60), expiresAt: nil))
         ]
-        changes.push = PushReceipt(id: "msg_1", sourceID: "list")
+        changes.pushes = [PushReceipt(id: "msg_1", sourceID: "list")]
         return (changes, event)
     }
 
@@ -111,7 +111,7 @@ import Testing
             var replay = ChangeSet(startedAt: now.addingTimeInterval(10))
             replay.records["list"] = RecordWrites(deletions: ["VG-1", "VG-2"])
             replay.events = [Event(kind: .removed, sourceID: "list", at: now, record: person(1))]
-            replay.push = PushReceipt(id: "msg_1", sourceID: "list")
+            replay.pushes = [PushReceipt(id: "msg_1", sourceID: "list")]
             #expect(throws: StateError.duplicatePush(id: "msg_1")) { try store.commit(replay) }
             #expect(try store.records(source: "list").count == 2, "the whole change set was refused")
             #expect(try store.events(limit: 10).count == 1)

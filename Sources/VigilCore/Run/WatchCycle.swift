@@ -117,7 +117,7 @@ public struct WatchCycle: Sendable {
 
     /// Routes a change set's events (holding what needs confirmation, releasing what is now
     /// confirmed) and keeps the deadline watches in step with its record writes.
-    private func route(_ changes: inout ChangeSet, at now: Date, people: PeopleDirectory) throws(StateError) {
+    func route(_ changes: inout ChangeSet, at now: Date, people: PeopleDirectory) throws(StateError) {
         var people = people
         changes = try configuration.withRouter(store: store) { router throws(StateError) in
             var routed = changes
@@ -179,7 +179,7 @@ public struct WatchCycle: Sendable {
             if case .failed(let failure) = reading { throw PushFailure.invalid(failure) }
 
             var changes = ChangeSet(startedAt: options.now)
-            changes.push = webhookID.map { PushReceipt(id: $0, sourceID: sourceID) }
+            changes.pushes = webhookID.map { [PushReceipt(id: $0, sourceID: sourceID)] } ?? []
             var report = RunReport()
             let detection = Detector(logger: logger).detect(
                 reading, source: source, previous: state, at: options.now,

@@ -70,7 +70,7 @@ struct SourceStage {
 
     /// The record of a `{"record": {…}}` push, read with the source's mapping; nil for a
     /// whole document.
-    private static func singleRecord(_ body: [UInt8], source: SourceConfiguration) async throws -> ParsedSource? {
+    static func singleRecord(_ body: [UInt8], source: SourceConfiguration) async throws -> ParsedSource? {
         guard let value = try? JSONParser.parse(body), case .object? = value["record"]?.kind,
             let record = value["record"]
         else { return nil }
@@ -81,7 +81,7 @@ struct SourceStage {
             Array(document.utf8), records: try JSONPath("$[*]"), mapping: source.mapping)
     }
 
-    private func contents(of source: String) -> @Sendable ([String]) throws -> [String: String] {
+    func contents(of source: String) -> @Sendable ([String]) throws -> [String: String] {
         { [store] keys in try store.storedContents(source: source, keys: keys) }
     }
 

@@ -24,9 +24,10 @@ public struct ChangeSet: Sendable {
     public var deadlines = DeadlineChanges()
     /// Digest items gathered into a digest in this change set (their sequence numbers).
     public var consumedDigestItems: [Int64] = []
-    /// The push this change set applies; storing the same id twice fails the whole commit
-    /// with ``StateError/duplicatePush(id:)``.
-    public var push: PushReceipt?
+    /// The pushes this change set applies (several when pushes that arrived together are
+    /// committed together); storing an id already stored fails the whole commit with
+    /// ``StateError/duplicatePush(id:)``.
+    public var pushes: [PushReceipt] = []
     /// Links, proposals, conflicts and told changes of people decided in this run.
     public var people = PeopleChanges()
     /// Suppressions recorded (their pending mail dropped) or lifted.

@@ -79,8 +79,10 @@ public final class MemoryStateStore: StateStore {
             tables.nextSequence += 1
             tables.runs[runID] = (now, changes.exitCode.map { _ in Date() }, changes.exitCode)
         }
-        if let push = changes.push {
+        if !changes.pushes.isEmpty {
             tables.pushes = tables.pushes.filter { $0.value >= now.addingTimeInterval(-900) }
+        }
+        for push in changes.pushes {
             guard tables.pushes[push.id] == nil else { throw .duplicatePush(id: push.id) }
             tables.pushes[push.id] = now
         }

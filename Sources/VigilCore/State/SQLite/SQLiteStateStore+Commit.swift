@@ -62,15 +62,17 @@ extension SQLiteStateStore {
         }
         try Self.write(batch.people, at: now, in: db)
         if !batch.mailing.isEmpty { try Self.write(batch.mailing, at: now, in: db) }
-        if let push = batch.push {
+        if !batch.pushes.isEmpty {
             // Ids older than the ±5 minute window can never be replayed successfully.
             try db.execute(sql: "DELETE FROM received_webhook WHERE received_at < ?", arguments: [now - 900])
-            do {
-                try db.execute(
-                    sql: "INSERT INTO received_webhook (id, source_id, received_at) VALUES (?, ?, ?)",
-                    arguments: [push.id, push.sourceID, now])
-            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
-                throw StateError.duplicatePush(id: push.id)
+            let receive = try db.cachedStatement(
+                sql: "INSERT INTO received_webhook (id, source_id, received_at) VALUES (?, ?, ?)")
+            for push in batch.pushes {
+                do {
+                    try receive.execute(arguments: [push.id, push.sourceID, now])
+                } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+                    throw StateError.duplicatePush(id: push.id)
+                }
             }
         }
         return runID
