@@ -14,6 +14,7 @@ final class CycleFixture {
     let store: SQLiteStateStore
     let output: InMemoryOutput
     var maxDrop = 0.2
+    var statusMap: [String: DetaineeStatus.Canonical] = [:]
 
     init(output: InMemoryOutput = InMemoryOutput(id: "memory")) throws {
         directory =
@@ -42,7 +43,8 @@ final class CycleFixture {
         let source = SourceConfiguration(
             id: "list", location: .file(file), type: "json",
             reader: JSONSourceReader(records: try JSONPath("$.prisoners[*]")),
-            mapping: FieldMapping(key: ["id"], name: ["name"], status: "status"), maxDrop: maxDrop)
+            mapping: FieldMapping(key: ["id"], name: ["name"], status: "status", statusMap: statusMap),
+            maxDrop: maxDrop)
         let configuration = Configuration(
             file: directory + "/config.json", directory: directory, sources: [source], outputs: [output],
             stateDirectory: directory + "/state")

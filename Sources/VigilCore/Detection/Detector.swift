@@ -25,10 +25,11 @@ public struct Detector: Sendable {
         contents: @Sendable ([String]) throws -> [String: String], baselined: Bool, partial: Bool = false
     ) async throws -> Comparison {
         guard baselined || partial else {
-            let keys = Set(parsed.records.map(\.key))
+            let keys = Set(parsed.records.map(\.key) + parsed.unchangedKeys)
             return .baseline(staleKeys: stored.keys.filter { !keys.contains($0) })
         }
-        let diff = try await RecordDiff.compute(storedDigests: stored, fresh: parsed.records, contents: contents)
+        let diff = try await RecordDiff.compute(
+            storedDigests: stored, fresh: parsed.records, unchanged: parsed.unchangedKeys, contents: contents)
         return .diff(diff, storedCount: stored.count, partial: partial)
     }
 
@@ -56,9 +57,10 @@ public struct Detector: Sendable {
             detection.report.unparsedDates = parsed.unparsedDates
             switch comparison {
             case .baseline(let staleKeys):
-                detection.writes = RecordWrites(upserts: parsed.records, deletions: staleKeys)
+                detection.writes = RecordWrites(
+                    upserts: parsed.records, deletions: staleKeys, rawDigests: parsed.rawDigests)
                 detection.state.baselineAt = now
-                detection.report.outcome = .baseline(records: parsed.records.count)
+                detection.report.outcome = .baseline(records: parsed.count)
             case .diff(var diff, let storedCount, _):
                 if source.reader.keepsRemovedRecords { diff.removed = [] }
                 do throws(SourceFailure) {
@@ -68,9 +70,10 @@ public struct Detector: Sendable {
                     }
                     detection.events = Self.events(of: diff, source: source.id, at: now)
                     detection.writes = RecordWrites(
-                        upserts: diff.added + diff.changed.map(\.record), deletions: diff.removed.map(\.key))
+                        upserts: diff.added + diff.changed.map(\.record), deletions: diff.removed.map(\.key),
+                        rawDigests: parsed.rawDigests)
                     detection.report.outcome = .compared(
-                        records: parsed.records.count, added: diff.added.count, changed: diff.changed.count,
+                        records: parsed.count, added: diff.added.count, changed: diff.changed.count,
                         removed: diff.removed.count)
                 } catch {
                     fail(error, source: source.id, at: now, into: &detection)
@@ -83,7 +86,7 @@ public struct Detector: Sendable {
             {
                 detection.state.recordCount = (partial ? detection.state.recordCount : storedCount) + diff.added.count
             } else {
-                detection.state.recordCount = parsed.records.count
+                detection.state.recordCount = parsed.count
             }
             detection.state.unmappedStatuses = detection.report.unmappedStatuses
         }

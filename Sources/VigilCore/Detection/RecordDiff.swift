@@ -29,8 +29,10 @@ public struct RecordDiff: Sendable {
 
     /// Compares against stored digests, computing the fresh digests on every core.
     /// `contents` reads the stored encodings of the keys that differ.
+    /// `unchanged` are keys of records known to be as stored (``ParsedSource/unchangedKeys``).
     public static func compute(
-        storedDigests: [String: Int64], fresh: [Record], contents: @Sendable ([String]) throws -> [String: String]
+        storedDigests: [String: Int64], fresh: [Record], unchanged: [String] = [],
+        contents: @Sendable ([String]) throws -> [String: String]
     ) async throws -> RecordDiff {
         let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, fresh.count / 10_000))
         let size = (fresh.count + chunks - 1) / chunks
@@ -43,14 +45,16 @@ public struct RecordDiff: Sendable {
             for await (chunk, part) in group { parts[chunk] = part }
             return parts.flatMap { $0 }
         }
-        return try RecordDiff(storedDigests: storedDigests, fresh: fresh, freshDigests: digests, contents: contents)
+        return try RecordDiff(
+            storedDigests: storedDigests, fresh: fresh, freshDigests: digests, unchanged: unchanged, contents: contents)
     }
 
     init(
-        storedDigests: [String: Int64], fresh: [Record], freshDigests: [Int64],
+        storedDigests: [String: Int64], fresh: [Record], freshDigests: [Int64], unchanged: [String] = [],
         contents: ([String]) throws -> [String: String]
     ) throws {
         var remaining = storedDigests
+        for key in unchanged { remaining.removeValue(forKey: key) }
         var differing: [Record] = []
         for (record, digest) in zip(fresh, freshDigests) {
             guard let previous = remaining.removeValue(forKey: record.key) else {

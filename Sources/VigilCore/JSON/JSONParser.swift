@@ -67,10 +67,33 @@ public struct JSONParser {
         in bytes: [UInt8], selecting path: JSONPath, rejectingDuplicateMembers: Bool = false,
         _ body: (JSONValue) throws -> Void
     ) throws {
+        try forEach(
+            in: bytes, selecting: path, rejectingDuplicateMembers: rejectingDuplicateMembers, known: nil, seed: nil
+        ) {
+            if case .value(let value, _) = $0 { try body(value) }
+        }
+    }
+
+    /// A value the path selected: parsed, with the digest of its bytes when records are
+    /// known; or found among the known records by that digest, and not parsed.
+    enum Selection {
+        case value(JSONValue, raw: Int64?)
+        case known(key: String, raw: Int64)
+    }
+
+    /// ``forEach(in:selecting:rejectingDuplicateMembers:_:)`` that, with a `seed`, takes the
+    /// digest of every selected object's bytes and skips those of a `known` record (see
+    /// ``KnownRecords``).
+    static func forEach(
+        in bytes: [UInt8], selecting path: JSONPath, rejectingDuplicateMembers: Bool, known: KnownRecords?,
+        seed: FNV1a64?, _ body: (Selection) throws -> Void
+    ) throws {
         do {
             try bytes.withUnsafeBufferPointer { buffer in
                 var parser = Cursor(bytes: buffer)
                 parser.rejectDuplicateMembers = rejectingDuplicateMembers
+                parser.known = known?.keys ?? [:]
+                parser.seed = seed
                 parser.skipWhitespace()
                 if buffer.starts(with: [0xEF, 0xBB, 0xBF]) {
                     throw RawFailure(message: "byte order mark before the JSON document", offset: 0)
@@ -103,6 +126,10 @@ public struct JSONParser {
         var rejectDuplicateMembers = false
         /// How many values ``select(_:depth:_:)`` has started to parse.
         var selectedCount = 0
+        /// Records whose bytes need no parsing: digest → key.
+        var known: [Int64: String] = [:]
+        /// Where selected objects' digests start; nil takes none.
+        var seed: FNV1a64?
 
         init(bytes: UnsafeBufferPointer<UInt8>) {
             self.bytes = bytes
@@ -129,11 +156,21 @@ public struct JSONParser {
         }
 
         /// Walks the value at the cursor along `segments`, parsing only what they select.
-        mutating func select(_ segments: ArraySlice<JSONPath.Segment>, depth: Int, _ body: (JSONValue) throws -> Void)
+        mutating func select(_ segments: ArraySlice<JSONPath.Segment>, depth: Int, _ body: (Selection) throws -> Void)
             throws
         {
             guard let segment = segments.first else {
                 selectedCount += 1
+                var raw: Int64?
+                if let seed, let end = objectEnd() {
+                    let digest = KnownRecords.digest(UnsafeBufferPointer(rebasing: bytes[position..<end]), seed: seed)
+                    if let key = known[digest] {
+                        position = end
+                        try body(.known(key: key, raw: digest))
+                        return
+                    }
+                    raw = digest
+                }
                 let value: JSONValue
                 do {
                     value = try parseValue(depth: depth)
@@ -142,7 +179,7 @@ public struct JSONParser {
                     failure.selectedNumber = selectedCount
                     throw failure
                 }
-                try body(value)
+                try body(.value(value, raw: raw))
                 return
             }
             guard depth < JSONParser.maxDepth else { throw fail("nesting deeper than \(JSONParser.maxDepth) levels") }
@@ -174,6 +211,35 @@ public struct JSONParser {
             default:
                 try skipValue(depth: depth)
             }
+        }
+
+        /// The end of the object at the cursor, found by its brackets and strings alone —
+        /// nothing is validated, so only bytes known to be a valid record may be skipped this
+        /// way; nil when the cursor is not at an object or it does not end.
+        func objectEnd() -> Int? {
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "{") else { return nil }
+            var index = position
+            var depth = 0
+            var inString = false
+            while index < bytes.count {
+                let byte = bytes[index]
+                if inString {
+                    if byte == UInt8(ascii: "\\") {
+                        index += 2
+                        continue
+                    }
+                    if byte == UInt8(ascii: "\"") { inString = false }
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = true
+                } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+                    depth += 1
+                } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
+                    depth -= 1
+                    if depth == 0 { return index + 1 }
+                }
+                index += 1
+            }
+            return nil
         }
 
         /// Validates the value at the cursor without keeping it.

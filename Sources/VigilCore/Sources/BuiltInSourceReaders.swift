@@ -11,6 +11,14 @@ public struct JSONSourceReader: SourceReader {
     public func read(_ document: [UInt8], mapping: FieldMapping) async throws(SourceFailure) -> ParsedSource {
         try await JSONRecordReader.read(document, records: records, mapping: mapping)
     }
+
+    /// Reads the document, skipping the records the context knows unchanged.
+    public func read(_ document: SourceDocument, context: SourceReadContext) async throws(SourceFailure)
+        -> ParsedSource
+    {
+        try await JSONRecordReader.read(
+            document.bytes, records: records, mapping: context.mapping, known: context.knownRecords)
+    }
 }
 
 /// `csv` sources: a header row (after `skipLines` title lines, or none), then one record per row.

@@ -110,6 +110,9 @@ public struct SourceReadContext: Sendable {
     /// Fetches another document of the same source (an absolute `http(s)://` or `file://`
     /// address) with the source's HTTP settings; credentials only go to the source's origin.
     public var fetch: @Sendable (String) async throws(SourceFailure) -> SourceDocument
+    /// Records stored from the last reading, by the digest of their bytes: a reader may skip
+    /// parsing those whose bytes are unchanged (the JSON reader does). Nil before a baseline.
+    public var knownRecords: KnownRecords?
 
     public init(
         sourceID: String, mapping: FieldMapping, directory: String = ".", environment: [String: String] = [:],

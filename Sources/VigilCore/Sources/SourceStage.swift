@@ -31,7 +31,11 @@ struct SourceStage {
                             async let loaded = Result { () throws(StateError) in
                                 try store.storedDigests(source: source.id)
                             }
-                            let parsed = try await source.parse(document, context: fetcher.context(for: source))
+                            var context = fetcher.context(for: source)
+                            if baselined {
+                                context.knownRecords = KnownRecords(keys: try store.storedRawDigests(source: source.id))
+                            }
+                            let parsed = try await source.parse(document, context: context)
                             let comparison = try await Detector.compare(
                                 parsed, stored: try await loaded.get(), contents: contents(of: source.id),
                                 baselined: baselined)

@@ -42,10 +42,14 @@ public struct ChangeSet: Sendable {
 public struct RecordWrites: Sendable, Equatable {
     public var upserts: [Record] = []
     public var deletions: [String] = []
+    /// The digest of the bytes records were read from (``KnownRecords``), by key: stored with
+    /// the upserted records, and for the others (read again, unchanged) stored alone.
+    public var rawDigests: [String: Int64] = [:]
 
-    public init(upserts: [Record] = [], deletions: [String] = []) {
+    public init(upserts: [Record] = [], deletions: [String] = [], rawDigests: [String: Int64] = [:]) {
         self.upserts = upserts
         self.deletions = deletions
+        self.rawDigests = rawDigests
     }
 }
 

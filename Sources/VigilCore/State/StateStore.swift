@@ -32,6 +32,14 @@ public protocol RecordReading: Sendable {
     func storedContents(source: String, keys: [String]) throws(StateError) -> [String: String]
     /// Stored records with their dates, ordered by source and key (every source when nil).
     func records(source: String?) throws(StateError) -> [StoredRecord]
+    /// The stored records of one source that have the digest of the bytes they were read
+    /// from (``KnownRecords``): digest → key.
+    func storedRawDigests(source: String) throws(StateError) -> [Int64: String]
+}
+
+extension RecordReading {
+    /// A store that keeps no raw digests: every record is read and built on every run.
+    public func storedRawDigests(source: String) throws(StateError) -> [Int64: String] { [:] }
 }
 
 /// Stored events and pushes: history, and what confirmation releases.

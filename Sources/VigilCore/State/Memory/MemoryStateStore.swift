@@ -15,6 +15,7 @@ public final class MemoryStateStore: StateStore {
         var digest: Int64
         var firstSeen: Date
         var lastChanged: Date
+        var rawDigest: Int64?
     }
 
     private struct OutboxRow {
@@ -94,8 +95,10 @@ public final class MemoryStateStore: StateStore {
                 rows[record.key] = StoredRow(
                     content: encoding, digest: RecordDiff.digest(encoding),
                     firstSeen: rows[record.key]?.firstSeen ?? now,
-                    lastChanged: now)
+                    lastChanged: now, rawDigest: writes.rawDigests[record.key])
             }
+            let upserted = Set(writes.upserts.map(\.key))
+            for (key, raw) in writes.rawDigests where !upserted.contains(key) { rows[key]?.rawDigest = raw }
             for key in writes.deletions { rows[key] = nil }
             tables.records[sourceID] = rows
         }
@@ -264,6 +267,16 @@ public final class MemoryStateStore: StateStore {
 
     public func storedDigests(source: String) throws(StateError) -> [String: Int64] {
         state.withLock { ($0.records[source] ?? [:]).mapValues(\.digest) }
+    }
+
+    public func storedRawDigests(source: String) throws(StateError) -> [Int64: String] {
+        state.withLock { tables in
+            var keys: [Int64: String] = [:]
+            for (key, row) in tables.records[source] ?? [:] {
+                if let raw = row.rawDigest { keys[raw] = key }
+            }
+            return keys
+        }
     }
 
     public func storedDigests(source: String, keys: [String]) throws(StateError) -> [String: Int64] {

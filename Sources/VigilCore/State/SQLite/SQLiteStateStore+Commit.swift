@@ -32,17 +32,28 @@ extension SQLiteStateStore {
         }
         let upsert = try db.cachedStatement(
             sql: """
-                INSERT INTO record (source_id, key, content, digest, first_seen, last_changed) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO record (source_id, key, content, digest, first_seen, last_changed, raw_digest)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (source_id, key) DO UPDATE
-                SET content = excluded.content, digest = excluded.digest, last_changed = excluded.last_changed
+                SET content = excluded.content, digest = excluded.digest, last_changed = excluded.last_changed,
+                    raw_digest = excluded.raw_digest
                 """)
         let delete = try db.cachedStatement(sql: "DELETE FROM record WHERE source_id = ? AND key = ?")
+        let rememberRaw = try db.cachedStatement(
+            sql: "UPDATE record SET raw_digest = ? WHERE source_id = ? AND key = ?")
         for (sourceID, writes) in batch.records {
             for record in writes.upserts {
                 let encoding = record.canonicalEncoding
                 try upsert.execute(arguments: [
                     sourceID, record.key, encoding, RecordDiff.digest(encoding), now, now,
+                    writes.rawDigests[record.key],
                 ])
+            }
+            if writes.rawDigests.count > 0 {
+                let upserted = Set(writes.upserts.map(\.key))
+                for (key, raw) in writes.rawDigests where !upserted.contains(key) {
+                    try rememberRaw.execute(arguments: [raw, sourceID, key])
+                }
             }
             for key in writes.deletions {
                 try delete.execute(arguments: [sourceID, key])

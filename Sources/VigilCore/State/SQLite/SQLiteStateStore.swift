@@ -126,6 +126,9 @@ public final class SQLiteStateStore: StateStore {
         }
         migrator.registerMigration("v5: people") { db in try db.execute(sql: peopleMigration) }
         migrator.registerMigration("v6: subscriptions") { db in try db.execute(sql: mailingMigration) }
+        migrator.registerMigration("v7: raw digests") { db in
+            try db.execute(sql: "ALTER TABLE record ADD COLUMN raw_digest INTEGER")
+        }
         return migrator
     }
 
@@ -174,6 +177,22 @@ public final class SQLiteStateStore: StateStore {
                 digests[row[0]] = row[1]
             }
             return digests
+        }
+    }
+
+    /// The stored records of one source read with a raw digest: digest → key.
+    public func storedRawDigests(source: String) throws(StateError) -> [Int64: String] {
+        try read { db in
+            var keys: [Int64: String] = [:]
+            keys.reserveCapacity(
+                try Int.fetchOne(db, sql: "SELECT record_count FROM source WHERE id = ?", arguments: [source]) ?? 0)
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT raw_digest, key FROM record WHERE source_id = ? AND raw_digest IS NOT NULL",
+                arguments: [source])
+            while let row = try cursor.next() {
+                keys[row[0]] = row[1]
+            }
+            return keys
         }
     }
 
