@@ -123,12 +123,34 @@ public struct SourceFetcher: Sendable {
             let size = try handle.seekToEnd()
             guard size <= UInt64(limit) else { throw tooLarge }
             try handle.seek(toOffset: 0)
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(Int(size))
-            while let chunk = try handle.read(upToCount: min(1 << 20, limit + 1 - bytes.count)), !chunk.isEmpty {
+            // The usual case, a file that keeps its size, is read straight into the array;
+            // one byte more is asked for to notice a file that grew while it was read.
+            var failure: Int32 = 0
+            var bytes = [UInt8](unsafeUninitializedCapacity: Int(size) + 1) { buffer, initialized in
+                initialized = 0
+                guard let base = buffer.baseAddress else { return }
+                while initialized < buffer.count {
+                    let got = read(handle.fileDescriptor, base + initialized, buffer.count - initialized)
+                    if got > 0 {
+                        initialized += got
+                    } else if got == 0 {
+                        return
+                    } else if errno != EINTR {
+                        failure = errno
+                        return
+                    }
+                }
+            }
+            if failure != 0 {
+                throw SourceFailure.fetch("cannot read file \(path): \(String(cString: strerror(failure)))")
+            }
+            while bytes.count > Int(size),
+                let chunk = try handle.read(upToCount: min(1 << 20, limit + 1 - bytes.count)), !chunk.isEmpty
+            {
                 bytes += chunk
                 guard bytes.count <= limit else { throw tooLarge }
             }
+            guard bytes.count <= limit else { throw tooLarge }
             return bytes
         } catch let failure as SourceFailure {
             throw failure
