@@ -5,7 +5,8 @@ extension SQLiteStateStore {
     /// True when a push with this `webhook-id` was already applied.
     public func hasReceivedPush(id: String) throws(StateError) -> Bool {
         try read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM received_webhook WHERE id = ?", arguments: [id]) ?? false
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM received_webhook WHERE id = ?"), arguments: [id])
+                ?? false
         }
     }
 

@@ -171,10 +171,8 @@ public final class SQLiteStateStore: StateStore {
             var digests: [String: Int64] = [:]
             digests.reserveCapacity(
                 try Int.fetchOne(db, sql: "SELECT record_count FROM source WHERE id = ?", arguments: [source]) ?? 0)
-            let cursor = try Row.fetchCursor(
-                db, sql: "SELECT key, digest FROM record WHERE source_id = ?", arguments: [source])
-            while let row = try cursor.next() {
-                digests[row[0]] = row[1]
+            try DigestScan.scan(db, sql: "SELECT digest, key FROM record WHERE source_id = ?", arguments: [source]) {
+                digests[$1] = $0
             }
             return digests
         }
@@ -186,12 +184,10 @@ public final class SQLiteStateStore: StateStore {
             var keys: [Int64: String] = [:]
             keys.reserveCapacity(
                 try Int.fetchOne(db, sql: "SELECT record_count FROM source WHERE id = ?", arguments: [source]) ?? 0)
-            let cursor = try Row.fetchCursor(
+            try DigestScan.scan(
                 db, sql: "SELECT raw_digest, key FROM record WHERE source_id = ? AND raw_digest IS NOT NULL",
-                arguments: [source])
-            while let row = try cursor.next() {
-                keys[row[0]] = row[1]
-            }
+                arguments: [source]
+            ) { keys[$0] = $1 }
             return keys
         }
     }
