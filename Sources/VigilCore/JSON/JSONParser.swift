@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A strict JSON (RFC 8259) parser over UTF-8 bytes that records each value's byte offset.
 ///
 /// Rejects what lenient parsers accept and a source should not send: trailing commas,
@@ -86,7 +92,7 @@ public struct JSONParser {
     /// ``KnownRecords``).
     static func forEach(
         in bytes: [UInt8], selecting path: JSONPath, rejectingDuplicateMembers: Bool, known: KnownRecords?,
-        seed: FNV1a64?, _ body: (Selection) throws -> Void
+        seed: UInt64?, _ body: (Selection) throws -> Void
     ) throws {
         do {
             try bytes.withUnsafeBufferPointer { buffer in
@@ -129,7 +135,7 @@ public struct JSONParser {
         /// Records whose bytes need no parsing: digest → key.
         var known: [Int64: String] = [:]
         /// Where selected objects' digests start; nil takes none.
-        var seed: FNV1a64?
+        var seed: UInt64?
 
         init(bytes: UnsafeBufferPointer<UInt8>) {
             self.bytes = bytes
@@ -217,20 +223,31 @@ public struct JSONParser {
         /// nothing is validated, so only bytes known to be a valid record may be skipped this
         /// way; nil when the cursor is not at an object or it does not end.
         func objectEnd() -> Int? {
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "{") else { return nil }
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "{"), let base = bytes.baseAddress else {
+                return nil
+            }
             var index = position
             var depth = 0
-            var inString = false
             while index < bytes.count {
-                let byte = bytes[index]
-                if inString {
-                    if byte == UInt8(ascii: "\\") {
-                        index += 2
-                        continue
+                let byte = base[index]
+                if byte == UInt8(ascii: "\"") {
+                    // On to the closing quote: the next one not escaped by an odd run of backslashes.
+                    var from = index + 1
+                    while true {
+                        guard let found = memchr(base + from, Int32(UInt8(ascii: "\"")), bytes.count - from) else {
+                            return nil
+                        }
+                        let quote = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+                        var slashes = 0
+                        while quote - slashes - 1 > index, base[quote - slashes - 1] == UInt8(ascii: "\\") {
+                            slashes += 1
+                        }
+                        if slashes % 2 == 0 {
+                            index = quote
+                            break
+                        }
+                        from = quote + 1
                     }
-                    if byte == UInt8(ascii: "\"") { inString = false }
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = true
                 } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
                     depth += 1
                 } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
