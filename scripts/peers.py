@@ -176,8 +176,14 @@ def big_source(path):
                           "transféré": "transferred", "libéré": "released"}}
 
 
+def generated(*arguments):
+    """Generates test data in a child process: a forked child's peak RSS counts its parent's
+    pages, so the measuring process must stay small."""
+    subprocess.run([sys.executable, __file__, "--generate", *map(str, arguments)], check=True)
+
+
 def diff(args, work, python, row_steady, row_baseline):
-    bench.generate(work, args.records)
+    generated("diff", work, args.records)
     (work / "diff.py").write_text(DIFF_SCRIPT)
     (work / "vigil.json").write_text(json.dumps({"state": "state", "sources": [big_source("current.json")],
                                                  "outputs": [{"id": "console", "type": "stdout"}]}))
@@ -228,7 +234,7 @@ def run_from_baseline(args, work, config):
 
 def webhooks(args, work, row):
     count = 10_000
-    release_day(work, 20_000, count)
+    generated("release", work, 20_000, count)
     port = free_port()
     (work / "nginx.conf").write_text(f"""
 worker_processes 1;
@@ -267,7 +273,7 @@ http {{
 
 def emails(args, work, row):
     count = 2_000
-    release_day(work, 20_000, count)
+    generated("release", work, 20_000, count)
     port = free_port()
     sink = shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"
     server = subprocess.Popen([sink, "-u", "nobody", f"127.0.0.1:{port}", "1024"], stdout=subprocess.DEVNULL,
@@ -297,6 +303,13 @@ def emails(args, work, row):
 
 def main():
     parser = argparse.ArgumentParser()
+    if len(sys.argv) > 2 and sys.argv[1] == "--generate":
+        kind, work, numbers = sys.argv[2], Path(sys.argv[3]), [int(n) for n in sys.argv[4:]]
+        if kind == "diff":
+            bench.generate(work, numbers[0])
+        else:
+            release_day(work, numbers[0], numbers[1])
+        return
     parser.add_argument("--vigil", required=True)
     parser.add_argument("--urlwatch", required=True)
     parser.add_argument("--python", required=True, help="the Python that runs the dictionary diff")
