@@ -65,7 +65,7 @@ public enum VigilServer {
                     timestamp: request.headers[HTTPField.Name("webhook-timestamp")!],
                     signature: request.headers[HTTPField.Name("webhook-signature")!], body: bytes)
                 let report = try await coordinator.push(sourceID: sourceID, body: bytes, webhookID: id)
-                kick.continuation.yield()
+                if report.queued > 0 { kick.continuation.yield() }
                 if let failure = report.sources.first, case .failed(let why) = failure.outcome {
                     return json(
                         422,

@@ -58,7 +58,7 @@ import Testing
         let curl = CurlEngine()
         defer { curl.shutdown() }
         let (batched, batchedAnswers) = try await StateStoreContractTests.withStore(kind) { store in
-            let answers = await try cycle(store, curl: curl).pushBatch(
+            let answers = try await cycle(store, curl: curl).pushBatch(
                 sourceID: "field", pushes, options: .init(now: now, deliver: false))
             return (try history(store), answers.map { (try? $0.get())?.events ?? -1 })
         }

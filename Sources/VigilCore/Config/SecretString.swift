@@ -69,8 +69,11 @@ public struct SecretString: Sendable, Equatable, CustomStringConvertible {
 
     /// Resolves references. File paths are relative to `directory`; one trailing newline is dropped.
     public func resolve(
-        environment: [String: String] = ProcessInfo.processInfo.environment, directory: String
+        environment given: [String: String]? = nil, directory: String
     ) throws(Failure) -> String {
+        // The process environment is copied only when a reference needs it (a push checks
+        // its source's secret on every request).
+        var environment: [String: String] { given ?? ProcessInfo.processInfo.environment }
         var output = ""
         for part in parts {
             switch part {

@@ -34,7 +34,7 @@ public struct RecordDiff: Sendable {
         storedDigests: [String: Int64], fresh: [Record], unchanged: [String] = [],
         contents: @Sendable ([String]) throws -> [String: String]
     ) async throws -> RecordDiff {
-        let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, fresh.count / 10_000))
+        let chunks = max(1, min(Parallel.cores, fresh.count / 10_000))
         let size = (fresh.count + chunks - 1) / chunks
         let digests = await withTaskGroup(of: (Int, [Int64]).self) { group in
             for chunk in 0..<chunks {

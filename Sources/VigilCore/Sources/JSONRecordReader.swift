@@ -20,7 +20,8 @@ public enum JSONRecordReader {
                 .compactMap { reference in (try? JSONPath(reference)).map { (reference, $0) } },
             uniquingKeysWith: { first, _ in first })
 
-        let lanes = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        // A small document (a pushed record) is built on this task alone.
+        let lanes = bytes.count < 64 << 10 ? 1 : Parallel.cores
         let streams = (0..<lanes).map { _ in AsyncStream<(Int, [Item])>.makeStream() }
         async let built = withTaskGroup(of: Result<[Built], SourceFailure>.self) { group in
             for (stream, _) in streams {

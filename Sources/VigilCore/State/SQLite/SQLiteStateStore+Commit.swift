@@ -19,9 +19,8 @@ extension SQLiteStateStore {
 
     private static func write(_ batch: ChangeSet, in db: Database) throws -> Int64 {
         if batch.runID == nil {
-            try db.execute(
-                sql: "INSERT INTO run (started_at, finished_at, exit_code) VALUES (?, ?, ?)",
-                arguments: [
+            try db.cachedStatement(sql: "INSERT INTO run (started_at, finished_at, exit_code) VALUES (?, ?, ?)")
+                .execute(arguments: [
                     batch.startedAt.timeIntervalSince1970, batch.exitCode.map { _ in Date().timeIntervalSince1970 },
                     batch.exitCode,
                 ])
@@ -76,7 +75,8 @@ extension SQLiteStateStore {
         if !batch.mailing.isEmpty { try Self.write(batch.mailing, at: now, in: db) }
         if !batch.pushes.isEmpty {
             // Ids older than the ±5 minute window can never be replayed successfully.
-            try db.execute(sql: "DELETE FROM received_webhook WHERE received_at < ?", arguments: [now - 900])
+            try db.cachedStatement(sql: "DELETE FROM received_webhook WHERE received_at < ?")
+                .execute(arguments: [now - 900])
             let receive = try db.cachedStatement(
                 sql: "INSERT INTO received_webhook (id, source_id, received_at) VALUES (?, ?, ?)")
             for push in batch.pushes {

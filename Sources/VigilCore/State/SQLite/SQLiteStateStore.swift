@@ -157,7 +157,7 @@ public final class SQLiteStateStore: StateStore {
     public func sourceStates() throws(StateError) -> [String: SourceState] {
         try read { db in
             var states: [String: SourceState] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM source") {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM source")) {
                 let state = Self.sourceState(row)
                 states[state.id] = state
             }
