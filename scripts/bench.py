@@ -266,8 +266,8 @@ def cel(args):
     print(f"{'evaluations/s':<16}{statistics.median(rates):>14,.0f}")
 
 
-def webhook(args):
-    work = Path(tempfile.mkdtemp(prefix="vigil-bench-webhook-"))
+def start_nginx(work):
+    """nginx answering 204 to everything on a free loopback port; returns (process, port)."""
     port = free_port()
     (work / "nginx.conf").write_text(f"""
 worker_processes 1;
@@ -281,9 +281,15 @@ http {{
     server {{ listen 127.0.0.1:{port}; keepalive_requests 100000; location / {{ return 204; }} }}
 }}
 """)
-    nginx = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-c", str(work / "nginx.conf"), "-p", str(work)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    nginx = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-c", str(work / "nginx.conf"), "-p",
+                              str(work)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.5)
+    return nginx, port
+
+
+def webhook(args):
+    work = Path(tempfile.mkdtemp(prefix="vigil-bench-webhook-"))
+    nginx, port = start_nginx(work)
     rows = []
     try:
         for concurrency in (8, 16):

@@ -232,25 +232,18 @@ def run_from_baseline(args, work, config):
     return once
 
 
+def alternate(runs, once, peer, work, row):
+    """`runs` pairs: one Vigil run (`once`), then the peer command."""
+    for _ in range(runs):
+        seconds, rss = once()
+        other, _ = measured(peer, work)
+        row.add(seconds, rss, other)
+
+
 def webhooks(args, work, row):
     count = 10_000
     generated("release", work, 20_000, count)
-    port = free_port()
-    (work / "nginx.conf").write_text(f"""
-worker_processes 1;
-daemon off;
-pid {work}/nginx.pid;
-error_log {work}/error.log;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {work};
-    server {{ listen 127.0.0.1:{port}; keepalive_requests 100000; location / {{ return 204; }} }}
-}}
-""")
-    nginx = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-c", str(work / "nginx.conf"), "-p",
-                              str(work)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(0.5)
+    nginx, port = bench.start_nginx(work)
     try:
         config = work / "vigil.json"
         config.write_text(json.dumps({
@@ -262,10 +255,7 @@ http {{
         (work / "body.json").write_text(json.dumps({"type": "detainee.changed", "data": {"record": {"key": "x"}}}))
         curl = ["curl", "--silent", "--parallel", "--parallel-max", "16", "--data-binary", f"@{work}/body.json",
                 "-H", "content-type: application/json", f"http://127.0.0.1:{port}/hook?n=[1-{count}]"]
-        for _ in range(args.runs):
-            seconds, rss = once()
-            other, _ = measured(curl, work)
-            row.add(seconds, rss, other)
+        alternate(args.runs, once, curl, work, row)
     finally:
         nginx.terminate()
         nginx.wait()
@@ -292,10 +282,7 @@ def emails(args, work, row):
         source = shutil.which("smtp-source") or "/usr/sbin/smtp-source"
         peer = [source, "-m", str(count), "-s", "4", "-l", "2000", "-f", "vigil@example.org", "-t",
                 "team@example.org", f"127.0.0.1:{port}"]
-        for _ in range(args.runs):
-            seconds, rss = once()
-            other, _ = measured(peer, work)
-            row.add(seconds, rss, other)
+        alternate(args.runs, once, peer, work, row)
     finally:
         server.terminate()
         server.wait()
