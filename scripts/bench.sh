@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Vigil's benchmarks (not part of the tests): builds in release mode and prints a table.
-# `scripts/bench.sh peers [--only tick|diff|webhooks|emails] [--runs N]` runs Vigil beside
-# its yardsticks in alternation and prints the ratios (scripts/peers.py).
+# `scripts/bench.sh peers [--only tick|diff|webhooks|emails] [--runs N] [--perf DIR]` runs
+# Vigil beside its yardsticks in alternation and prints the ratios (scripts/peers.py); with
+# --perf, each job's last Vigil run is recorded by perf and its flame summary printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh

@@ -17,6 +17,10 @@ webhooks: release day — `vigil run` from a stored baseline where 10,000 of 20,
       local nginx (204), beside `curl --parallel` POSTing 10,000 requests to the same nginx.
 emails: release day by email — 2,000 of 20,000 released, 2,000 emails to postfix's
       smtp-sink, beside postfix's `smtp-source` sending 2,000 messages over 4 sessions.
+
+With --perf DIR each Vigil run is recorded by `perf record -g` (times then include perf's
+cost); the last run of each job is kept as DIR/JOB.data and summarised: the functions
+with the most samples, and the Vigil functions with the most samples beneath them.
 """
 import argparse
 import json
@@ -36,6 +40,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import bench  # noqa: E402  (the record generator is shared)
 
 WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+# Set by --perf: (the vigil executable, the perf.data file of the job running).
+PROFILE = None
 
 
 def free_port():
@@ -46,6 +52,8 @@ def free_port():
 
 def measured(command, cwd, env=None, expect=(0,)):
     """Wall seconds and peak RSS (MB) of one command."""
+    if PROFILE and command[0] == PROFILE[0]:
+        command = ["perf", "record", "-q", "-g", "-F", "4000", "-o", PROFILE[1], "--"] + command
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -72,6 +80,18 @@ class Row:
         print(f"{self.name:<34}{statistics.median(self.vigil) * 1000:>9.1f}{statistics.median(self.rss):>8.1f}"
               f"  {self.peer:<22}{statistics.median(self.other) * 1000:>9.1f}"
               f"{ratios[0]:>8.3f}{statistics.median(ratios):>8.3f}{ratios[-1]:>8.3f}")
+
+
+def summarise(data):
+    """The flame summary of one recorded run."""
+    def report(*options):
+        return subprocess.run(["perf", "report", "-i", data, "--stdio", "-g", "none", "--percent-limit", "2", *options],
+                              capture_output=True, text=True).stdout
+    print(f"\n== {data}: most samples in (self)")
+    print("\n".join(line[:150] for line in report("--no-children").splitlines() if "%" in line and line[0] != "#"))
+    print(f"== {data}: Vigil functions with most samples beneath (children)")
+    print("\n".join(line[:150] for line in report("--children").splitlines()
+                    if "%" in line and line[0] != "#" and "Vigil" in line))
 
 
 def header(runs):
@@ -303,7 +323,9 @@ def main():
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--only", choices=["tick", "diff", "webhooks", "emails"])
+    parser.add_argument("--perf", help="record Vigil's runs with perf into this directory and summarise")
     args = parser.parse_args()
+    global PROFILE
     rows = []
     jobs = {
         "tick": lambda work: tick(args, work, args.urlwatch, *rows_for(
@@ -325,10 +347,15 @@ def main():
         if args.only not in (None, name):
             continue
         work = Path(tempfile.mkdtemp(prefix=f"vigil-peers-{name}-"))
+        if args.perf:
+            os.makedirs(args.perf, exist_ok=True)
+            PROFILE = (args.vigil, str(Path(args.perf) / f"{name}.data"))
         try:
             job(work)
         finally:
             shutil.rmtree(work, ignore_errors=True)
+        if args.perf:
+            summarise(PROFILE[1])
     header(args.runs)
     for row in rows:
         row.print()
