@@ -24,12 +24,27 @@ enum FuzzTargets {
         ],
         statusMap: ["libéré": .released])
 
-    /// The JSON record reader (the fetch and push path), then the records' canonical form.
+    /// The JSON record reader (the fetch and push path), then the records' canonical form;
+    /// then the same bytes read again knowing the first reading's records: every record is
+    /// skipped or built the same, never lost, never different.
     static func json(_ bytes: [UInt8]) {
         let parsed = blocking {
             try? await JSONRecordReader.read(bytes, records: try JSONPath("$[*]"), mapping: mapping)
         }
         checkRecords(parsed?.records ?? [])
+        guard let parsed else { return }
+        let known = KnownRecords(keys: Dictionary(parsed.rawDigests.map { ($1, $0) }, uniquingKeysWith: { a, _ in a }))
+        guard
+            let again = blocking({
+                try? await JSONRecordReader.read(bytes, records: try JSONPath("$[*]"), mapping: mapping, known: known)
+            })
+        else { fatalError("a document read once is refused when its records are known") }
+        precondition(again.count == parsed.count, "knowing the records changed how many there are")
+        precondition(Set(again.unchangedKeys) == Set(parsed.rawDigests.keys), "a known record was not skipped")
+        let first = Dictionary(parsed.records.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        for record in again.records {
+            precondition(first[record.key] == record, "a record read again differs")
+        }
     }
 
     static func csv(_ bytes: [UInt8]) {
