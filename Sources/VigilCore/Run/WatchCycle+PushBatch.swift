@@ -57,15 +57,7 @@ extension WatchCycle {
             guard let single, let key = single.records.first?.key, single.records.count == 1 else {
                 // A whole document: alone, after what came before it.
                 await flush()
-                let result: Result<RunReport, PushFailure>
-                do throws(PushFailure) {
-                    result = .success(
-                        try await self.push(
-                            sourceID: sourceID, body: push.body, webhookID: push.webhookID, options: options
-                        ).report)
-                } catch {
-                    result = .failure(error)
-                }
+                let result = await pushAlone(push, sourceID: sourceID, options: options)
                 if case .success = result, let id = push.webhookID { ids.insert(id) }
                 results[index] = result
                 continue
@@ -97,46 +89,34 @@ extension WatchCycle {
             let comparison = try await Detector.compare(
                 combined, stored: stored, contents: stage.contents(of: source.id), baselined: state.baselineAt != nil,
                 partial: true)
-            var changes = ChangeSet(startedAt: options.now)
-            changes.pushes = group.compactMap { member in
+            let receipts = group.compactMap { member in
                 pushes[member.index].webhookID.map { PushReceipt(id: $0, sourceID: source.id) }
             }
-            var detection = Detector(logger: logger).detect(
-                .parsed(combined, validators: Validators(), comparison), source: source, previous: state,
-                at: options.now, acceptDrop: false)
             // Events in the order their pushes arrived (detection lists added before changed).
             let arrival = Dictionary(
                 combined.records.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
-            detection.events = detection.events.enumerated().sorted { left, right in
-                let (a, b) = (
-                    left.element.record.flatMap { arrival[$0.key] } ?? -1,
-                    right.element.record.flatMap { arrival[$0.key] } ?? -1
-                )
-                return a != b ? a < b : left.offset < right.offset
-            }.map(\.element)
-            detection.apply(to: &changes)
-            let people = try PeopleStage(configuration: configuration, store: store, logger: logger)
-                .apply(to: &changes, at: options.now)
-            try route(&changes, at: options.now, people: people)
-            var whole = RunReport()
-            whole.add(changes)
-            changes.exitCode = whole.exitStatus.rawValue
-            let runID = try store.commit(changes)
+            let applied = try applyPushed(
+                .parsed(combined, validators: Validators(), comparison), source: source, previous: state,
+                receipts: receipts, options: options
+            ) { detection in
+                detection.events = detection.events.enumerated().sorted { left, right in
+                    let (a, b) = (
+                        left.element.record.flatMap { arrival[$0.key] } ?? -1,
+                        right.element.record.flatMap { arrival[$0.key] } ?? -1
+                    )
+                    return a != b ? a < b : left.offset < right.offset
+                }.map(\.element)
+            }
             var followUps = RunReport()
-            for followUp in try self.followUps(runID: runID, now: options.now) { followUps.add(followUp) }
-            return Self.reports(for: group, changes: changes, source: detection.report, followUps: followUps)
+            for followUp in applied.followUps { followUps.add(followUp) }
+            return Self.reports(
+                for: group, changes: applied.changes, source: applied.report.sources[0], followUps: followUps)
         } catch StateError.duplicatePush {
             // An id stored by another writer since the batch was read: one by one.
             var results: [(Int, Result<RunReport, PushFailure>)] = []
             for member in group {
-                let push = pushes[member.index]
-                do throws(PushFailure) {
-                    let (report, _) = try await self.push(
-                        sourceID: source.id, body: push.body, webhookID: push.webhookID, options: options)
-                    results.append((member.index, .success(report)))
-                } catch {
-                    results.append((member.index, .failure(error)))
-                }
+                results.append(
+                    (member.index, await pushAlone(pushes[member.index], sourceID: source.id, options: options)))
             }
             return results
         } catch let failure as StateError {
@@ -145,6 +125,19 @@ extension WatchCycle {
             return group.map { ($0.index, .failure(.invalid(failure))) }
         } catch {
             return group.map { ($0.index, .failure(.state(.database("\(error)")))) }
+        }
+    }
+
+    /// One push applied by itself (``push(sourceID:body:webhookID:options:)``).
+    private func pushAlone(_ push: PendingPush, sourceID: String, options: Options) async
+        -> Result<RunReport, PushFailure>
+    {
+        do throws(PushFailure) {
+            return .success(
+                try await self.push(sourceID: sourceID, body: push.body, webhookID: push.webhookID, options: options)
+                    .report)
+        } catch {
+            return .failure(error)
         }
     }
 

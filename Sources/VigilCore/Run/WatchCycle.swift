@@ -178,24 +178,12 @@ public struct WatchCycle: Sendable {
                 .readPush(source, body: body, baselined: state.baselineAt != nil).get()
             if case .failed(let failure) = reading { throw PushFailure.invalid(failure) }
 
-            var changes = ChangeSet(startedAt: options.now)
-            changes.pushes = webhookID.map { [PushReceipt(id: $0, sourceID: sourceID)] } ?? []
-            var report = RunReport()
-            let detection = Detector(logger: logger).detect(
-                reading, source: source, previous: state, at: options.now,
-                acceptDrop: options.acceptDrop.contains(sourceID))
-            detection.apply(to: &changes)
-            report.sources.append(detection.report)
-            let people = try PeopleStage(configuration: configuration, store: store, logger: logger)
-                .apply(to: &changes, at: options.now)
-            try route(&changes, at: options.now, people: people)
-            report.add(changes)
-            changes.exitCode = report.exitStatus.rawValue
-            let runID = try store.commit(changes)
-            for followUp in try followUps(runID: runID, now: options.now) {
-                report.add(followUp)
-            }
-            return (report, runID)
+            let applied = try applyPushed(
+                reading, source: source, previous: state,
+                receipts: webhookID.map { [PushReceipt(id: $0, sourceID: sourceID)] } ?? [], options: options)
+            var report = applied.report
+            for followUp in applied.followUps { report.add(followUp) }
+            return (report, applied.runID)
         } catch let failure as PushFailure {
             throw failure
         } catch let failure as StateError {
@@ -203,6 +191,31 @@ public struct WatchCycle: Sendable {
         } catch {
             throw .state(.database("\(error)"))
         }
+    }
+
+    /// What a pushed reading becomes, in one transaction: detection (then `arrange`), people,
+    /// routing, the commit with the pushes' `receipts`; then the deadlines and digests due.
+    /// The report counts the source and the change set, not the follow-ups.
+    func applyPushed(
+        _ reading: SourceReading, source: SourceConfiguration, previous state: SourceState,
+        receipts: [PushReceipt], options: Options, arrange: (inout Detection) -> Void = { _ in }
+    ) throws(StateError) -> (changes: ChangeSet, report: RunReport, runID: Int64, followUps: [ChangeSet]) {
+        var changes = ChangeSet(startedAt: options.now)
+        changes.pushes = receipts
+        var detection = Detector(logger: logger).detect(
+            reading, source: source, previous: state, at: options.now,
+            acceptDrop: options.acceptDrop.contains(source.id))
+        arrange(&detection)
+        detection.apply(to: &changes)
+        var report = RunReport()
+        report.sources.append(detection.report)
+        let people = try PeopleStage(configuration: configuration, store: store, logger: logger)
+            .apply(to: &changes, at: options.now)
+        try route(&changes, at: options.now, people: people)
+        report.add(changes)
+        changes.exitCode = report.exitStatus.rawValue
+        let runID = try store.commit(changes)
+        return (changes, report, runID, try followUps(runID: runID, now: options.now))
     }
 
     /// Why a push was not applied.
