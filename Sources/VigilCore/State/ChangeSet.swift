@@ -51,6 +51,13 @@ public struct RecordWrites: Sendable, Equatable {
         self.deletions = deletions
         self.rawDigests = rawDigests
     }
+
+    /// The raw digests of records read again but not upserted: stored alone.
+    public var rawDigestsOnly: [(key: String, digest: Int64)] {
+        guard !rawDigests.isEmpty else { return [] }
+        let upserted = Set(upserts.map(\.key))
+        return rawDigests.filter { !upserted.contains($0.key) }.map { ($0.key, $0.value) }
+    }
 }
 
 /// Transitions held for confirmation: new or seen again (replacing the stored row), and

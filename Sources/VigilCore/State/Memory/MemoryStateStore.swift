@@ -97,8 +97,7 @@ public final class MemoryStateStore: StateStore {
                     firstSeen: rows[record.key]?.firstSeen ?? now,
                     lastChanged: now, rawDigest: writes.rawDigests[record.key])
             }
-            let upserted = Set(writes.upserts.map(\.key))
-            for (key, raw) in writes.rawDigests where !upserted.contains(key) { rows[key]?.rawDigest = raw }
+            for (key, raw) in writes.rawDigestsOnly { rows[key]?.rawDigest = raw }
             for key in writes.deletions { rows[key] = nil }
             tables.records[sourceID] = rows
         }

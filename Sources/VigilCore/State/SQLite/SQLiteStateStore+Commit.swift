@@ -49,11 +49,8 @@ extension SQLiteStateStore {
                     writes.rawDigests[record.key],
                 ])
             }
-            if writes.rawDigests.count > 0 {
-                let upserted = Set(writes.upserts.map(\.key))
-                for (key, raw) in writes.rawDigests where !upserted.contains(key) {
-                    try rememberRaw.execute(arguments: [raw, sourceID, key])
-                }
+            for (key, raw) in writes.rawDigestsOnly {
+                try rememberRaw.execute(arguments: [raw, sourceID, key])
             }
             for key in writes.deletions {
                 try delete.execute(arguments: [sourceID, key])
