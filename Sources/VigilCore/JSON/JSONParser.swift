@@ -84,7 +84,7 @@ public struct JSONParser {
     /// known; or found among the known records by that digest, and not parsed.
     enum Selection {
         case value(JSONValue, raw: Int64?)
-        case known(key: String, raw: Int64)
+        case known(key: String)
     }
 
     /// ``forEach(in:selecting:rejectingDuplicateMembers:_:)`` that, with a `seed`, takes the
@@ -172,7 +172,7 @@ public struct JSONParser {
                     let digest = KnownRecords.digest(UnsafeBufferPointer(rebasing: bytes[position..<end]), seed: seed)
                     if let key = known[digest] {
                         position = end
-                        try body(.known(key: key, raw: digest))
+                        try body(.known(key: key))
                         return
                     }
                     raw = digest

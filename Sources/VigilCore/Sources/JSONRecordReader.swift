@@ -49,7 +49,7 @@ public enum JSONRecordReader {
                 selection in
                 number += 1
                 switch selection {
-                case .known(let key, _):
+                case .known(let key):
                     unchanged.append((number, key))
                     return
                 case .value(let value, let raw):

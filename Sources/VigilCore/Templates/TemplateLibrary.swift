@@ -112,7 +112,7 @@ public struct TemplateLibrary: Sendable {
                             ))
                         continue
                     }
-                    for problem in add(text, key: "\(set)/\(language)/\(name)", origin: path) {
+                    for problem in add(text, key: "\(set)/\(language)/\(name)") {
                         report(
                             ConfigIssue(
                                 file: path, path: "$.templates",
@@ -130,7 +130,7 @@ public struct TemplateLibrary: Sendable {
     public static let maxTemplateBytes = 32 << 10
 
     /// Compiles and checks one template; returns its problems (and keeps it only without any).
-    private mutating func add(_ text: String, key: String, origin: String) -> [TemplateChecker.Problem] {
+    private mutating func add(_ text: String, key: String) -> [TemplateChecker.Problem] {
         guard text.utf8.count <= Self.maxTemplateBytes else {
             return [
                 TemplateChecker.Problem(
