@@ -107,7 +107,7 @@ struct WebhookPayload: Encodable {
 
     /// `detainee.added|changed|removed|mentioned`, `source.failing|recovered|suspicious`,
     /// `delivery.dead_lettered`, `deadline.overdue|upcoming`, `person.conflict|conflict_resolved`,
-    /// `recipient.unsubscribed|bounced`, `delivery.sender_rejected`.
+    /// `recipient.unsubscribed|bounced`, `delivery.sender_rejected`, `person.approval_requested`.
     static func type(of kind: Event.Kind) -> String {
         switch kind {
         case .added, .changed, .removed: "detainee.\(kind.rawValue)"
@@ -121,6 +121,7 @@ struct WebhookPayload: Encodable {
         case .unsubscribed: "recipient.unsubscribed"
         case .bounced: "recipient.bounced"
         case .senderRejected: "delivery.sender_rejected"
+        case .approvalRequested: "person.approval_requested"
         }
     }
 

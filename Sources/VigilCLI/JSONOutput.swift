@@ -130,6 +130,8 @@ enum JSONOutput {
     struct PersonDetail: Encodable {
         var person: Person
         var decisions: [Decision]
+        /// Approvals, rejections and withdrawals of held transitions, newest first.
+        var holdDecisions: [HoldDecisionItem]
         var proposals: [Proposal]
     }
 
@@ -144,6 +146,69 @@ enum JSONOutput {
         init(_ decision: PersonDecision) {
             (at, by, action) = (Timestamp.iso8601(decision.at), decision.by, decision.action.rawValue)
             (person, records, note) = (decision.personID, decision.records.map(\.description), decision.note)
+        }
+    }
+
+    /// A decision about a held transition (`vigil held --decided --json`, `vigil people show --json`).
+    struct HoldDecisionItem: Encodable {
+        var id: String
+        var event: String
+        var rule: String
+        var record: String
+        var status: String
+        var verdict: String
+        var by: String
+        var at: String
+        var reason: String
+
+        init(_ decision: HoldDecision) {
+            (id, event, rule) = (HoldDecision.shortID(decision.eventID), decision.eventID, decision.ruleID)
+            (record, status, verdict) = (decision.record.description, decision.status, decision.verdict.rawValue)
+            (by, at, reason) = (decision.by, Timestamp.iso8601(decision.at), decision.reason)
+        }
+    }
+
+    /// What `vigil approve --json` and `vigil reject --json` did.
+    struct HoldOutcome: Encodable {
+        var decision: HoldDecisionItem
+        var queued: Int
+        var delivered: Int
+    }
+
+    /// One row of `vigil held --json`.
+    struct HeldItem: Encodable {
+        struct Told: Encodable {
+            var output: String
+            @WireJSON.Nullable var recipient: String?
+            var subject: String
+        }
+        var id: String
+        var event: String
+        var rule: String
+        var record: String
+        var person: String
+        var name: String
+        var status: String
+        var heldSince: String
+        var runsSeen: Int
+        var waitingFor: String
+        var awaitsApproval: Bool
+        @WireJSON.Nullable var approvedBy: String?
+        var changes: [WireJSON.ChangeBody]
+        var wouldNotify: [Told]
+
+        init(_ item: HeldQueue.Item) {
+            let transition = item.transition
+            (id, event, rule) = (item.id, transition.eventID, transition.ruleID)
+            (record, person, name) = (transition.record.description, item.person.id, item.person.name)
+            (status, heldSince, runsSeen) = (
+                transition.status, Timestamp.iso8601(transition.heldSince), transition.runsSeen
+            )
+            (waitingFor, awaitsApproval, approvedBy) = (item.waitingFor, item.awaitsApproval, transition.approval?.by)
+            changes = item.event?.changes.map(WireJSON.ChangeBody.init) ?? []
+            wouldNotify = item.wouldNotify.map {
+                Told(output: $0.outputID, recipient: $0.recipient, subject: $0.subject)
+            }
         }
     }
 

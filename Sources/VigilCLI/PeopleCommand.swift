@@ -79,11 +79,13 @@ struct PeopleCommand: AsyncParsableCommand {
             let proposals = try PeopleCommand.state { () throws(StateError) in
                 try store.linkProposals(state: .pending)
             }.filter { records.contains($0.pair.first) || records.contains($0.pair.second) }
+            let holds = try PeopleCommand.state { () throws(StateError) in try store.holdDecisions(records: records) }
             if json {
                 try JSONOutput.print(
                     JSONOutput.PersonDetail(
                         person: JSONOutput.Person(found, links: view.index),
                         decisions: decisions.map(JSONOutput.Decision.init),
+                        holdDecisions: holds.map(JSONOutput.HoldDecisionItem.init),
                         proposals: proposals.map { JSONOutput.Proposal($0, names: [:]) }))
                 return
             }
@@ -99,6 +101,9 @@ struct PeopleCommand: AsyncParsableCommand {
                 Console.out(
                     "  \(Timestamp.iso8601(decision.at)) \(decision.by) \(decision.action.rawValue) "
                         + decision.records.map(\.description).joined(separator: ", ") + note)
+            }
+            for decision in holds {
+                Console.out("  " + HeldCommand.describe(decision))
             }
             for proposal in proposals {
                 Console.out("  proposal \(proposal.id): \(proposal.pair) score \(Self.score(proposal.score))")

@@ -81,7 +81,7 @@ struct PreviewCommand: AsyncParsableCommand {
         for (event, rule) in held {
             Console.out("")
             Console.out(
-                "⏸ held by rule \(rule.id) until confirmed (\(rule.confirm.map(Self.describe) ?? "")): "
+                "⏸ held by rule \(rule.id) until confirmed (\(rule.confirm?.description ?? "")): "
                     + "\(event.kind.rawValue) of \(event.record?.key ?? "?") in \(event.sourceID)")
         }
         for notification in notifications {
@@ -94,13 +94,6 @@ struct PreviewCommand: AsyncParsableCommand {
             for line in notification.text.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
                 Console.out("  " + line)
             }
-        }
-    }
-
-    static func describe(_ confirmation: Confirmation) -> String {
-        switch confirmation {
-        case .runs(let runs): "seen in \(runs) consecutive runs"
-        case .sources(let sources): "reported by \(sources) sources"
         }
     }
 }

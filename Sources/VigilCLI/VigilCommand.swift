@@ -19,7 +19,8 @@ public struct VigilCommand: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, CheckCommand.self, StatusCommand.self, HistoryCommand.self, OutboxCommand.self,
             ServeCommand.self, PreviewCommand.self, SourceCommand.self, PeopleCommand.self, TestOutputCommand.self,
-            InitCommand.self, StateCommand.self, RecipientsCommand.self, BounceCommand.self,
+            InitCommand.self, StateCommand.self, RecipientsCommand.self, BounceCommand.self, HeldCommand.self,
+            ApproveCommand.self, RejectCommand.self,
         ]
     )
 

@@ -130,6 +130,7 @@ import Testing
         struct Unreadable: FollowUpReading, SuppressionReading {
             func suppressions() throws(StateError) -> [Suppression] { [] }
             func heldTransitions() throws(StateError) -> [HeldTransition] { [] }
+            func holdDecisions(records: Set<RecordRef>?) throws(StateError) -> [HoldDecision] { [] }
             func deadlineSpecifications() throws(StateError) -> [String: String] { [:] }
             func dueDeadlines(at now: Date) throws(StateError) -> [DueDeadline] { [] }
             func hasDueDigestItems(at now: Date) throws(StateError) -> Bool { false }

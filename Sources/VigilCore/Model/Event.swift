@@ -40,6 +40,11 @@ public struct Event: Sendable, Equatable {
         /// A receiving server's policy refused an output's mail (a 5.7.x status: SPF, DKIM,
         /// DMARC, reputation): a configuration failure, raised once per streak.
         case senderRejected = "sender_rejected"
+        /// A transition a rule with `confirm: {"approval": true}` holds waits for a team
+        /// member's yes (``Event/message`` says who, what and how many would be told;
+        /// ``Event/subject`` is the person). Never carries the record, so it never reaches
+        /// the person's sponsors.
+        case approvalRequested = "approval_requested"
 
         /// Person events are about a detainee; the others are about a source.
         public var isPersonEvent: Bool { self == .added || self == .changed || self == .removed }

@@ -24,6 +24,7 @@ public enum PlainTextRenderer {
             return "A recipient unsubscribed" + (event.person.map { " from news about \($0.name)" } ?? "")
         case .bounced: return "A recipient's address bounced: mail to it stopped"
         case .senderRejected: return "Mail refused by a receiving server's policy"
+        case .approvalRequested: return "Held for approval: \(event.subject?.name ?? name)"
         }
     }
 
@@ -58,6 +59,9 @@ public enum PlainTextRenderer {
                 "[\(event.sourceID)] \(event.kind.rawValue): \(event.record?.name ?? "") (key \(event.record?.key ?? ""))"
             )
             if let message = event.message { lines.append("  \(message)") }
+        case .approvalRequested:
+            lines.append("[\(event.sourceID)] held for approval: \(event.message ?? "")")
+            lines.append("  Nothing was sent: `vigil approve ID` sends it, `vigil reject ID --reason …` drops it.")
         case .bounced, .senderRejected:
             lines.append("[\(event.sourceID)] \(event.kind.rawValue): \(event.message ?? "")")
         case .unsubscribed:

@@ -203,13 +203,16 @@ enum RulesReader {
                 let before = reader.issues.count
                 let runs = options.optionalInteger("runs", in: 1...1000)
                 let sources = options.optionalInteger("sources", in: 1...100)
-                switch (runs, sources) {
-                case (let runs?, nil): confirm = .runs(runs)
-                case (nil, let sources?): confirm = .sources(sources)
-                default:
+                let approval = options.optionalBool("approval") ?? false
+                let both = runs != nil && sources != nil
+                if both || (runs == nil && sources == nil && !approval) {
                     if reader.issues.count == before {
-                        options.report("expected one of \"runs\" (consecutive runs) or \"sources\" (how many sources)")
+                        options.report(
+                            "expected one of \"runs\" (consecutive runs) or \"sources\" (how many sources), "
+                                + "and/or \"approval\": true (a team member approves)")
                     }
+                } else {
+                    confirm = Confirmation(runs: runs, sources: sources, approval: approval)
                 }
                 options.finish()
             }

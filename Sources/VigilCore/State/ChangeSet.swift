@@ -61,10 +61,11 @@ public struct RecordWrites: Sendable, Equatable {
 }
 
 /// Transitions held for confirmation: new or seen again (replacing the stored row), and
-/// those released or cancelled.
+/// those released or cancelled; and the decisions about those held for approval.
 public struct HoldChanges: Sendable {
     public var held: [HeldTransition] = []
     public var released: [HeldTransition.ID] = []
+    public var decisions: [HoldDecision] = []
 
     public init() {}
 }

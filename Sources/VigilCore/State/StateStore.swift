@@ -59,6 +59,9 @@ public protocol EventReading: Sendable {
 public protocol FollowUpReading: Sendable {
     /// Every transition held for confirmation, oldest first.
     func heldTransitions() throws(StateError) -> [HeldTransition]
+    /// Decisions about transitions held for approval, newest first: all of them, or those
+    /// about the given records.
+    func holdDecisions(records: Set<RecordRef>?) throws(StateError) -> [HoldDecision]
     /// The specification each deadline's watch rows were built for.
     func deadlineSpecifications() throws(StateError) -> [String: String]
     /// The deadlines due at `now` (not fired, not expired), with the records they are about.

@@ -40,6 +40,7 @@ enum DefaultTemplates {
                 "A recipient unsubscribed{{#event.person}} from news about {{event.person.name}}{{/event.person}}",
             "bounced": "A recipient's address bounced: mail to it stopped",
             "sender_rejected": "Mail refused by a receiving server's policy",
+            "approval_requested": "Held for approval: {{person.name}}",
         ],
         leads: [
             "added": "{{record.name}} now appears in {{source.id}}, status: {{record.statusLabel}}.",
@@ -65,6 +66,8 @@ enum DefaultTemplates {
                 "{{event.message}}. Correct the address in the recipients list, or `vigil recipients resubscribe ID` once it works again.",
             "sender_rejected":
                 "{{event.message}}. This is the sender's configuration (SPF, DKIM, DMARC for the From domain), not the recipient: nobody was suppressed. Further refusals are not reported until a day passes without one.",
+            "approval_requested":
+                "{{event.message}}. Nothing has been sent yet: approve it in the console or with `vigil approve ID`, or reject it with `vigil reject ID --reason …` (ID as held above).",
         ],
         keyLabel: "Key", reportedBy: "Reported by", digestSubject: "{{count}} updates from Vigil",
         digestLead: "{{#recipient.name}}Dear {{recipient.name}}, {{/recipient.name}}{{count}} updates:")
@@ -89,6 +92,7 @@ enum DefaultTemplates {
                 "Un destinataire s'est désabonné{{#event.person}} des nouvelles de {{event.person.name}}{{/event.person}}",
             "bounced": "L'adresse d'un destinataire est en échec définitif : plus rien ne lui est envoyé",
             "sender_rejected": "Courriels refusés par la politique d'un serveur destinataire",
+            "approval_requested": "En attente d'approbation : {{person.name}}",
         ],
         leads: [
             "added": "{{record.name}} figure désormais sur {{source.id}}, statut : {{record.statusLabel}}.",
@@ -114,6 +118,8 @@ enum DefaultTemplates {
                 "{{event.message}}. Corrigez l'adresse dans la liste des destinataires, ou `vigil recipients resubscribe ID` quand elle fonctionne de nouveau.",
             "sender_rejected":
                 "{{event.message}}. C'est la configuration de l'expéditeur (SPF, DKIM, DMARC du domaine From), pas le destinataire : personne n'a été désabonné. Les refus suivants ne sont plus signalés avant un jour sans refus.",
+            "approval_requested":
+                "{{event.message}}. Rien n'a encore été envoyé : approuvez dans la console ou avec `vigil approve ID`, ou refusez avec `vigil reject ID --reason …` (ID : l'identifiant ci-dessus).",
         ],
         keyLabel: "Identifiant", reportedBy: "Signalé par", digestSubject: "{{count}} nouvelles de Vigil",
         digestLead: "{{#recipient.name}}Bonjour {{recipient.name}}, {{/recipient.name}}{{count}} nouvelles :")

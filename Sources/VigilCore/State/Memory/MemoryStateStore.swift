@@ -44,6 +44,7 @@ public final class MemoryStateStore: StateStore {
         var outbox: [OutboxRow] = []
         var outboxKeys: Set<String> = []
         var held: [HeldTransition.ID: HeldTransition] = [:]
+        var holdDecisions: [HoldDecision] = []
         var deadlineIndex: [String: String] = [:]
         var watches: [String: [String: Watch]] = [:]  // deadline id → "source\0key" → watch
         var digestItems: [StoredDigestItem] = []
@@ -110,6 +111,7 @@ public final class MemoryStateStore: StateStore {
         enqueue(changes.notifications.filter { $0.digest == nil }, at: seconds, in: &tables)
         for id in changes.holds.released { tables.held[id] = nil }
         for transition in changes.holds.held { tables.held[transition.id] = transition }
+        tables.holdDecisions += changes.holds.decisions
         applyDeadlines(changes.deadlines, now: now, to: &tables)
         for notification in changes.notifications {
             guard let item = notification.digest,
@@ -341,6 +343,12 @@ public final class MemoryStateStore: StateStore {
             tables.held.values.sorted {
                 ($0.heldSince, $0.ruleID, $0.sourceID, $0.key) < ($1.heldSince, $1.ruleID, $1.sourceID, $1.key)
             }
+        }
+    }
+
+    public func holdDecisions(records: Set<RecordRef>?) throws(StateError) -> [HoldDecision] {
+        state.withLock { tables in
+            tables.holdDecisions.reversed().filter { records?.contains($0.record) ?? true }
         }
     }
 

@@ -7,10 +7,29 @@ extension SQLiteStateStore {
     public func heldTransitions() throws(StateError) -> [HeldTransition] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM held ORDER BY held_since").map { row in
-                HeldTransition(
+                let approvedBy: String? = row["approved_by"]
+                let approvedAt: Double? = row["approved_at"]
+                let announcedAt: Double? = row["announced_at"]
+                return HeldTransition(
                     ruleID: row["rule_id"], sourceID: row["source_id"], key: row["record_key"],
                     eventID: row["event_id"], status: row["status"], runsSeen: row["runs_seen"],
-                    heldSince: Date(timeIntervalSince1970: row["held_since"]))
+                    heldSince: Date(timeIntervalSince1970: row["held_since"]),
+                    approval: approvedBy.map { HoldApproval(by: $0, at: Date(timeIntervalSince1970: approvedAt ?? 0)) },
+                    announcedAt: announcedAt.map(Date.init(timeIntervalSince1970:)))
+            }
+        }
+    }
+
+    /// Decisions about transitions held for approval, newest first.
+    public func holdDecisions(records: Set<RecordRef>?) throws(StateError) -> [HoldDecision] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM hold_decision ORDER BY seq DESC").compactMap { row in
+                guard let verdict = HoldDecision.Verdict(rawValue: row["verdict"]) else { return nil }
+                let decision = HoldDecision(
+                    eventID: row["event_id"], ruleID: row["rule_id"], sourceID: row["source_id"],
+                    key: row["record_key"], status: row["status"], verdict: verdict, by: row["decided_by"],
+                    at: Date(timeIntervalSince1970: row["decided_at"]), reason: row["reason"])
+                return records.map { $0.contains(decision.record) } ?? true ? decision : nil
             }
         }
     }
@@ -94,12 +113,26 @@ extension SQLiteStateStore {
         for held in batch.holds.held {
             try db.execute(
                 sql: """
-                    INSERT OR REPLACE INTO held (rule_id, source_id, record_key, event_id, status, runs_seen, held_since)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO held (rule_id, source_id, record_key, event_id, status, runs_seen, held_since,
+                        approved_by, approved_at, announced_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     held.ruleID, held.sourceID, held.key, held.eventID, held.status, held.runsSeen,
-                    held.heldSince.timeIntervalSince1970,
+                    held.heldSince.timeIntervalSince1970, held.approval?.by, held.approval?.at.timeIntervalSince1970,
+                    held.announcedAt?.timeIntervalSince1970,
+                ])
+        }
+        for decision in batch.holds.decisions {
+            try db.execute(
+                sql: """
+                    INSERT INTO hold_decision (event_id, rule_id, source_id, record_key, status, verdict, decided_by,
+                        decided_at, reason)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    decision.eventID, decision.ruleID, decision.sourceID, decision.key, decision.status,
+                    decision.verdict.rawValue, decision.by, decision.at.timeIntervalSince1970, decision.reason,
                 ])
         }
         if let configured = batch.deadlines.configured {

@@ -129,6 +129,20 @@ public final class SQLiteStateStore: StateStore {
         migrator.registerMigration("v7: raw digests") { db in
             try db.execute(sql: "ALTER TABLE record ADD COLUMN raw_digest INTEGER")
         }
+        migrator.registerMigration("v8: approvals") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE held ADD COLUMN approved_by TEXT;
+                    ALTER TABLE held ADD COLUMN approved_at REAL;
+                    ALTER TABLE held ADD COLUMN announced_at REAL;
+                    CREATE TABLE hold_decision (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, rule_id TEXT NOT NULL,
+                        source_id TEXT NOT NULL, record_key TEXT NOT NULL, status TEXT NOT NULL,
+                        verdict TEXT NOT NULL, decided_by TEXT NOT NULL, decided_at REAL NOT NULL,
+                        reason TEXT NOT NULL);
+                    CREATE INDEX hold_decision_record ON hold_decision (source_id, record_key);
+                    """)
+        }
         return migrator
     }
 
