@@ -124,9 +124,9 @@ import Testing
             "soft", to: try #require(envelopes["nice"]), recipient: "nice-\(tag)@example.org", in: vigil)
         #expect(try await bounce(soft) == "soft_bounce")
         // A complaint reaches the abuse address, not the VERP one: found by its Message-ID.
+        let romeID: String = try #require(messageIDs["rome"])
         let complaint = try report(
-            "complaint", to: "abuse@example.org", recipient: "rome-\(tag)@example.org",
-            messageID: try #require(messageIDs["rome"]), in: vigil)
+            "complaint", to: "abuse@example.org", recipient: "rome-\(tag)@example.org", messageID: romeID, in: vigil)
         #expect(try await bounce(complaint) == "complaint")
         // A forged VERP token and a plain message change nothing.
         let forged = try report(
