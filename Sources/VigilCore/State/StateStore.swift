@@ -7,7 +7,7 @@ import Foundation
 /// (``SQLiteStateStore``) is the default; ``MemoryStateStore`` holds the same state in
 /// memory for tests, and a shared database can be added without touching the pipeline.
 public protocol StateStore: RecordReading, EventReading, FollowUpReading, OutboxStore, PeopleStore,
-    SubscriptionReading
+    SubscriptionReading, ConsoleStore
 {
     /// A private directory where outputs may keep files of their own (a session); nil when
     /// the state is not on this machine.

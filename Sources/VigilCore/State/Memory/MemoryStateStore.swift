@@ -6,11 +6,11 @@ import Synchronization
 /// fails leaves the state as it was.
 public final class MemoryStateStore: StateStore {
     public var directory: String? { nil }
-    private let state = Mutex(Tables())
+    let state = Mutex(Tables())
 
     public init() {}
 
-    private struct StoredRow {
+    struct StoredRow {
         var content: String
         var digest: Int64
         var firstSeen: Date
@@ -18,7 +18,7 @@ public final class MemoryStateStore: StateStore {
         var rawDigest: Int64?
     }
 
-    private struct OutboxRow {
+    struct OutboxRow {
         var notification: QueuedNotification
         var id: Int64
         var state: OutboxEntry.State = .pending
@@ -30,12 +30,12 @@ public final class MemoryStateStore: StateStore {
         var subscriptionID: Int64?
     }
 
-    private struct Watch {
+    struct Watch {
         var window: Deadline.Watch
         var fired: Bool
     }
 
-    private struct Tables {
+    struct Tables {
         var runs: [Int64: (startedAt: Date, finishedAt: Date?, exitCode: Int32?)] = [:]
         var sources: [String: SourceState] = [:]
         var records: [String: [String: StoredRow]] = [:]
@@ -57,6 +57,8 @@ public final class MemoryStateStore: StateStore {
         var suppressions: [String: Suppression] = [:]  // recipient \0 list
         var bounces: [String: BounceCounts] = [:]  // lowercased address
         var policyRejections: [String: Date] = [:]
+        var consoleUsers: [String: ConsoleUser] = [:]
+        var recordCounts: [String: [Int64: Int]] = [:]  // source → hour → count
     }
 
     // MARK: - Writing
@@ -88,7 +90,12 @@ public final class MemoryStateStore: StateStore {
             guard tables.pushes[push.id] == nil else { throw .duplicatePush(id: push.id) }
             tables.pushes[push.id] = now
         }
-        for source in changes.sources { tables.sources[source.id] = source }
+        for source in changes.sources {
+            tables.sources[source.id] = source
+            if let success = source.lastSuccessAt {
+                tables.recordCounts[source.id, default: [:]][Self.hourBucket(success)] = source.recordCount
+            }
+        }
         for (sourceID, writes) in changes.records {
             var rows = tables.records[sourceID] ?? [:]
             for record in writes.upserts {
@@ -413,7 +420,7 @@ public final class MemoryStateStore: StateStore {
         }
     }
 
-    private static func entry(_ row: OutboxRow, tables: Tables) -> OutboxEntry {
+    static func entry(_ row: OutboxRow, tables: Tables) -> OutboxEntry {
         let queued = row.notification
         return OutboxEntry(
             notification: RenderedNotification(

@@ -29,6 +29,7 @@ extension SQLiteStateStore {
         let now = batch.startedAt.timeIntervalSince1970
         for state in batch.sources {
             try Self.save(state, in: db)
+            try Self.sampleRecordCount(state, in: db)
         }
         let upsert = try db.cachedStatement(
             sql: """

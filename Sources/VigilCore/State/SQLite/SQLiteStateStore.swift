@@ -143,6 +143,20 @@ public final class SQLiteStateStore: StateStore {
                     CREATE INDEX hold_decision_record ON hold_decision (source_id, record_key);
                     """)
         }
+        migrator.registerMigration("v9: console") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE console_user (
+                        name TEXT PRIMARY KEY NOT NULL, role TEXT NOT NULL, password_hash TEXT NOT NULL,
+                        created_at REAL NOT NULL);
+                    CREATE TABLE source_history (
+                        source_id TEXT NOT NULL, hour INTEGER NOT NULL, record_count INTEGER NOT NULL,
+                        PRIMARY KEY (source_id, hour)) WITHOUT ROWID;
+                    CREATE INDEX event_record ON event (source_id, record_key, seq);
+                    CREATE INDEX event_kind ON event (kind, seq);
+                    CREATE INDEX outbox_event ON outbox (event_id);
+                    """)
+        }
         return migrator
     }
 
