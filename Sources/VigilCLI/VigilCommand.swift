@@ -20,7 +20,7 @@ public struct VigilCommand: AsyncParsableCommand {
             RunCommand.self, CheckCommand.self, StatusCommand.self, HistoryCommand.self, OutboxCommand.self,
             ServeCommand.self, PreviewCommand.self, SourceCommand.self, PeopleCommand.self, TestOutputCommand.self,
             InitCommand.self, StateCommand.self, RecipientsCommand.self, BounceCommand.self, HeldCommand.self,
-            ApproveCommand.self, RejectCommand.self,
+            ApproveCommand.self, RejectCommand.self, UsersCommand.self,
         ]
     )
 
