@@ -38,7 +38,7 @@ actor Coordinator {
         self.recipientStamps = Self.stamps(configuration)
     }
 
-    private var cycle: WatchCycle {
+    var cycle: WatchCycle {
         WatchCycle(configuration: configuration, store: store, curl: curl, logger: logger)
     }
 

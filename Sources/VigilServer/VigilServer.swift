@@ -9,7 +9,8 @@ import VigilCEL
 import VigilCore
 
 /// `vigil serve`: runs each source on its schedule, delivers the outbox continuously, and
-/// serves `POST /hooks/{source}`, `GET /healthz` and `GET /metrics`. Stops gracefully on
+/// serves `POST /hooks/{source}`, `GET /healthz`, `GET /metrics` and the team's console
+/// under `/console`. Stops gracefully on
 /// SIGTERM or SIGINT: no new requests, the delivery pass in flight finishes and commits.
 public enum VigilServer {
     public static func run(configuration: Configuration, store: any StateStore, stateDirectory: String, logger: Logger)
@@ -17,7 +18,7 @@ public enum VigilServer {
     {
         let curl = CurlEngine()
         defer { curl.shutdown() }
-        let app = makeApplication(
+        let app = try makeApplication(
             configuration: configuration, store: store, stateDirectory: stateDirectory, logger: logger, curl: curl)
         try await app.runService()
     }
@@ -27,7 +28,7 @@ public enum VigilServer {
     package static func makeApplication(
         configuration: Configuration, store: any StateStore, stateDirectory: String, logger: Logger, curl: CurlEngine,
         backgroundWork: Bool = true
-    ) -> Application<RouterResponder<BasicRequestContext>> {
+    ) throws -> Application<RouterResponder<VigilRequestContext>> {
         let metrics = ServerMetrics()
         let coordinator = Coordinator(
             configuration: configuration, store: store, curl: curl, logger: logger, metrics: metrics,
@@ -36,7 +37,7 @@ public enum VigilServer {
         let verifier = PushVerifier(configuration: configuration, tolerance: settings.timestampTolerance)
         let kick = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
-        let router = Router()
+        let router = Router(context: VigilRequestContext.self)
         router.post("/hooks/{source}") { request, context -> Response in
             let sourceID = context.parameters.get("source") ?? ""
             let tooLarge = PushVerifier.Refusal(
@@ -104,6 +105,13 @@ public enum VigilServer {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
         }
+
+        let templates = try ConsoleTemplates(
+            overrides: settings.console.templates.map { configuration.directory + "/" + $0 })
+        ConsoleRoutes(
+            coordinator: coordinator, store: store, settings: settings, templates: templates,
+            kick: kick.continuation, logger: logger
+        ).register(on: router)
 
         let background = BackgroundWork(
             coordinator: coordinator, interval: settings.deliveryInterval, kick: kick.stream)

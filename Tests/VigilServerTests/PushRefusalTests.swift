@@ -71,7 +71,7 @@ import VigilTesting
         let store = MemoryStateStore()
         let curl = CurlEngine()
         defer { curl.shutdown() }
-        let app = VigilServer.makeApplication(
+        let app = try VigilServer.makeApplication(
             configuration: configuration, store: store, stateDirectory: directory.path, logger: .silent, curl: curl,
             backgroundWork: false)
         try await app.test(.router) { client in try await body(client, store) }

@@ -17,8 +17,24 @@ public struct ServeSettings: Sendable, Equatable {
     public var bodyTimeout: Duration = .seconds(10)
     /// Connections held at once (nil: 512, or half the file descriptor limit if lower).
     public var maxConnections: Int?
+    /// The team's console at `/console`.
+    public var console = ConsoleSettings()
 
     public init() {}
+
+    /// The team's console (`"serve": {"console": {…}}`).
+    public struct ConsoleSettings: Sendable, Equatable {
+        /// A session ends this long after login.
+        public var sessionLifetime: Duration = .seconds(12 * 3600)
+        /// Mark the session cookie `Secure`: true, false, or nil to follow the request (a proxy's
+        /// `X-Forwarded-Proto: https`).
+        public var secureCookies: Bool?
+        /// A folder of page templates (`NAME.mustache`) replacing the shipped ones, relative
+        /// to the configuration's folder.
+        public var templates: String?
+
+        public init() {}
+    }
 
     static func read(_ object: inout ObjectReader) -> ServeSettings {
         var settings = ServeSettings()
@@ -43,6 +59,16 @@ public struct ServeSettings: Sendable, Equatable {
         }
         if let connections = object.optionalInteger("maxConnections", in: 16...65_536) {
             settings.maxConnections = connections
+        }
+        if let found = object.value("console"),
+            var console = object.reader.object(found, path: object.path(of: "console"))
+        {
+            if let lifetime = console.optionalDuration("sessionLifetime", in: .seconds(300)...(.seconds(30 * 86_400))) {
+                settings.console.sessionLifetime = lifetime
+            }
+            settings.console.secureCookies = console.optionalBool("secureCookies")
+            settings.console.templates = console.optionalString("templates")
+            console.finish()
         }
         return settings
     }

@@ -1,0 +1,37 @@
+/// Every English word the console shows, in one table, so a translation is one more table.
+/// Templates read them as `{{t.KEY}}`.
+enum ConsoleStrings {
+    static let english: [String: String] = [
+        "appName": "Vigil console",
+        "overview": "Overview", "people": "People", "held": "Held", "outbox": "Outbox", "events": "Events",
+        "preview": "Preview", "logout": "Log out", "login": "Log in", "user": "Name", "password": "Password",
+        "loginTitle": "Log in to the Vigil console",
+        "loginFailed": "That name and password do not match an account.",
+        "noAccounts": "No account exists yet. On the server, run: vigil users add NAME --role operator",
+        "throttled": "Too many failed attempts. Try again in a few minutes.",
+        "sources": "Sources", "source": "Source", "health": "Health", "ok": "ok", "failing": "failing",
+        "neverRun": "not run yet", "lastAttempt": "Last attempt", "lastSuccess": "Last success",
+        "failures": "Failure streak", "records": "Records", "trend": "Records, last 14 days",
+        "outboxDepth": "Waiting to be sent", "deadLetters": "Dead letters", "heldWaiting": "Held for approval",
+        "searchPeople": "Search by name, in any script", "search": "Search", "noMatches": "Nobody matches.",
+        "typeAName": "Type a name (Latin, Cyrillic or Armenian spelling) or a record such as ministry:17.",
+        "person": "Person", "name": "Name", "status": "Status", "listedBy": "Listed by", "notListed": "not listed now",
+        "timeline": "Timeline", "sponsors": "Sponsors", "noSponsors": "No sponsor.", "told": "Told",
+        "decision": "Decision", "when": "When", "what": "What", "noEvents": "No events.",
+        "heldTitle": "Held transitions", "nothingHeld": "Nothing is held.", "rule": "Rule",
+        "waitingFor": "Waiting for", "evidence": "Evidence", "wouldTell": "Would tell",
+        "approve": "Approve and send", "reject": "Reject", "reason": "Reason (required to reject)",
+        "viewerNote": "Your account can read but not decide.",
+        "pending": "pending", "deadLettered": "dead-lettered", "retry": "Retry", "drop": "Drop",
+        "output": "Output", "recipient": "Recipient", "subject": "Subject", "attempts": "Attempts",
+        "lastError": "Last error", "state": "State", "emptyOutbox": "Every notification was delivered.",
+        "kind": "Kind", "any": "any", "from": "From", "to": "To", "filter": "Filter", "older": "Older events",
+        "previewTitle": "Who would receive what",
+        "previewHelp": "Paste an event (JSON: kind, source, record, changes), as for vigil preview --event.",
+        "route": "Show who would be told", "wouldQueue": "notifications would be queued",
+        "wouldHold": "held by rule", "nothingSent": "Nothing is stored or sent.",
+        "approved": "Approved", "rejected": "Rejected", "withdrawn": "Withdrawn",
+        "forbidden": "Your account cannot do this.", "badForm": "The form expired; reload the page and try again.",
+        "busy": "A run holds the state right now; try again in a moment.",
+    ]
+}
