@@ -16,6 +16,9 @@ if [ "${1:-}" = "--test" ]; then command -v systemd-analyze >/dev/null || missin
 if [ "${1:-}" = "--test" ]; then command -v groff >/dev/null || missing+=(groff-base); fi
 # The bounce mailbox tests: a real IMAP server.
 if [ "${1:-}" = "--test" ]; then [ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd); fi
+# The console's browser tests: a real headless Chromium and its WebDriver.
+if [ "${1:-}" = "--test" ]; then command -v chromium >/dev/null || missing+=(chromium); fi
+if [ "${1:-}" = "--test" ]; then command -v chromedriver >/dev/null || missing+=(chromium-driver); fi
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v python3 >/dev/null || missing+=(python3)
 command -v openssl >/dev/null || missing+=(openssl)
@@ -52,4 +55,6 @@ if [ "${1:-}" = "--test" ]; then
     python3 -c "import openpyxl" 2>/dev/null || pip_install "openpyxl>=3.1"
     # Independent Jaro-Winkler and transliteration for the people matcher's oracles.
     python3 -c "import jellyfish, unidecode" 2>/dev/null || pip_install "jellyfish>=1.0" "unidecode>=1.3"
+    # Drives Chromium for the console's end-to-end tests (the driver comes from Debian).
+    python3 -c "import selenium" 2>/dev/null || pip_install "selenium>=4.10"
 fi

@@ -81,15 +81,15 @@ struct ConsolePages {
                     "output": entry.notification.outputID, "state": entry.state.rawValue,
                 ]
             }
-            return (
-                event.at,
-                [
-                    "at": Self.when(event.at), "what": Self.describe(event), "source": event.sourceID,
-                    "detail": event.changes.map { "\($0.field): \($0.from ?? "–") → \($0.to ?? "–")" }
-                        .joined(separator: "; "),
-                    "told": rows, "hasTold": !rows.isEmpty,
-                ]
-            )
+            var item: Context = [
+                "at": Self.when(event.at), "what": Self.describe(event), "source": event.sourceID, "told": rows,
+                "hasTold": !rows.isEmpty,
+            ]
+            if !event.changes.isEmpty {
+                item["detail"] = event.changes.map { "\($0.field): \($0.from ?? "–") → \($0.to ?? "–")" }
+                    .joined(separator: "; ")
+            }
+            return (event.at, item)
         }
         for decision in try store.holdDecisions(records: records) {
             let reason = decision.reason.isEmpty ? "" : ": \(decision.reason)"
@@ -101,6 +101,19 @@ struct ConsolePages {
                         "what": "\(decision.verdict.rawValue) by \(decision.by)",
                         "detail":
                             "\(decision.status.isEmpty ? "removal" : decision.status) (rule \(decision.ruleID))\(reason)",
+                        "told": [Context](), "hasTold": false,
+                    ]
+                ))
+        }
+        for transition in try store.heldTransitions() where records.contains(transition.record) {
+            timeline.append(
+                (
+                    transition.heldSince,
+                    [
+                        "at": Self.when(transition.heldSince), "source": transition.sourceID,
+                        "what": "held by rule \(transition.ruleID)",
+                        "detail": transition.approval.map { "approved by \($0.by); waiting for its confirmation" }
+                            ?? "not sent yet: waiting for confirmation or approval (see Held)",
                         "told": [Context](), "hasTold": false,
                     ]
                 ))

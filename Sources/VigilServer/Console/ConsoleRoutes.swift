@@ -169,10 +169,11 @@ struct ConsoleRoutes: Sendable {
         if visitor(request) != nil, error == nil { return Self.redirect("/console") }
         let token = ConsoleSessions.randomToken()
         let noAccounts = (try? store.consoleUsers().isEmpty) ?? false
+        var context: ConsolePages.Context = ["loginCSRF": token, "noAccounts": noAccounts, "typedUser": user]
+        if let error { context["error"] = error }
         var response = render(
-            "login", title: ConsoleStrings.english["login"] ?? "", nav: nil,
-            context: ["loginCSRF": token, "error": error ?? "", "noAccounts": noAccounts, "typedUser": user],
-            visitor: nil, status: status)
+            "login", title: ConsoleStrings.english["login"] ?? "", nav: nil, context: context, visitor: nil,
+            status: status)
         response.headers.append(
             HTTPField(
                 name: .setCookie,
@@ -306,7 +307,7 @@ struct ConsoleRoutes: Sendable {
             layout["user"] = visitor.session.user
             layout["role"] = visitor.session.role.rawValue
             layout["csrf"] = visitor.session.csrf
-            layout["flash"] = sessions.takeFlash(token: visitor.token) ?? ""
+            if let flash = sessions.takeFlash(token: visitor.token) { layout["flash"] = flash }
             layout["heldCount"] = (try? store.heldTransitions().count) ?? 0
         }
         if let nav { layout["nav"] = [nav: true] }
