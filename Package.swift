@@ -158,7 +158,7 @@ let package = Package(
             name: "vigil-bench",
             dependencies: [
                 "VigilCore", "VigilSMTP", "VigilMatrix", "VigilWebhook", "StandardWebhooks", "Curl", "VigilHTML",
-                .product(name: "Logging", package: "swift-log"),
+                "VigilServer", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

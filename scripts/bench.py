@@ -101,7 +101,8 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--vigil")
     parser.add_argument("--bench-tool", help="the vigil-bench executable")
-    parser.add_argument("--only", choices=["core", "smtp", "matrix", "webhook", "cel", "route", "html", "people"])
+    parser.add_argument("--only", choices=["core", "smtp", "matrix", "webhook", "cel", "route", "html", "people",
+                                           "console"])
     parser.add_argument("--webhooks", type=int, default=10000)
     parser.add_argument("--pushes", type=int, default=5000)
     parser.add_argument("--notices", type=int, default=500)
@@ -127,6 +128,8 @@ def main():
         people(args)
     if args.only in (None, "route"):
         route(args)
+    if args.only in (None, "console"):
+        console(args)
 
 
 PLACES = ["СИЗО-1, Москва", "ИК-6, Владимир", "СИЗО-2, Казань", "ИК-3, Самара"]
@@ -253,6 +256,24 @@ def route(args):
     print(f"{'routing (who, which output, idempotency key)':<52}{statistics.median(r['seconds'] for r in results):>8.3f} s")
     print(f"{'routing + Mustache rendering of every notification':<52}"
           f"{statistics.median(r['renderedSeconds'] for r in results):>8.3f} s")
+
+
+def console(args):
+    """The console's pages over a state of 10,000 people and 100,000 events: each run starts a
+    fresh state and `vigil serve`, then asks for each page 50 times; medians over the runs."""
+    results = {}
+    for _ in range(args.runs):
+        out = subprocess.run([args.bench_tool, "console", "10000", "100000", "50"], check=True, capture_output=True,
+                             text=True).stdout
+        for line in out.splitlines():
+            row = json.loads(line)
+            results.setdefault(row["page"], []).append(row)
+    print(f"\nConsole: 10,000 people, 100,000 events, 1,000 sponsors; 50 requests per page per run, "
+          f"{args.runs} runs, median of the runs' medians (curl over loopback, one kept-alive connection)")
+    print(f"{'page':<24}{'median ms':>12}{'p90 ms':>10}{'bytes':>10}")
+    for page, rows in results.items():
+        print(f"{page:<24}{statistics.median(r['medianMs'] for r in rows):>12.2f}"
+              f"{statistics.median(r['p90Ms'] for r in rows):>10.2f}{max(r['maxBytes'] for r in rows):>10,}")
 
 
 def cel(args):

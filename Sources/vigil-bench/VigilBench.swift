@@ -58,6 +58,12 @@ struct VigilBench {
             bounces(count: count)
             return
         }
+        if arguments.first == "console", arguments.count == 4, let people = Int(arguments[arguments.startIndex + 1]),
+            let events = Int(arguments[arguments.startIndex + 2]), let runs = Int(arguments[arguments.startIndex + 3])
+        {
+            try await console(people: people, events: events, runs: runs)
+            return
+        }
         if arguments.first == "route" {
             try route()
             return
@@ -79,6 +85,7 @@ struct VigilBench {
                 "       vigil-bench people DIR [THRESHOLD]",
                 "       vigil-bench sponsor-mail URL COUNT CONCURRENCY DOMAINS off|default",
                 "       vigil-bench bounces COUNT",
+                "       vigil-bench console PEOPLE EVENTS RUNS",
             ]
             FileHandle.standardError.write(Data((usage.joined(separator: "\n") + "\n").utf8))
             exit(64)
