@@ -53,6 +53,14 @@ enum Console {
         FileHandle.standardOutput.write(Data((TerminalText.escapeJSON(document) + "\n").utf8))
     }
 
+    /// Says why the run lock could not be taken and gives the exit code for it: 75 when another
+    /// run holds it (this one did nothing), 1 when it cannot be opened.
+    static func exit(_ failure: RunLock.Failure) -> ExitCode {
+        error("vigil: \(failure.description)")
+        if case .held = failure { return ExitCode(ExitStatus.locked.rawValue) }
+        return ExitCode(ExitStatus.internalError.rawValue)
+    }
+
     /// Sets up logging to standard error: warnings by default, info with -v, debug with -vv.
     static func bootstrapLogging(verbosity: Int) -> Logger {
         let level: Logger.Level = verbosity >= 2 ? .debug : verbosity == 1 ? .info : .warning

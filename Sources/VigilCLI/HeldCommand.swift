@@ -164,9 +164,7 @@ struct HeldDecider: ParsableArguments {
             Console.error("vigil: \(error.description); nothing was changed")
             throw ExitCode(ExitStatus.usage.rawValue)
         } catch let error as RunLock.Failure {
-            Console.error("vigil: \(error.description)")
-            if case .held = error { throw ExitCode(ExitStatus.locked.rawValue) }
-            throw ExitCode(ExitStatus.internalError.rawValue)
+            throw Console.exit(error)
         }
         let decision: HoldDecision
         switch outcome {

@@ -258,9 +258,7 @@ struct PeopleCommand: AsyncParsableCommand {
                 Console.error("vigil: \(error.description); nothing was changed")
                 throw ExitCode(ExitStatus.usage.rawValue)
             } catch let error as RunLock.Failure {
-                Console.error("vigil: \(error.description)")
-                if case .held = error { throw ExitCode(ExitStatus.locked.rawValue) }
-                throw ExitCode(ExitStatus.internalError.rawValue)
+                throw Console.exit(error)
             }
         }
     }

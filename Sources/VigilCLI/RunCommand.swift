@@ -42,9 +42,7 @@ struct RunCommand: AsyncParsableCommand {
                 }
             }
         } catch let error as RunLock.Failure {
-            Console.error("vigil: \(error.description)")
-            if case .held = error { throw ExitCode(ExitStatus.locked.rawValue) }
-            throw ExitCode(ExitStatus.internalError.rawValue)
+            throw Console.exit(error)
         } catch let exit as ExitCode {
             throw exit  // already explained
         } catch {
