@@ -24,6 +24,8 @@ import VigilTesting
         """
     static let secretName = "Zaruhi Secretyan"
     static let password = "correct horse battery"
+    /// bcrypt is slow on purpose: hashed once for every test.
+    static let passwordHash = try! ConsolePasswords.hash(password)
 
     /// A client with a cookie jar.
     final class Browser: @unchecked Sendable {
@@ -86,7 +88,7 @@ import VigilTesting
             _ = try await cycle.run(options: WatchCycle.Options(deliver: false))
         }
         let held = try #require(try store.heldTransitions().first)
-        let hash = try ConsolePasswords.hash(Self.password)
+        let hash = Self.passwordHash
         for (name, role) in [("olga", ConsoleUser.Role.operator), ("victor", .viewer)] {
             try store.saveConsoleUser(ConsoleUser(name: name, role: role, passwordHash: hash, createdAt: Date()))
         }
