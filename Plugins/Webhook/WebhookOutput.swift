@@ -11,10 +11,10 @@ import VigilCore
 /// secret. Redirects are not followed. Connections are kept alive and reused by curl's multi
 /// handle (HTTP/2 where offered).
 public struct WebhookOutput: Output {
-    /// Structured data, one event per payload: subject and text travel inside the JSON;
-    /// `KIND` is `webhook`; no digests.
+    /// Structured data, one event per payload: the subject travels inside the JSON (no text
+    /// part is rendered: the payload has none); `KIND` is `webhook`; no digests.
     public var capabilities: OutputCapabilities {
-        OutputCapabilities(templateKind: TemplateKind(name: "webhook", html: false), acceptsDigests: false)
+        OutputCapabilities(templateKind: .subjectOnly(name: "webhook"), acceptsDigests: false)
     }
     /// The output's settings, validated.
     public struct Settings: Sendable {

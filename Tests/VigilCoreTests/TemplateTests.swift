@@ -40,6 +40,14 @@ import Testing
         #expect(!html.contains("<b>"))
     }
 
+    @Test func anOutputWithoutABodyGetsItsSubjectAndNoText() {
+        let rendered = TemplateLibrary().render(
+            released(), recipient: nil, ruleID: nil, kind: .subjectOnly(name: "webhook"))
+        #expect(
+            rendered.subject == TemplateLibrary().render(released(), recipient: nil, ruleID: nil, kind: .text).subject)
+        #expect(!rendered.subject.isEmpty && rendered.text.isEmpty && rendered.html == nil)
+    }
+
     @Test func anUnknownLanguageFallsBackToTheDefaultOne() {
         let rendered = TemplateLibrary().render(
             released(), recipient: Recipient(id: "x", name: "X", language: "de"), ruleID: nil, kind: .text)

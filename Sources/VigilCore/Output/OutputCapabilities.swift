@@ -31,12 +31,21 @@ public struct OutputCapabilities: Sendable, Equatable {
 public struct TemplateKind: Sendable, Hashable {
     /// The `KIND` in template file names (`"email"`, `"matrix"`).
     public var name: String
-    /// The parts rendered, in order; `subject` and `text` always come first.
+    /// The parts rendered, in order; `subject` always comes first, then `text` (unless the
+    /// output sends none) and `html`.
     public var parts: [String]
 
     public init(name: String, html: Bool) {
         self.name = name
         self.parts = html ? ["subject", "text", "html"] : ["subject", "text"]
+    }
+
+    /// An output that sends a subject line and no body of its own (a webhook: the event
+    /// travels as structured data): only `subject` is rendered, `text` is empty.
+    public static func subjectOnly(name: String) -> TemplateKind {
+        var kind = TemplateKind(name: name, html: false)
+        kind.parts = ["subject"]
+        return kind
     }
 
     /// Plain text (a terminal, a log): subject and text.

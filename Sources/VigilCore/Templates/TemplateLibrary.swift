@@ -225,8 +225,8 @@ public struct TemplateLibrary: Sendable {
             let text = entry(set: set, language: language, name: name, kind: kind, part: "text")
         else { return fallback() }
         var rendered = Rendered(
-            subject: Self.oneLine(subject.template.render(context)), text: Self.tidy(text.template.render(context)),
-            html: nil)
+            subject: Self.oneLine(subject.template.render(context)),
+            text: kind.parts.contains("text") ? Self.tidy(text.template.render(context)) : "", html: nil)
         if kind.parts.contains("html"),
             let html = entry(set: set, language: language, name: name, kind: kind, part: "html")
         {
