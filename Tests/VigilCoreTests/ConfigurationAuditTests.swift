@@ -62,6 +62,30 @@ import Testing
         #expect(!ConfigurationAudit.findings(configuration, reportedKeys: nil).contains { $0.path == "$.mailing" })
     }
 
+    @Test func anApprovalNobodyIsToldAboutIsAWarning() throws {
+        func findings(_ rules: String) throws -> [ConfigurationAudit.Finding] {
+            let text = """
+                {"sources": [{"id": "list", "type": "json", "path": "l.json", "key": "id", "name": "n"}],
+                 "outputs": [{"id": "mail", "type": "stdout"}, {"id": "team", "type": "stdout"}],
+                 "recipients": [{"id": "a", "contacts": {"mail": "a@example.org"}, "sponsors": {"keys": ["1"]}}],
+                 "rules": \(rules)}
+                """
+            let configuration = try Configuration.parse(Array(text.utf8), file: "/tmp/audit.json")
+            return ConfigurationAudit.findings(configuration, reportedKeys: nil).filter {
+                $0.path.hasSuffix(".confirm")
+            }
+        }
+        let held =
+            #"{"id": "release", "when": "true", "notify": "sponsors", "via": "mail", "confirm": {"approval": true}}"#
+        let silent = try findings("[\(held)]")
+        #expect(silent.map(\.path) == ["$.rules[0].confirm"])
+        #expect(silent.first?.message.contains("no rule tells anyone when one waits") == true)
+        let told = try findings(
+            #"[\#(held), {"id": "team", "when": "event.kind == 'approval_requested'", "notify": "outputs", "via": "team"}]"#
+        )
+        #expect(told.isEmpty, "\(told)")
+    }
+
     @Test func badConfirmDigestAndDeadlineSettingsAreReportedWhereTheyAre() {
         let text = """
             {"sources": [{"id": "list", "type": "json", "path": "l.json", "key": "id", "name": "n",

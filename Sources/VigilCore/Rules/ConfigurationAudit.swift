@@ -1,3 +1,5 @@
+import Foundation
+
 /// Mistakes a configuration can hold while still being valid: rules that can never reach
 /// anyone, sponsorships of keys no source has reported, recipients whose language has no
 /// templates. `vigil check` prints them as warnings.
@@ -27,6 +29,21 @@ public enum ConfigurationAudit {
                         path: "$.rules[\(rule.position)]",
                         message: "rule \"\(rule.id)\" can never notify anyone through output \"\(outputID)\": "
                             + reasons.compactMap { $0 }.joined(separator: "; ")))
+            }
+        }
+        if let held = configuration.rules.first(where: { $0.confirm?.approval == true }) {
+            // Would any rule tell anyone that a transition waits for a decision?
+            let notice = Event(
+                kind: .approvalRequested, sourceID: configuration.sources.first?.id ?? "source", at: Date(),
+                message: "audit")
+            if configuration.router.notifications(for: [notice], at: Date()).isEmpty {
+                findings.append(
+                    Finding(
+                        path: "$.rules[\(held.position)].confirm",
+                        message: "rule \"\(held.id)\" holds transitions for approval, but no rule tells anyone when "
+                            + "one waits (approval_requested events): the team sees them only in `vigil held` and the "
+                            + "console. Add a rule such as {\"when\": \"event.kind == 'approval_requested'\", "
+                            + "\"notify\": \"outputs\", \"via\": \"team-room\"}"))
             }
         }
         if configuration.mailing == nil {
