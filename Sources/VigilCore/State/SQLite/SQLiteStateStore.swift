@@ -153,7 +153,6 @@ public final class SQLiteStateStore: StateStore {
                         source_id TEXT NOT NULL, hour INTEGER NOT NULL, record_count INTEGER NOT NULL,
                         PRIMARY KEY (source_id, hour)) WITHOUT ROWID;
                     CREATE INDEX event_record ON event (source_id, record_key, seq);
-                    CREATE INDEX event_kind ON event (kind, seq);
                     CREATE INDEX outbox_event ON outbox (event_id);
                     """)
         }
