@@ -120,6 +120,10 @@ final class LoginThrottle: Sendable {
 
     func fail(_ keys: [String], at now: Date = Date()) {
         failures.withLock { table in
+            // Guesses spread over many names or addresses cannot grow the table for ever.
+            if table.count > 10_000 {
+                table = table.filter { $0.value.contains { now.timeIntervalSince($0) < window } }
+            }
             for key in keys { table[key, default: []].append(now) }
         }
     }
