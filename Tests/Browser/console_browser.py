@@ -97,6 +97,15 @@ class Console:
     def accept_confirmation(self):
         self.wait.until(expected_conditions.alert_is_present()).accept()
 
+    def click_and_load(self, element, confirm=False):
+        """Clicks a button that submits a form and waits for the next page to replace this one
+        (reading at once could read the old page)."""
+        old = self.driver.find_element(By.TAG_NAME, "main")
+        element.click()
+        if confirm:
+            self.accept_confirmation()
+        self.wait.until(expected_conditions.staleness_of(old))
+
 
 def run(args):
     os.makedirs(args.screenshots, exist_ok=True)
@@ -119,25 +128,24 @@ def run(args):
 
         console.open("/console/people")
         driver.find_element(By.ID, "q").send_keys(args.cyrillic)
-        driver.find_element(By.ID, "search").click()
+        console.click_and_load(driver.find_element(By.ID, "search"))
         link = driver.find_element(By.LINK_TEXT, args.approve)
         console.shot("03-people-search")
-        link.click()
+        console.click_and_load(link)
         expect(console.text("#person-name") == args.approve, f"person page: {console.text('#person-name')!r}")
         console.shot("04-person")
 
         console.open("/console/held")
         console.shot("05-held")
-        console.held_section(args.approve).find_element(By.CSS_SELECTOR, "button.approve").click()
-        console.accept_confirmation()
-        console.wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "p.flash")))
+        console.click_and_load(
+            console.held_section(args.approve).find_element(By.CSS_SELECTOR, "button.approve"), confirm=True)
         flash = console.text("p.flash")
         expect(flash.startswith("Approved"), f"after approving: {flash!r}")
         summary["approved"] = flash
 
         section = console.held_section(args.reject)
         section.find_element(By.NAME, "reason").send_keys(args.reason)
-        section.find_element(By.CSS_SELECTOR, "button.reject").click()
+        console.click_and_load(section.find_element(By.CSS_SELECTOR, "button.reject"))
         flash = console.text("p.flash")
         expect(flash.startswith("Rejected"), f"after rejecting: {flash!r}")
         summary["rejected"] = flash
@@ -149,7 +157,7 @@ def run(args):
         expect(args.approve in driver.page_source, "the events page lists the release")
         console.shot("08-events")
         console.open("/console/preview")
-        driver.find_element(By.ID, "route").click()
+        console.click_and_load(driver.find_element(By.ID, "route"))
         expect(driver.find_elements(By.ID, "routed"), "the preview routed nothing")
         console.shot("09-preview")
 
