@@ -110,7 +110,7 @@ public struct PeopleDecisions {
 
     private func loadIndex() throws(PeopleDecisionError) -> PeopleIndex {
         do {
-            return PeopleIndex(links: try store.personLinks(), names: try store.personNames())
+            return try PeopleIndex(store: store)
         } catch {
             throw .state(error)
         }

@@ -16,6 +16,16 @@ struct PeopleDirectory {
             sources.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// The stored links, and records as `changes` leaves them (the store's, without changes).
+    init(
+        store: any RecordReading & PeopleReading, changes: ChangeSet = ChangeSet(startedAt: Date()),
+        sources: [SourceConfiguration]
+    ) throws(StateError) {
+        self.init(
+            index: try PeopleIndex(store: store), current: CurrentRecords(changes: changes, store: store),
+            sources: sources)
+    }
+
     /// The person `ref` belongs to, with every linked record as it is now. `record` stands in
     /// for the name of a record no longer listed (a `removed` event's record).
     mutating func snapshot(of ref: RecordRef, record: Record? = nil) throws(StateError) -> PersonSnapshot {

@@ -14,6 +14,11 @@ public struct PeopleIndex: Sendable {
         for link in links { add(link) }
     }
 
+    /// The stored links and names.
+    public init(store: any PeopleReading) throws(StateError) {
+        self.init(links: try store.personLinks(), names: try store.personNames())
+    }
+
     /// The person `record` belongs to.
     public func personID(of record: RecordRef) -> String {
         personOf[record] ?? record.description

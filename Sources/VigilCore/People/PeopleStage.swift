@@ -20,9 +20,7 @@ struct PeopleStage {
 
     /// Applies the steps to `changes`; returns the directory routing and confirmation use.
     func apply(to changes: inout ChangeSet, at now: Date) throws(StateError) -> PeopleDirectory {
-        var directory = PeopleDirectory(
-            index: PeopleIndex(links: try store.personLinks(), names: try store.personNames()),
-            current: CurrentRecords(changes: changes, store: store), sources: configuration.sources)
+        var directory = try PeopleDirectory(store: store, changes: changes, sources: configuration.sources)
         var people = PeopleChanges()
         syncCrosswalk(&directory.index, &people, at: now)
         try propose(&directory, &people, changes: changes, at: now)

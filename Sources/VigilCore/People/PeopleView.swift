@@ -2,14 +2,11 @@ import Foundation
 
 /// People as `vigil people` shows them: every linked record with its status now.
 public struct PeopleView {
-    public let index: PeopleIndex
     private var directory: PeopleDirectory
+    public var index: PeopleIndex { directory.index }
 
     public init(configuration: Configuration, store: any StateStore) throws(StateError) {
-        index = PeopleIndex(links: try store.personLinks(), names: try store.personNames())
-        directory = PeopleDirectory(
-            index: index, current: CurrentRecords(changes: ChangeSet(startedAt: Date()), store: store),
-            sources: configuration.sources)
+        directory = try PeopleDirectory(store: store, sources: configuration.sources)
     }
 
     /// The people with two or more linked records, by id.

@@ -25,9 +25,7 @@ struct DueDeadlineStage {
         }
         guard !changes.events.isEmpty else { return }
         // Each deadline is about a person: sponsors of the person hear of it, and rules see `person`.
-        var people = PeopleDirectory(
-            index: PeopleIndex(links: try store.personLinks(), names: try store.personNames()),
-            current: CurrentRecords(changes: changes, store: store), sources: configuration.sources)
+        var people = try PeopleDirectory(store: store, changes: changes, sources: configuration.sources)
         for index in changes.events.indices {
             guard let record = changes.events[index].record else { continue }
             let ref = RecordRef(sourceID: changes.events[index].sourceID, key: record.key)

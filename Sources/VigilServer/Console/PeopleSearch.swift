@@ -17,7 +17,7 @@ struct PeopleSearch: Sendable {
     let built: Date
 
     init(store: any StateStore, at now: Date = Date()) throws(StateError) {
-        let index = PeopleIndex(links: try store.personLinks(), names: try store.personNames())
+        let index = try PeopleIndex(store: store)
         var names: [String: [String]] = [:]
         var order: [String] = []
         for stored in try store.records() {
