@@ -40,6 +40,11 @@ public struct Configuration: Sendable {
     /// once `body` returns, so the caller stores nothing rather than alert a recipient again.
     /// Recipients who unsubscribed (or whose address bounced) are left out of outputs that
     /// honour unsubscribes.
+    /// The rules by id (ids are unique; the first wins should a hand-built one repeat).
+    public var rulesByID: [String: Rule] {
+        Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     public func withRouter<T>(
         store: any FollowUpReading & SuppressionReading, _ body: (any EventRouter) throws(StateError) -> T
     ) throws(StateError) -> T {

@@ -89,6 +89,12 @@ public struct HeldTransition: Sendable, Equatable {
     static func expectedStatus(of event: Event) -> String {
         event.kind == .removed ? "" : event.record?.status.description ?? ""
     }
+
+    /// True while the record, as its source lists it now (nil: not listed), still says what
+    /// was held; false once it changed again.
+    func stillHolds(_ current: Record?) -> Bool {
+        (current?.status.description ?? "") == status
+    }
 }
 
 /// A team member's yes to a held transition, waiting for `runs` or `sources` to confirm it.

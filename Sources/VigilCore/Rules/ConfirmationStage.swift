@@ -20,7 +20,7 @@ struct ConfirmationStage {
         people: inout PeopleDirectory, now: Date
     ) throws(StateError) {
         let healthy = Set(changes.sources.filter { !$0.isFailing && $0.lastSuccessAt == now }.map(\.id))
-        let rules = Dictionary(configuration.rules.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let rules = configuration.rulesByID
         let stored = try store.heldTransitions()
         var fresh: Set<HeldTransition.ID> = []
         // Rule, person and status released (or announced) in this pass: several sources
@@ -81,8 +81,7 @@ struct ConfirmationStage {
             // counted is released by any run (the one `vigil approve` starts).
             let counted = transition.approval != nil && (transition.runsSeen >= (confirmation.runs ?? 0))
             if confirmation.runs != nil, !seenThisRun, !counted { continue }
-            let current = try people.current.record(transition.record)
-            guard (current?.status.description ?? "") == transition.status else {
+            guard transition.stillHolds(try people.current.record(transition.record)) else {
                 logger.debug("held transition of rule \(transition.ruleID) dropped: the record changed again")
                 changes.holds.released.append(transition.id)
                 if confirmation.approval {

@@ -57,8 +57,8 @@ public struct HeldQueue {
 
     /// Every held transition, oldest first.
     public func items(at now: Date = Date()) throws(StateError) -> [Item] {
-        let rules = Dictionary(configuration.rules.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var people = try directory()
+        let rules = configuration.rulesByID
+        var people = try PeopleDirectory(store: store, sources: configuration.sources)
         return try configuration.withRouter(store: store) { router throws(StateError) in
             var items: [Item] = []
             for transition in try store.heldTransitions() {
@@ -94,7 +94,7 @@ public struct HeldQueue {
         throws(HeldQueueError) -> Outcome
     {
         do {
-            let rules = Dictionary(configuration.rules.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let rules = configuration.rulesByID
             let held = try store.heldTransitions()
             let target = try find(id, in: held)
             guard let confirmation = rules[target.ruleID]?.confirm, confirmation.approval else {
@@ -103,7 +103,7 @@ public struct HeldQueue {
             if let approval = target.approval {
                 throw HeldQueueError.alreadyApproved(id, by: approval.by, at: approval.at)
             }
-            var people = try directory()
+            var people = try PeopleDirectory(store: store, sources: configuration.sources)
             let person = people.index.personID(of: target.record)
             let siblings = held.filter {
                 $0.ruleID == target.ruleID && $0.status == target.status
@@ -111,8 +111,7 @@ public struct HeldQueue {
             }
             var changes = ChangeSet(startedAt: now)
             changes.exitCode = 0
-            let current = try people.current.record(target.record)
-            guard (current?.status.description ?? "") == target.status else {
+            guard target.stillHolds(try people.current.record(target.record)) else {
                 let decision = HoldDecision(
                     target, verdict: .withdrawn, by: HoldDecision.automatic, at: now,
                     reason: "the record changed again before it was \(verdict.rawValue)")
@@ -155,13 +154,6 @@ public struct HeldQueue {
             throw HeldQueueError.alreadyDecided(id, decided)
         }
         throw HeldQueueError.unknown(id)
-    }
-
-    private func directory() throws(StateError) -> PeopleDirectory {
-        PeopleDirectory(
-            index: PeopleIndex(links: try store.personLinks(), names: try store.personNames()),
-            current: CurrentRecords(changes: ChangeSet(startedAt: Date()), store: store),
-            sources: configuration.sources)
     }
 }
 
