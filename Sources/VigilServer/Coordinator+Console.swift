@@ -14,8 +14,10 @@ extension Coordinator {
     /// Approves or rejects a held transition; an approval is released (queued) at once by a
     /// run that fetches nothing, and delivery is kicked by the caller.
     func decideHeld(_ id: String, approve: Bool, by user: String, reason: String) async -> ActionResult {
-        guard let lock = try? RunLock(directory: stateDirectory) else { return .busy }
-        defer { withExtendedLifetime(lock) {} }
+        await underRunLock { await self.decideHeldLocked(id, approve: approve, by: user, reason: reason) }
+    }
+
+    private func decideHeldLocked(_ id: String, approve: Bool, by user: String, reason: String) async -> ActionResult {
         let queue = HeldQueue(configuration: configuration, store: store)
         let outcome: HeldQueue.Outcome
         do {
@@ -46,28 +48,35 @@ extension Coordinator {
     }
 
     /// Makes a dead-lettered notification pending again, due now.
-    func retryNotification(_ id: Int64) -> ActionResult {
-        guard let lock = try? RunLock(directory: stateDirectory) else { return .busy }
-        defer { withExtendedLifetime(lock) {} }
-        do {
-            let count = try store.retry(ids: [id], at: Date())
-            return count > 0
-                ? .done("Notification \(id) will be sent again.") : .refused("notification \(id) has not failed")
-        } catch {
-            return .refused(error.description)
+    func retryNotification(_ id: Int64) async -> ActionResult {
+        await underRunLock {
+            do throws(StateError) {
+                let count = try self.store.retry(ids: [id], at: Date())
+                return count > 0
+                    ? .done("Notification \(id) will be sent again.") : .refused("notification \(id) has not failed")
+            } catch {
+                return .refused(error.description)
+            }
         }
     }
 
     /// Gives up an undelivered notification for good.
-    func dropNotification(_ id: Int64) -> ActionResult {
+    func dropNotification(_ id: Int64) async -> ActionResult {
+        await underRunLock {
+            do throws(StateError) {
+                return try self.store.drop(id: id)
+                    ? .done("Notification \(id) was dropped.") : .refused("notification \(id) is not waiting")
+            } catch {
+                return .refused(error.description)
+            }
+        }
+    }
+
+    /// `body` while this process holds the run lock; `.busy` when another run holds it.
+    private func underRunLock(_ body: () async -> ActionResult) async -> ActionResult {
         guard let lock = try? RunLock(directory: stateDirectory) else { return .busy }
         defer { withExtendedLifetime(lock) {} }
-        do {
-            return try store.drop(id: id)
-                ? .done("Notification \(id) was dropped.") : .refused("notification \(id) is not waiting")
-        } catch {
-            return .refused(error.description)
-        }
+        return await body()
     }
 
     /// The configuration as it is now (recipient files read again when they changed).

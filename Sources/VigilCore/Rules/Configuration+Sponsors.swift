@@ -2,8 +2,10 @@ import Foundation
 
 extension Configuration {
     /// The recipients who sponsor a person: by one of the person's record keys, by person id,
-    /// or by a field match on `record` (the person's record as a source lists it now).
-    public func sponsors(of record: Record, person: PersonSnapshot?) -> [Recipient] {
-        RecipientIndex(recipients).sponsors(of: record, person: person).map { recipients[$0] }
+    /// or by a field match on one of `records` (the person's records as their sources list
+    /// them now); each once, in configuration order.
+    public func sponsors(of records: [Record], person: PersonSnapshot?) -> [Recipient] {
+        let index = RecipientIndex(recipients)
+        return Set(records.flatMap { index.sponsors(of: $0, person: person) }).sorted().map { recipients[$0] }
     }
 }

@@ -119,12 +119,13 @@ struct ConsolePages {
                 ))
         }
         timeline.sort { $0.at > $1.at }
-        var sponsors: [String: Recipient] = [:]
+        var listed: [Record] = []
         for listing in person.listings where !listing.status.isEmpty {
-            let ref = RecordRef(sourceID: listing.sourceID, key: listing.key)
-            guard let record = try view.record(ref) else { continue }
-            for recipient in configuration.sponsors(of: record, person: person) { sponsors[recipient.id] = recipient }
+            if let record = try view.record(RecordRef(sourceID: listing.sourceID, key: listing.key)) {
+                listed.append(record)
+            }
         }
+        let sponsors = configuration.sponsors(of: listed, person: person)
         return [
             "id": person.id, "name": person.name.isEmpty ? person.id : person.name,
             "listings": person.listings.map { listing -> Context in
@@ -133,7 +134,7 @@ struct ConsolePages {
                     "status": listing.status.isEmpty ? ConsoleStrings.english["notListed"] ?? "" : listing.status,
                 ]
             },
-            "sponsors": sponsors.values.sorted { $0.id < $1.id }.map { ["id": $0.id, "name": $0.name] as Context },
+            "sponsors": sponsors.sorted { $0.id < $1.id }.map { ["id": $0.id, "name": $0.name] as Context },
             "timeline": timeline.map(\.item),
         ]
     }
@@ -186,21 +187,10 @@ struct ConsolePages {
         filter.to = parameters["to"].flatMap(Self.day).map { $0 + 86_400 }
         filter.before = parameters["before"].flatMap(Int64.init)
         let person = parameters["person"]?.trimmingCharacters(in: .whitespaces) ?? ""
-        var index: PeopleIndex?
-        if !person.isEmpty {
-            let people = PeopleIndex(links: try store.personLinks(), names: try store.personNames())
-            let id = people.resolve(person) ?? person
-            filter.records = Set(people.records(of: id))
-            index = people
-        }
+        let people = try PeopleIndex(store: store)
+        if !person.isEmpty { filter.records = Set(people.records(of: people.resolve(person) ?? person)) }
         let limit = 100
         let found = try store.events(matching: filter, limit: limit)
-        let people: PeopleIndex
-        if let index {
-            people = index
-        } else {
-            people = PeopleIndex(links: try store.personLinks(), names: try store.personNames())
-        }
         let rows: [Context] = found.map { stored in
             let event = stored.event
             var row: Context = [
